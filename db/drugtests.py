@@ -1,0 +1,139 @@
+"""Drug tests (xét nghiệm chất ma túy trong cơ thể): recording one, a person's list of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from db import records
+from db.dates import parse_date, show
+from db.episodes import close_episode, open_episodes
+from db.errors import UserError, ValidationError
+from db.people import get_person
+from db.register import Register
+from db.textfold import fold
+
+KINDS = {"periodic": "Định kỳ", "surprise": "Đột xuất"}
+METHODS = {
+    "urine_strip": "Que thử nước tiểu",
+    "urine_lab": "Nước tiểu (phòng xét nghiệm)",
+    "blood": "Máu",
+    "hair": "Tóc",
+    "saliva": "Nước bọt",
+    "other": "Khác",
+}
+# The substances quick strips and labs commonly report, in the order a result slip lists them.
+SUBSTANCES = {
+    "MET": "Methamphetamine (ma túy đá)",
+    "AMP": "Amphetamine",
+    "MDMA": "MDMA (thuốc lắc)",
+    "KET": "Ketamine",
+    "THC": "Cần sa (THC)",
+    "MOP": "Morphine / heroin (MOP)",
+    "HER": "Heroin",
+    "COD": "Codeine",
+    "MTD": "Methadone",
+    "BUP": "Buprenorphine",
+    "COC": "Cocaine",
+    "BZO": "Benzodiazepine",
+}
+RESULTS = {"positive": "Dương tính", "negative": "Âm tính"}
+
+
+def parse_substances(values: Iterable[str] | str | None) -> list[str]:
+    """Substance codes from codes or names ("MET, ma túy đá, THC"); unknown names kept as typed."""
+    if values is None:
+        return []
+    items = values.split(",") if isinstance(values, str) else list(values)
+    found: list[str] = []
+    for item in items:
+        text = item.strip()
+        if not text:
+            continue
+        code = text.upper()
+        if code not in SUBSTANCES:
+            folded = fold(text)
+            code = next(
+                (k for k, label in SUBSTANCES.items() if folded and folded in fold(label)),
+                text,
+            )
+        if code not in found:
+            found.append(code)
+    return found
+
+
+def record_test(
+    reg: Register,
+    person_id: str,
+    test_date: date | str,
+    *,
+    kind: str = "periodic",
+    method: str = "urine_strip",
+    substances: Iterable[str] | str | None = None,
+    positives: Iterable[str] | str | None = None,
+    result: str | None = None,
+    officer: str = "",
+    place: str = "",
+    notes: str = "",
+) -> str:
+    """Record a test. The overall result is positive when any substance is positive.
+
+    Recording a test ends an open "suspected" episode: the person has been tested.
+    """
+    get_person(reg, person_id)
+    errors: dict[str, str] = {}
+    when: date | None = None
+    try:
+        when = parse_date(test_date, "Ngày xét nghiệm")
+        if when > reg.today():
+            errors["test_date"] = f"Ngày xét nghiệm: {show(when)} là ngày trong tương lai."
+    except UserError as exc:
+        errors["test_date"] = exc.message
+    if kind not in KINDS:
+        errors["kind"] = f"Hình thức xét nghiệm “{kind}” không hợp lệ (định kỳ / đột xuất)."
+    if method not in METHODS:
+        errors["method"] = f"Phương pháp xét nghiệm “{method}” không hợp lệ."
+    tested = parse_substances(substances)
+    positive = parse_substances(positives)
+    for code in positive:
+        if code not in tested:
+            tested.append(code)
+    overall = "positive" if positive else (result or "negative")
+    if overall not in RESULTS:
+        errors["result"] = f"Kết quả “{result}” không hợp lệ (âm tính / dương tính)."
+    if errors:
+        raise ValidationError(errors)
+    assert when is not None
+    with records.transaction(reg):
+        test_id = records.insert(
+            reg,
+            "drug_tests",
+            {
+                "person_id": person_id,
+                "test_date": when.isoformat(),
+                "kind": kind,
+                "method": method,
+                "substances": ",".join(tested),
+                "positives": ",".join(positive),
+                "result": overall,
+                "officer": officer.strip(),
+                "place": place.strip(),
+                "notes": notes.strip(),
+            },
+        )
+        for episode in open_episodes(reg, person_id, when):
+            if episode["category"] == "suspect":
+                close_episode(reg, episode["id"], when, "tested", reason=RESULTS[overall])
+    return test_id
+
+
+def tests_of(reg: Register, person_id: str) -> list[dict[str, Any]]:
+    """A person's tests, newest first."""
+    return list(
+        reg.db.query(
+            "SELECT * FROM drug_tests WHERE person_id = ? AND deleted = 0 "
+            "ORDER BY test_date DESC, created_at DESC",
+            [person_id],
+        )
+    )

@@ -1,0 +1,278 @@
+"""What is due and overdue on a day: tests, residence checks and the deadlines the law sets.
+
+Computed when asked from the register as it is, never stored (so never stale). Every item names
+the rule it comes from; the settings give the test intervals and how far ahead to warn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from db.categories import IN_FACILITY, RESIDENCE_CHECKED, TREATMENT, Category
+from db.dates import add_months, show
+from db.holidays import work_calendar
+from db.register import Register
+from db.rules import NOT_IN_LAW, deadline, rule
+from db.settings import get_settings, test_interval
+from db.workdays import WorkCalendar
+
+# How far back a positive test or a completed rehab still raises a missing follow-up. Older
+# gaps are history, not today's work (a choice of the program, not of the law).
+LOOKBACK_DAYS = 120
+
+KIND_LABELS = {
+    "test": "Xét nghiệm định kỳ",
+    "positive": "Dương tính — ra quyết định quản lý",
+    "crime": "Sử dụng trong thời gian theo dõi 2 năm",
+    "residence": "Kiểm tra cư trú",
+    "move": "Thông báo chuyển nơi cư trú",
+    "period_end": "Hết thời hạn",
+    "post_rehab": "Hồ sơ, quyết định quản lý sau cai",
+    "treatment": "Đăng ký cai nghiện / điều trị",
+}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing to do for one person by a date."""
+
+    kind: str
+    person_id: str
+    due: date
+    overdue: bool
+    text: str
+    source: str
+    episode_id: str | None = None
+    person: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON output."""
+        return {
+            "kind": self.kind,
+            "person_id": self.person_id,
+            "full_name": self.person.get("full_name", ""),
+            "village": self.person.get("village") or "",
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "text": self.text,
+            "source": self.source,
+            "episode_id": self.episode_id,
+        }
+
+
+_OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
+
+
+def _open_by_person(reg: Register, on: str) -> list[dict[str, Any]]:
+    return list(
+        reg.db.query(
+            "SELECT o.person_id, group_concat(o.category) AS cats, "
+            "group_concat(o.category || '=' || o.start_date) AS starts, "
+            "(SELECT max(t.test_date) FROM drug_tests t WHERE t.person_id = o.person_id "
+            " AND t.deleted = 0 AND t.test_date <= :on) AS last_test, "
+            "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
+            " AND c.kind = 'residence_check' AND c.deleted = 0 AND c.contact_date <= :on) "
+            " AS last_check "
+            f"FROM (SELECT person_id, category, start_date FROM episodes WHERE {_OPEN}) o "
+            "GROUP BY o.person_id",
+            {"on": on},
+        )
+    )
+
+
+def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
+                      settings: dict[str, Any]) -> Iterable[DueItem]:  # fmt: skip
+    intervals = {c: test_interval(settings, c) for c in Category}
+    monthly = rule("residence_check_monthly", on)
+    remote = bool(settings["remote_area"])
+    new_check = rule("residence_check_new_remote" if remote else "residence_check_new", on)
+    for row in _open_by_person(reg, on.isoformat()):
+        starts = {}
+        for pair in row["starts"].split(","):
+            cat, start = pair.split("=")
+            starts[Category(cat)] = date.fromisoformat(start)
+        if any(c in IN_FACILITY for c in starts):
+            continue  # in a facility: tested and watched there
+        last_test = date.fromisoformat(row["last_test"]) if row["last_test"] else None
+        # Tests: the shortest interval among the open categories.
+        timed = [(intervals[c], c) for c in starts if intervals[c] is not None]
+        if timed:
+            days, cat = min(timed, key=lambda pair: (pair[0], pair[1].value))
+            first = min(starts[c] for _, c in timed)
+            step = timedelta(days=days)
+            if cat == Category.SUSPECT and (last_test is None or last_test < starts[cat]):
+                due, text = starts[cat], "Xét nghiệm người nghi sử dụng"
+            elif last_test is None or last_test + step < first:
+                # No test since before the period began: the schedule starts with the period.
+                due, text = first + step, "Xét nghiệm lần đầu trong diện quản lý"
+            else:
+                due = last_test + step
+                text = f"Xét nghiệm định kỳ (lần trước {show(last_test)}, chu kỳ {days} ngày)"
+            if due <= horizon:
+                yield DueItem("test", row["person_id"], due, due < on, text, NOT_IN_LAW)
+        # Residence checks: a new user within 3 (10) working days, then at least monthly.
+        checked = [c for c in starts if c in RESIDENCE_CHECKED]
+        if not checked:
+            continue
+        last_check = date.fromisoformat(row["last_check"]) if row["last_check"] else None
+        user_start = starts.get(Category.USER)
+        if user_start and (last_check is None or last_check < user_start):
+            due = cal.add_working_days(user_start, int(new_check.value))
+            text, source = "Xác minh nơi cư trú người sử dụng mới", new_check.source
+        else:
+            base = last_check or min(starts[c] for c in checked)
+            due = add_months(base, int(monthly.value))
+            text, source = "Kiểm tra, cập nhật nơi cư trú hằng tháng", monthly.source
+        if due <= horizon:
+            yield DueItem("residence", row["person_id"], due, due < on, text, source)
+
+
+def _positives(reg: Register, on: date, cal: WorkCalendar) -> Iterable[DueItem]:
+    since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
+    follow_up = ("user", "addict", *[c.value for c in TREATMENT])
+    marks = ",".join("?" for _ in follow_up)
+    rows = reg.db.execute(
+        "SELECT t.person_id, max(t.test_date), "
+        "(SELECT group_concat(e.category) FROM episodes e WHERE e.person_id = t.person_id "
+        " AND e.deleted = 0 AND e.start_date <= t.test_date "
+        " AND (e.end_date IS NULL OR e.end_date > t.test_date)) "
+        "FROM drug_tests t WHERE t.result = 'positive' AND t.deleted = 0 "
+        "AND t.test_date > ? AND t.test_date <= ? GROUP BY t.person_id",
+        [since, on.isoformat()],
+    ).fetchall()
+    for person_id, tested, open_then in rows:
+        cats = set((open_then or "").split(","))
+        if cats & {c.value for c in TREATMENT} or "addict" in cats:
+            continue  # in treatment or already an addict: no management decision follows
+        if "watch" in cats:
+            yield DueItem("crime", person_id, date.fromisoformat(tested), True,
+                          "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm, "
+                          "chuyển cơ quan điều tra", rule("watch_window", on).source)  # fmt: skip
+            continue
+        followed = reg.db.execute(
+            f"SELECT 1 FROM episodes WHERE person_id = ? AND deleted = 0 AND start_date >= ? "
+            f"AND category IN ({marks}) LIMIT 1",
+            [person_id, tested, *follow_up],
+        ).fetchone()
+        if followed:
+            continue
+        test_day = date.fromisoformat(tested)
+        due, used = deadline("positive_test_decision", test_day, cal)
+        yield DueItem("positive", person_id, due, due < on,
+                      f"Dương tính ngày {show(test_day)}: báo cáo ngay Chủ tịch UBND xã; "
+                      f"ra quyết định quản lý trước {show(due)}", used.source)  # fmt: skip
+
+
+def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar,
+                       settings: dict[str, Any]) -> Iterable[DueItem]:  # fmt: skip
+    day = on.isoformat()
+    since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
+    # Move notices not yet sent.
+    for row in reg.db.query(
+        "SELECT id, person_id, end_date, moved_to FROM episodes WHERE deleted = 0 "
+        "AND end_kind = 'moved_away' AND notice_date IS NULL AND end_date <= :on "
+        "GROUP BY person_id, end_date",
+        {"on": day},
+    ):
+        moved = date.fromisoformat(row["end_date"])
+        due, used = deadline("move_notice", moved, cal)
+        yield DueItem("move", row["person_id"], due, due < on,
+                      f"Chuyển đến {row['moved_to']} ngày {show(moved)}: thông báo, chuyển hồ sơ "
+                      f"cho Công an xã nơi đến ({used.shown()})", used.source, row["id"])  # fmt: skip
+    # Periods ending soon or already past their planned end.
+    soon = on + timedelta(days=int(settings["ending_soon_days"]))
+    for row in reg.db.query(
+        f"SELECT id, person_id, category, planned_end FROM episodes WHERE {_OPEN} "
+        "AND planned_end IS NOT NULL AND planned_end <= :soon",
+        {"on": day, "soon": soon.isoformat()},
+    ):
+        end = date.fromisoformat(row["planned_end"])
+        cat = Category(row["category"])
+        text = {
+            Category.USER: "Hết thời hạn quản lý: ra quyết định chấm dứt (Mẫu 10)",
+            Category.POST_REHAB: "Hết thời hạn quản lý sau cai: ra quyết định chấm dứt",
+            Category.WATCH: "Kết thúc thời gian theo dõi 2 năm",
+        }.get(cat, "Hết thời hạn cai nghiện / điều trị")
+        yield DueItem("period_end", row["person_id"], end, end < on,
+                      f"{text} — ngày {show(end)}", "", row["id"])  # fmt: skip
+    # Rehab completed but no post-rehab file opened.
+    for row in reg.db.query(
+        "SELECT r.id, r.person_id, r.category, r.end_date FROM episodes r "
+        "WHERE r.deleted = 0 AND r.end_kind = 'completed' AND r.category IN "
+        "('rehab_home', 'rehab_facility', 'rehab_compulsory') AND r.end_date > :since "
+        "AND r.end_date <= :on AND NOT EXISTS (SELECT 1 FROM episodes p WHERE "
+        "p.person_id = r.person_id AND p.category = 'post_rehab' AND p.deleted = 0 "
+        "AND p.start_date >= r.end_date)",
+        {"on": day, "since": since},
+    ):
+        released = date.fromisoformat(row["end_date"])
+        due, used = deadline("post_rehab_file", released, cal)
+        yield DueItem("post_rehab", row["person_id"], due, due < on,
+                      f"Trở về ngày {show(released)}: lập hồ sơ quản lý sau cai nghiện",
+                      used.source, row["id"])  # fmt: skip
+    # Post-rehab file opened but no decision yet.
+    for row in reg.db.query(
+        f"SELECT id, person_id, start_date FROM episodes WHERE {_OPEN} "
+        "AND category = 'post_rehab' AND decision_no = ''",
+        {"on": day},
+    ):
+        opened = date.fromisoformat(row["start_date"])
+        due, used = deadline("post_rehab_decision", opened, cal)
+        yield DueItem("post_rehab", row["person_id"], due, due < on,
+                      "Ra quyết định quản lý sau cai nghiện", used.source, row["id"])  # fmt: skip
+    # Addicts not yet registered for any treatment.
+    treat = ",".join(f"'{c.value}'" for c in TREATMENT)
+    for row in reg.db.query(
+        "SELECT a.id, a.person_id, a.start_date FROM episodes a WHERE a.deleted = 0 "
+        "AND a.category = 'addict' AND a.start_date <= :on "
+        "AND (a.end_date IS NULL OR a.end_date > :on) AND NOT EXISTS (SELECT 1 FROM "
+        f"episodes t WHERE t.person_id = a.person_id AND t.deleted = 0 AND t.category IN "
+        f"({treat}) AND t.start_date <= :on AND (t.end_date IS NULL OR t.end_date > :on))",
+        {"on": day},
+    ):
+        found = date.fromisoformat(row["start_date"])
+        due, used = deadline("addict_register_treatment", found, cal)
+        if due <= horizon:
+            yield DueItem("treatment", row["person_id"], due, due < on,
+                          "Người nghiện chưa cai nghiện / điều trị: đăng ký cai nghiện tự nguyện "
+                          "hoặc methadone, nếu không thì lập hồ sơ cai nghiện bắt buộc",
+                          used.source, row["id"])  # fmt: skip
+
+
+def due_items(reg: Register, on: date | None = None) -> list[DueItem]:
+    """Everything due by `on` plus the warning window, overdue first, then by date and name."""
+    day = on or reg.today()
+    settings = get_settings(reg)
+    cal = work_calendar(reg)
+    horizon = day + timedelta(days=int(settings["due_window_days"]))
+    items = [
+        *_tests_and_checks(reg, day, horizon, cal, settings),
+        *_positives(reg, day, cal),
+        *_episode_deadlines(reg, day, horizon, cal, settings),
+    ]
+    people = _people(reg, {i.person_id for i in items})
+    ordered = sorted(
+        (i for i in items if i.person_id in people),
+        key=lambda i: (not i.overdue, i.due, people[i.person_id]["sort_key"]),
+    )
+    return [
+        DueItem(i.kind, i.person_id, i.due, i.overdue, i.text, i.source, i.episode_id,
+                people[i.person_id])  # fmt: skip
+        for i in ordered
+    ]
+
+
+def _people(reg: Register, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = reg.db.query(
+        "SELECT p.id, p.full_name, p.birth_date, p.sort_key, v.name AS village FROM persons p "
+        "LEFT JOIN villages v ON v.id = p.village_id "
+        "WHERE p.id IN (SELECT value FROM json_each(?)) AND p.deleted = 0",
+        [json.dumps(sorted(ids))],
+    )
+    return {row["id"]: row for row in rows}

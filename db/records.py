@@ -1,0 +1,111 @@
+"""The one path every write takes: metadata, soft deletes and the change log, in one transaction.
+
+Screens and commands never write rows themselves; the functions in db/ that do all come here, so
+who/when/which device, the UUID, and the old → new values in the change log are never forgotten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from db.errors import NotFound
+from db.register import Register, file_errors, new_id, now_utc
+
+Row = dict[str, Any]
+META_FIELDS = ("created_at", "created_by", "updated_at", "updated_by", "device_id", "deleted")
+
+
+@contextlib.contextmanager
+def transaction(reg: Register) -> Iterator[None]:
+    """All of it or nothing; file problems (locked, full) become messages."""
+    with file_errors(reg.path), reg.db.atomic():
+        yield
+
+
+def _log(reg: Register, at: str, table: str, row_id: str, action: str, changes: object) -> None:
+    reg.db.execute(
+        "INSERT INTO change_log (at, user, device_id, table_name, row_id, action, changes)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [at, reg.user, reg.device_id, table, row_id, action,
+         json.dumps(changes, ensure_ascii=False, default=str)],
+    )  # fmt: skip
+
+
+def get(reg: Register, table: str, row_id: str, *, include_deleted: bool = False) -> Row:
+    """One row by id; NotFound if missing or deleted."""
+    found = list(reg.db[table].rows_where("id = ?", [row_id], limit=1))
+    if not found:
+        raise NotFound(f"Không tìm thấy bản ghi “{row_id}”.")
+    record = found[0]
+    if record.get("deleted") and not include_deleted:
+        raise NotFound(f"Bản ghi “{row_id}” đã bị xóa.")
+    return record
+
+
+def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
+    """Insert one row with a new UUID and its metadata, logging every field."""
+    at = now_utc()
+    row = dict(values)
+    row.setdefault("id", new_id())
+    row.update(
+        created_at=at, created_by=reg.user, updated_at=at, updated_by=reg.user,
+        device_id=reg.device_id, deleted=0,
+    )  # fmt: skip
+    with transaction(reg):
+        reg.db[table].insert(row)
+        logged = {k: v for k, v in row.items() if k not in META_FIELDS and k != "id"}
+        _log(reg, at, table, row["id"], "insert", logged)
+    return str(row["id"])
+
+
+def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -> Row:
+    """Change fields of one row; only fields that really change are written and logged."""
+    with transaction(reg):
+        old = get(reg, table, row_id)
+        diff = {k: [old.get(k), v] for k, v in changes.items() if old.get(k) != v}
+        if not diff:
+            return {}
+        at = now_utc()
+        new_values = {k: v[1] for k, v in diff.items()}
+        new_values.update(updated_at=at, updated_by=reg.user, device_id=reg.device_id)
+        reg.db[table].update(row_id, new_values)
+        _log(reg, at, table, row_id, "update", diff)
+    return diff
+
+
+def soft_delete(reg: Register, table: str, row_id: str) -> None:
+    """Mark a row deleted (it stays, so the deletion can travel and be audited)."""
+    with transaction(reg):
+        get(reg, table, row_id)
+        at = now_utc()
+        reg.db[table].update(
+            row_id, {"deleted": 1, "updated_at": at, "updated_by": reg.user,
+                     "device_id": reg.device_id},
+        )  # fmt: skip
+        _log(reg, at, table, row_id, "delete", {"deleted": [0, 1]})
+
+
+def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], note: str) -> int:
+    """Insert many rows in one transaction with one summary log entry (demo, import)."""
+    at = now_utc()
+    meta = {
+        "created_at": at, "created_by": reg.user, "updated_at": at, "updated_by": reg.user,
+        "device_id": reg.device_id, "deleted": 0,
+    }  # fmt: skip
+    count = 0
+
+    def prepared() -> Iterator[Row]:
+        nonlocal count
+        for values in rows:
+            count += 1
+            row = {**values, **meta}
+            row.setdefault("id", new_id())
+            yield row
+
+    with transaction(reg):
+        reg.db[table].insert_all(prepared(), batch_size=5000)
+        _log(reg, at, table, "*", "bulk", {"rows": count, "note": note})
+    return count

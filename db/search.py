@@ -1,0 +1,66 @@
+"""Search: case-, diacritic- and đ-insensitive, over name, other names, ID number and village.
+
+Every person row keeps a folded `search_text` (lowercase, no diacritics, đ → d) indexed by FTS5;
+a query is folded the same way and each word matches as a prefix. Results come in the Vietnamese
+order (given name first), from the stored `sort_key`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from db.register import Register
+from db.textfold import fold
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 query for what the officer typed: every folded word as a prefix, all required."""
+    return " ".join(f'"{word}"*' for word in _WORD.findall(fold(text)))
+
+
+def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
+    """A WHERE fragment (and its parameters) selecting the persons matching `text`."""
+    query = fts_query(text)
+    if not query:
+        return "1", []
+    clause = f"{alias}.rid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?)"
+    params: list[Any] = [query]
+    digits = re.sub(r"\D", "", text)
+    if digits and len(digits) >= 4 and digits == text.strip().replace(" ", ""):
+        # An ID number typed from its middle or end still finds the person.
+        clause = f"({clause} OR {alias}.id_number LIKE ?)"
+        params.append(f"%{digits}%")
+    return clause, params
+
+
+# Open categories of a person today, as "user,addict"; used by lists to show the status.
+STATUS_SQL = (
+    "(SELECT group_concat(e.category) FROM episodes e WHERE e.person_id = p.id "
+    "AND e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on))"
+)
+
+
+def find(reg: Register, text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """People matching `text`, in Vietnamese order, with their open categories today."""
+    where, params = match_sql(text)
+    named = {f"p{i}": value for i, value in enumerate(params)}
+    for i in range(len(params)):
+        where = where.replace("?", f":p{i}", 1)
+    sql = (
+        "SELECT p.id, p.full_name, p.other_names, p.birth_date, p.sex, p.id_number, "
+        f"v.name AS village, {STATUS_SQL} AS categories "
+        "FROM persons p LEFT JOIN villages v ON v.id = p.village_id "
+        f"WHERE p.deleted = 0 AND {where} ORDER BY p.sort_key LIMIT :limit"
+    )
+    rows = reg.db.query(sql, {**named, "on": reg.today().isoformat(), "limit": limit})
+    return [{**row, "categories": split_categories(row["categories"])} for row in rows]
+
+
+def split_categories(value: str | None) -> list[str]:
+    """The categories of a group_concat, in the order the status shows them."""
+    from db.episodes import status_order
+
+    return status_order(value.split(",") if value else [])
