@@ -223,7 +223,7 @@ def refresh_village_search(reg: Register, village_id: str) -> None:
         ):
             derived = _derived(reg, row)
             if derived["search_text"] != row["search_text"]:
-                reg.db["persons"].update(row["id"], {"search_text": derived["search_text"]})
+                records.update(reg, "persons", row["id"], {"search_text": derived["search_text"]})
 
 
 def get_person(reg: Register, person_id: str) -> dict[str, Any]:

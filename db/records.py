@@ -61,6 +61,13 @@ def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
     return str(row["id"])
 
 
+def _set(reg: Register, table: str, row_id: str, values: Mapping[str, Any]) -> None:
+    # By the UUID column: `table.update()` would look the row up by the primary key, which for
+    # persons is the integer `rid` (the FTS5 rowid), not `id`.
+    columns = ", ".join(f"[{k}] = ?" for k in values)
+    reg.db.execute(f"UPDATE [{table}] SET {columns} WHERE id = ?", [*values.values(), row_id])
+
+
 def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -> Row:
     """Change fields of one row; only fields that really change are written and logged."""
     with transaction(reg):
@@ -71,7 +78,7 @@ def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -
         at = now_utc()
         new_values = {k: v[1] for k, v in diff.items()}
         new_values.update(updated_at=at, updated_by=reg.user, device_id=reg.device_id)
-        reg.db[table].update(row_id, new_values)
+        _set(reg, table, row_id, new_values)
         _log(reg, at, table, row_id, "update", diff)
     return diff
 
@@ -81,9 +88,9 @@ def soft_delete(reg: Register, table: str, row_id: str) -> None:
     with transaction(reg):
         get(reg, table, row_id)
         at = now_utc()
-        reg.db[table].update(
-            row_id, {"deleted": 1, "updated_at": at, "updated_by": reg.user,
-                     "device_id": reg.device_id},
+        _set(
+            reg, table, row_id, {"deleted": 1, "updated_at": at, "updated_by": reg.user,
+                                 "device_id": reg.device_id},
         )  # fmt: skip
         _log(reg, at, table, row_id, "delete", {"deleted": [0, 1]})
 

@@ -1,0 +1,1 @@
+"""The command line: `python main.py <command>` for scripts and checks without a screen."""

@@ -1,0 +1,145 @@
+"""The commands behind `python main.py <command>`; each returns its exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from cli.main import dump_json
+from db.categories import LABELS, Category
+from db.check import check_register
+from db.dates import show
+from db.due import KIND_LABELS, due_items
+from db.episodes import status_label
+from db.errors import RegisterFileError
+from db.register import Register, open_register
+from db.search import find
+from db.stats import MOVEMENTS, figures
+
+
+def _open(path: Path) -> Register:
+    return open_register(path)
+
+
+def cmd_demo(path: Path, args: argparse.Namespace) -> int:
+    """Fill a new (or empty) register with realistic synthetic data."""
+    from db.demo import fill_demo
+
+    with open_register(path, create=True) as reg:
+        people = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
+        if people:
+            raise RegisterFileError(
+                f"Sổ “{path}” đã có {people} người; dữ liệu mẫu chỉ tạo trong sổ mới hoặc trống."
+            )
+        started = time.perf_counter()
+        last = [0.0]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] > 1 or done == total:
+                last[0] = now
+                print(f"  {stage}: {done:,}/{total:,}".replace(",", "."), file=sys.stderr)
+
+        counts = fill_demo(reg, persons=args.persons, seed=args.seed, progress=progress)
+    took = time.perf_counter() - started
+    print(f"Đã tạo sổ mẫu “{path}” trong {took:.1f} giây:")
+    for table, count in counts.items():
+        print(f"  {table}: {count:,}".replace(",", "."))
+    return 0
+
+
+def cmd_stats(path: Path, args: argparse.Namespace) -> int:
+    """The figures for a date."""
+    with _open(path) as reg:
+        data = figures(reg, args.on)
+    if args.json:
+        dump_json(data)
+        return 0
+    print(f"SỐ LIỆU NGÀY {show(data['on'])} (kỳ từ {show(data['period']['start'])})")
+    print(f"\nI. Người trong sổ đang quản lý, theo dõi: {data['people_total']}")
+    for code, count in data["categories"].items():
+        print(f"   {LABELS[Category(code)]:<52} {count:>7}")
+    a = data["addicts"]
+    print(
+        f"   Người nghiện: chưa cai {a['untreated']}, tại gia đình/cộng đồng {a['rehab_home']}, "
+        f"tại cơ sở {a['rehab_facility']}, bắt buộc {a['rehab_compulsory']}, "
+        f"methadone {a['methadone']}"
+    )
+    print("\n   Biến động trong kỳ:")
+    for key, label in MOVEMENTS.items():
+        print(f"   {label:<52} {data['movements'][key]:>7}")
+    t = data["tests"]
+    print(
+        f"\nII. Xét nghiệm trong kỳ: {t['total']} lượt (định kỳ {t['periodic']}, đột xuất "
+        f"{t['surprise']}), dương tính {t['positive']}; quá hạn xét nghiệm: {t['overdue']} người"
+    )
+    if t["by_substance"]:
+        print("   Dương tính theo chất: " + ", ".join(f"{k} {v}" for k, v in t["by_substance"].items()))
+    print("\nIII. Theo thôn, bản:")
+    for v in data["villages"]:
+        print(
+            f"   {v['name']:<28} dân số {v['population']:>6}  trong sổ {v['people']:>5}  "
+            f"SD+nghiện {v['users_addicts']:>5}  XN {v['tests']:>5}  dương tính {v['positives']:>4}"
+        )
+    print("\nIV. Tiêu chí xã không ma túy:")
+    for c in data["criteria"]:
+        mark = {True: "đạt", False: "CHƯA ĐẠT", None: "—"}[c["met"]]
+        value = "—" if c["value"] is None else c["value"]
+        print(f"   {c['label']:<62} {value!s:>10}  (chỉ tiêu {c['target'] or '—'}) {mark}")
+    h = data["hotspot"]
+    verdict = "XÃ TRỌNG ĐIỂM LOẠI I" if h["type_one"] else "không thuộc diện trọng điểm loại I"
+    print(f"   Tiêu chí trọng điểm (QĐ 28/2025): đạt {h['met']}/{h['needed']} → {verdict}")
+    return 0
+
+
+def cmd_find(path: Path, args: argparse.Namespace) -> int:
+    """Search people."""
+    with _open(path) as reg:
+        rows = find(reg, args.text, limit=args.limit)
+    if args.json:
+        dump_json(rows)
+        return 0
+    if not rows:
+        print(f"Không tìm thấy ai khớp “{args.text}”.")
+        return 0
+    for row in rows:
+        status = status_label(row["categories"]) or "không còn quản lý"
+        print(
+            f"{row['full_name']:<28} {show(row['birth_date']):<11} {row['id_number'] or '—':<13} "
+            f"{row['village'] or '—':<20} {status}"
+        )
+    print(f"({len(rows)} người)")
+    return 0
+
+
+def cmd_due(path: Path, args: argparse.Namespace) -> int:
+    """What is due and overdue."""
+    with _open(path) as reg:
+        items = due_items(reg, args.on)
+    if args.json:
+        dump_json([i.as_dict() for i in items])
+        return 0
+    overdue = sum(1 for i in items if i.overdue)
+    print(f"Việc cần làm: {len(items)} (quá hạn {overdue})")
+    for i in items:
+        flag = "QUÁ HẠN" if i.overdue else "đến hạn"
+        print(
+            f"{show(i.due)} {flag:<8} {KIND_LABELS[i.kind]:<36} {i.person.get('full_name', ''):<26}"
+            f" {i.person.get('village') or '':<18} {i.text}"
+        )
+    return 0
+
+
+def cmd_check(path: Path, args: argparse.Namespace) -> int:
+    """The integrity check."""
+    with _open(path) as reg:
+        problems = check_register(reg)
+    if not problems:
+        print(f"Tệp sổ “{path}” toàn vẹn: không phát hiện lỗi.")
+        return 0
+    print(f"Tệp sổ “{path}” có {len(problems)} vấn đề:", file=sys.stderr)
+    for p in problems:
+        print(f"  - {p.what}: {p.detail}", file=sys.stderr)
+    return 3

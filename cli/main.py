@@ -1,0 +1,121 @@
+"""`python main.py [command]`: the window by default, or a command for scripts and checks.
+
+Exit codes: 0 done; 2 bad input; 3 the register file cannot be used; 4 disk full; 70 a bug.
+Messages for people go to stderr in Vietnamese; results go to stdout (or JSON with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from db.errors import UserError
+
+EXIT_BUG = 70
+
+
+def default_register_path() -> Path:
+    """The default register: a file in the user's data folder, created on first start."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("SoTheoDoi", appauthor=False)) / "so-theo-doi.db"
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày “{text}” không hợp lệ (YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” không phải số nguyên") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"cần số lớn hơn 0, không phải {number}")
+    return number
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"Lỗi: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every command."""
+    parser = _Parser(prog="main.py", description="Sổ theo dõi — công an xã.")
+    parser.add_argument("--db", type=Path, help="tệp sổ (mặc định: sổ trong thư mục dữ liệu)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="tệp sổ")
+        return p
+
+    p = command("demo", "tạo sổ mẫu với dữ liệu giả lập để tập huấn")
+    p.add_argument("--persons", type=_positive, default=500)
+    p.add_argument("--seed", type=int, default=1)
+    p = command("stats", "số liệu tại một ngày")
+    p.add_argument("--on", type=_day)
+    p.add_argument("--json", action="store_true")
+    p = command("find", "tìm người (không phân biệt hoa thường, dấu, đ)")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=_positive, default=50)
+    p = command("due", "việc đến hạn và quá hạn")
+    p.add_argument("--on", type=_day)
+    p.add_argument("--json", action="store_true")
+    command("check", "kiểm tra tính toàn vẹn của tệp sổ")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A Windows console is not UTF-8 by default; Vietnamese must still print.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
+    db_path = args.db or default_register_path()
+    try:
+        if args.command is None:
+            from gui.app import run_window
+
+            return run_window(db_path)
+        from cli import commands
+
+        handler = getattr(commands, f"cmd_{args.command}")
+        return int(handler(db_path, args))
+    except UserError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        # The output was cut short (e.g. piped into `head`): not an error of the register.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python's exit flush quiet
+        return 0
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu; sổ không bị thay đổi dở dang.", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - a bug: say so plainly, with what a developer needs
+        print(
+            "Lỗi chương trình (không phải do dữ liệu nhập). Sổ không bị ghi dở. "
+            "Hãy gửi nội dung dưới đây cho người phát triển:",
+            file=sys.stderr,
+        )
+        traceback.print_exc()
+        return EXIT_BUG
+
+
+def dump_json(value: object) -> None:
+    """Print a value as UTF-8 JSON."""
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))

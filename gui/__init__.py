@@ -1,0 +1,1 @@
+"""The window (PySide6). It presents and asks db/ and reports/; it never writes SQL."""
