@@ -76,7 +76,10 @@ def cmd_stats(path: Path, args: argparse.Namespace) -> int:
         f"{t['surprise']}), dương tính {t['positive']}; quá hạn xét nghiệm: {t['overdue']} người"
     )
     if t["by_substance"]:
-        print("   Dương tính theo chất: " + ", ".join(f"{k} {v}" for k, v in t["by_substance"].items()))
+        print(
+            "   Dương tính theo chất: "
+            + ", ".join(f"{k} {v}" for k, v in t["by_substance"].items())
+        )
     print("\nIII. Theo thôn, bản:")
     for v in data["villages"]:
         print(

@@ -82,6 +82,4 @@ def person_rows(reg: Register, rids: Sequence[int]) -> dict[int, dict[str, Any]]
     named = {f"r{i}": rid for i, rid in enumerate(rids)}
     sql = sql.replace(f"({marks})", "(" + ",".join(f":r{i}" for i in range(len(rids))) + ")")
     rows = reg.db.query(sql, {**named, "on": on})
-    return {
-        row["rid"]: {**row, "categories": split_categories(row["categories"])} for row in rows
-    }
+    return {row["rid"]: {**row, "categories": split_categories(row["categories"])} for row in rows}

@@ -116,9 +116,12 @@ def _backup_before_migrating(conn: sqlite3.Connection, path: Path, step: str) ->
     return target
 
 
-def _prepare(db: Database, path: Path, created: bool) -> None:
-    conn = db.conn
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+def _check_register(db: Database, path: Path, created: bool) -> bool:
+    """Refuse a foreign or a newer file before anything is written to it.
+
+    Returns whether the file is to be made a register (new, or an empty SQLite file).
+    """
+    app_id = db.conn.execute("PRAGMA application_id").fetchone()[0]
     tables = set(db.table_names())
     if not created and app_id != APPLICATION_ID:
         if tables:
@@ -133,6 +136,11 @@ def _prepare(db: Database, path: Path, created: bool) -> None:
             f"Tệp sổ “{path}” được tạo bởi phiên bản mới hơn của chương trình. "
             "Hãy cập nhật chương trình Sổ theo dõi rồi mở lại; tệp không bị thay đổi."
         )
+    return created
+
+
+def _migrate(db: Database, path: Path, created: bool) -> None:
+    conn = db.conn
     pending = migrations.pending(db)
     if pending and not created:
         _backup_before_migrating(conn, path, pending[0].name)
@@ -177,11 +185,13 @@ def open_register(
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db = Database(conn)
+            # Checked before the pragmas: switching to WAL would already rewrite a foreign file.
+            created = _check_register(db, path, created=not exists or path.stat().st_size == 0)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            db = Database(conn)
-            _prepare(db, path, created=not exists or path.stat().st_size == 0)
+            _migrate(db, path, created)
             device_id = _local(db, "device_id", new_id)
             commune_id = _local(db, "commune_id", new_id)
             _local(db, "created_at", now_utc)

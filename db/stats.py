@@ -162,9 +162,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     tests["overdue"] = len(overdue_tests)
 
     villages = []
-    for v in reg.db.query(
-        "SELECT id, name, population, drug_free FROM villages WHERE deleted = 0"
-    ):
+    for v in reg.db.query("SELECT id, name, population, drug_free FROM villages WHERE deleted = 0"):
         counts = per_village.get(v["id"], Counter())
         tv = tests_by_village.get(v["id"], Counter())
         villages.append({
@@ -215,11 +213,10 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
             [year_ago, on_s],
         )
     }
-    users_addicts = sum(
-        1 for r in people if {"user", "addict"} & set(r["cats"].split(","))
-    )
+    users_addicts = sum(1 for r in people if {"user", "addict"} & set(r["cats"].split(",")))
     base_day = baseline_date(settings)
     base_total = int(settings["baseline_users"]) + int(settings["baseline_addicts"])
+    fell = (users_addicts < base_total) if base_day else None
     baseline = {
         "date": base_day.isoformat() if base_day else None,
         "users": int(settings["baseline_users"]),
@@ -229,10 +226,12 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
         "now_addicts": categories["addict"],
         "now_total": users_addicts,
         "change": users_addicts - base_total,
-        "fell": (users_addicts < base_total) if base_day else None,
+        "fell": fell,
     }
 
-    def criterion(key: str, label: str, value: Any, target: str, met: bool | None) -> dict[str, Any]:
+    def criterion(
+        key: str, label: str, value: Any, target: str, met: bool | None
+    ) -> dict[str, Any]:
         return {"key": key, "label": label, "value": value, "target": target, "met": met}
 
     share_file = _share(addicts["with_file"], addicts["total"])
@@ -251,7 +250,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
                   "100%", share_post in (None, 100.0)),
         criterion("baseline", "Tổng số người sử dụng và người nghiện so với khi đăng ký",
                   f"{users_addicts} / {base_total}" if base_day else "chưa nhập",
-                  "Giảm", baseline["fell"]),
+                  "Giảm", fell),
         criterion("hotspots", "Điểm, tụ điểm phức tạp về ma túy đang tồn tại", hotspots_active,
                   "0", hotspots_active == 0),
         criterion("models", "Mô hình phòng, chống ma túy đang hoạt động", models, "≥ 1",

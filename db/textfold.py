@@ -45,10 +45,10 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
-def _letters(word: str) -> tuple[str, str]:
-    """Primary (letters) and secondary (tones) keys of one word."""
+def _letters(word: str) -> tuple[str, int]:
+    """Letter codes of one word, and its tone (a Vietnamese syllable carries at most one)."""
     primary: list[str] = []
-    tones: list[str] = []
+    tone = 0
     for base in unicodedata.normalize("NFC", word.lower()):
         parts = unicodedata.normalize("NFD", base)
         letter = parts[0]
@@ -61,24 +61,25 @@ def _letters(word: str) -> tuple[str, str]:
             letter = {"a": "â", "e": "ê", "o": "ô"}.get(letter, letter)
         elif _HORN in marks:
             letter = {"o": "ơ", "u": "ư"}.get(letter, letter)
-        tone = next((_TONES[m] for m in marks if m in _TONES), 0)
+        # The tone belongs to the syllable, wherever it is typed ("Hòa" and "Hoà" are one name).
+        tone = tone or next((_TONES[m] for m in marks if m in _TONES), 0)
         primary.append(_LETTER_CODE.get(letter, letter))
-        tones.append(str(tone))
-    return "".join(primary), "".join(tones)
+    return "".join(primary), tone
 
 
 def sort_key(full_name: str | None) -> str:
     """A string whose BINARY order is the Vietnamese order of full names.
 
-    Given name (last word) first, then the family and middle names; letters before tones, so
-    "An" < "Anh" < "Ân" and "Ba" < "Bà" < "Bá".
+    Given name (last word) first, then the family and middle names. Word by word, as Vietnamese
+    dictionaries do: the letters, then the tone, then the next word; so "An" < "Anh" < "Ân",
+    "Ba" < "Bà" < "Bá", and everyone named Ba comes before everyone named Bà.
     """
     words = clean(full_name).split(" ")
     if words == [""]:
         return ""
     ordered = [words[-1], *words[:-1]]
-    keys = [_letters(w) for w in ordered]
-    # Spaces (U+0020) sort below every letter code, so a shorter given name comes first.
-    primary = " ".join(k[0] for k in keys)
-    secondary = " ".join(k[1] for k in keys)
-    return f"{primary}\x01{secondary}"
+    # "\x02" sorts below every letter code, so "An" < "Anh"; it is the same position in two
+    # words of equal letters, where the tone digit then decides. A space follows, and the end of
+    # the string sorts below it, so "Văn An" < "Nguyễn Văn An" (shorter first). No "\x01": keys
+    # used to be "primary\x01secondary" and callers that split on it get the whole key.
+    return " ".join(f"{letters}\x02{tone}" for letters, tone in map(_letters, ordered))

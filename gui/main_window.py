@@ -71,9 +71,7 @@ class MainWindow(QMainWindow):
         self.people_view.setSortingEnabled(True)
         # Qt's header starts with a descending indicator; the register reads A to Z.
         self.people_view.sortByColumn(PeopleModel.NAME, Qt.SortOrder.AscendingOrder)
-        self.people_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Interactive
-        )
+        self.people_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.people_count = QLabel()
         self.people_count.setObjectName("peopleCount")
         layout = QVBoxLayout(people)
@@ -127,7 +125,7 @@ class MainWindow(QMainWindow):
             self.resize(1100, 700)
         self.tabs.setCurrentIndex(int(settings.value("window/tab", 0)))
 
-    def closeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def closeEvent(self, event) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/tab", self.tabs.currentIndex())

@@ -60,7 +60,9 @@ def test_positive_test_shows_overdue_decision_in_red(qtbot, filled):
     window = MainWindow(reg)
     qtbot.addWidget(window)
     model = window.due_model
-    rows = [r for r in range(model.rowCount()) if model.index(r, DueModel.NAME).data() == "Đặng Văn Đức"]
+    rows = [
+        r for r in range(model.rowCount()) if model.index(r, DueModel.NAME).data() == "Đặng Văn Đức"
+    ]
     assert rows, "the positive test must put its follow-up on the today screen"
     detail = model.index(rows[0], DueModel.DETAIL).data()
     assert "ra quyết định quản lý trước 23/11/2026" in detail

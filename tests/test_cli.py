@@ -1,0 +1,164 @@
+"""`python main.py <command>`: output, exit codes and messages, and nothing changed on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cli import commands
+from cli.main import main
+from db import drugtests, people, places
+from db.register import open_register
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "so.db"
+    with open_register(path, create=True) as reg:
+        village = places.save_village(reg, {"name": "Thôn Nà Sản", "population": 400})
+        person = people.add_person(
+            reg,
+            {"full_name": "Hoàng Thị Đào", "birth_date": "2001", "sex": "Nữ",
+             "id_number": "014301000123", "village_id": village},
+        )  # fmt: skip
+        drugtests.record_test(reg, person, date.today(), positives="MET")
+    return path
+
+
+def test_find_prints_the_person_and_json(small, capsys):
+    assert main(["find", "--db", str(small), "hoang thi dao"]) == 0
+    out = capsys.readouterr().out
+    assert "Hoàng Thị Đào" in out and "Thôn Nà Sản" in out and "(1 người)" in out
+    assert main(["find", "--db", str(small), "DAO", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["full_name"] for r in rows] == ["Hoàng Thị Đào"]
+    assert main(["find", "--db", str(small), "zzz"]) == 0
+    assert "Không tìm thấy" in capsys.readouterr().out
+
+
+def test_due_lists_the_decision_after_a_positive_test(small, capsys):
+    assert main(["due", "--db", str(small), "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert any(i["kind"] == "positive" and i["full_name"] == "Hoàng Thị Đào" for i in items)
+
+
+def test_stats_json_counts_the_test(small, capsys):
+    assert main(["stats", "--db", str(small), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["tests"]["positive"] == 1 and data["tests"]["by_substance"] == {"MET": 1}
+    assert main(["stats", "--db", str(small)]) == 0
+    assert "Tiêu chí xã không ma túy" in capsys.readouterr().out
+
+
+def test_check_passes_on_a_sound_register(small, capsys):
+    assert main(["check", "--db", str(small)]) == 0
+    assert "toàn vẹn" in capsys.readouterr().out
+
+
+def test_missing_file_is_named_and_not_created(tmp_path, capsys):
+    missing = tmp_path / "khong-co.db"
+    assert main(["stats", "--db", str(missing)]) == 3
+    err = capsys.readouterr().err
+    assert "Không tìm thấy tệp sổ" in err and "khong-co.db" in err
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"hello, not a database\n", bytes(range(256)) * 8],
+    ids=["empty", "text", "binary"],
+)
+def test_file_that_is_not_a_register(tmp_path, capsys, content):
+    path = tmp_path / "la.db"
+    path.write_bytes(content)
+    before = _digest(path)
+    code = main(["find", "--db", str(path), "a"])
+    if content == b"":
+        # An empty file is an empty register: it becomes one.
+        assert code == 0
+        return
+    assert code == 3
+    assert "không phải là sổ theo dõi" in capsys.readouterr().err
+    assert _digest(path) == before
+
+
+def test_foreign_sqlite_database_is_refused_unchanged(tmp_path, capsys):
+    path = tmp_path / "khac.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER)")
+    conn.close()
+    before = _digest(path)
+    assert main(["due", "--db", str(path)]) == 3
+    assert "chương trình khác" in capsys.readouterr().err
+    assert _digest(path) == before
+
+
+def test_register_from_a_newer_version_is_refused_unchanged(small, capsys):
+    with sqlite3.connect(small) as conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('sotheodoi', 'm999_from_the_future', '2030-01-01')"
+        )
+    conn.close()
+    before = _digest(small)
+    assert main(["stats", "--db", str(small)]) == 3
+    assert "phiên bản mới hơn" in capsys.readouterr().err
+    assert _digest(small) == before
+
+
+def test_bad_date_is_refused_with_vietnamese_message(small, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["due", "--db", str(small), "--on", "2026-13-01"])
+    assert stop.value.code == 2
+    assert "không hợp lệ" in capsys.readouterr().err
+
+
+def test_a_bug_is_told_apart_from_bad_input(small, capsys, monkeypatch):
+    def broken(path, args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(commands, "cmd_find", broken)
+    assert main(["find", "--db", str(small), "x"]) == 70
+    err = capsys.readouterr().err
+    assert "Lỗi chương trình" in err and "RuntimeError: boom" in err
+
+
+def test_demo_then_stats_find_due_as_a_user_runs_them(tmp_path):
+    """The issue's own check, through real processes: demo 500, then stats, find, due."""
+    path = tmp_path / "r.db"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
+            encoding="utf-8", timeout=120,
+        )  # fmt: skip
+
+    made = run("demo", "--db", str(path), "--persons", "500")
+    assert made.returncode == 0, made.stderr
+    stats = run("stats", "--db", str(path), "--json")
+    assert stats.returncode == 0, stats.stderr
+    data = json.loads(stats.stdout)
+    assert data["people_total"] > 100
+    assert all(data["categories"][c] > 0 for c in ("user", "addict", "post_rehab"))
+    due = run("due", "--db", str(path), "--json")
+    items = json.loads(due.stdout)
+    assert any(i["overdue"] for i in items) and any(not i["overdue"] for i in items)
+    name = items[0]["full_name"].split()[-1]
+    found = run("find", "--db", str(path), name, "--json")
+    assert any(r["full_name"] == items[0]["full_name"] for r in json.loads(found.stdout))
+    again = run("demo", "--db", str(path))
+    assert again.returncode == 3 and "đã có" in again.stderr
+    assert run("check", "--db", str(path)).returncode == 0
