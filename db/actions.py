@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from db import records
-from db.categories import TREATMENT, Category
+from db.categories import TREATMENT, Category, parse_category
 from db.dates import parse_date
 from db.episodes import close_episode, open_episode, open_episodes
 from db.errors import ValidationError
@@ -75,7 +75,7 @@ def start_treatment(
     reg: Register, person_id: str, category: Category | str, start: date | str, **decision: Any
 ) -> Outcome:
     """Voluntary or compulsory rehab, or methadone; the person is an addict from then on."""
-    cat = Category(category)
+    cat = parse_category(str(category))
     if cat not in TREATMENT:
         raise ValidationError({"category": "Chỉ chọn một hình thức cai nghiện hoặc methadone."})
     when = parse_date(start, "Ngày bắt đầu")

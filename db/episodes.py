@@ -173,7 +173,14 @@ def open_episode(
     if errors:
         raise ValidationError(errors)
     assert start_d is not None
-    for other in open_episodes(reg, person_id, start_d):
+    # Open on the start day, or still open (not ended) though it starts later: a back-dated
+    # episode must not run alongside a later one that nobody closed.
+    later_open = reg.db.query(
+        "SELECT * FROM episodes WHERE person_id = ? AND category = ? AND deleted = 0 "
+        "AND end_date IS NULL AND start_date > ?",
+        [person_id, cat.value, start_d.isoformat()],
+    )
+    for other in [*open_episodes(reg, person_id, start_d), *later_open]:
         if other["category"] == cat.value:
             raise ValidationError(
                 {"category": f"Người này đang trong diện “{LABELS[cat]}” từ "

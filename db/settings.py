@@ -50,6 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("officer_name", "", "Cán bộ phụ trách"),
     Setting("report_prefix", "BC-CAX", "Ký hiệu văn bản báo cáo"),
     Setting("report_cutoff_day", 0, "Ngày chốt số liệu hằng tháng (0 = cuối tháng)"),
+    Setting("upload_url", "", "Địa chỉ nhận báo cáo (HTTPS); để trống: không gửi đi đâu"),
     Setting("remote_area", False, "Địa bàn vùng sâu, vùng xa (xác minh cư trú 10 ngày)"),
     Setting("population", 0, "Dân số thường trú của xã (nếu chưa nhập theo thôn)"),
     Setting("baseline_date", "", "Ngày đăng ký xây dựng xã không ma túy"),

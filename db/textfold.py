@@ -3,7 +3,8 @@
 Folding lowercases, strips every diacritic and maps đ → d, so "Đức" and "duc" meet (SQLite's
 unicode61 tokenizer leaves đ alone). The sort key orders people by given name (the last word)
 first, then the rest, in the Vietnamese alphabet a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t
-u ư v x y, with tones as a secondary difference (none, huyền, hỏi, ngã, sắc, nặng).
+u ư v x y; between two words of the same letters the tone decides (none, huyền, hỏi, ngã, sắc,
+nặng) before the next word is looked at.
 """
 
 from __future__ import annotations
@@ -78,8 +79,7 @@ def sort_key(full_name: str | None) -> str:
     if words == [""]:
         return ""
     ordered = [words[-1], *words[:-1]]
-    # "\x02" sorts below every letter code, so "An" < "Anh"; it is the same position in two
-    # words of equal letters, where the tone digit then decides. A space follows, and the end of
-    # the string sorts below it, so "Văn An" < "Nguyễn Văn An" (shorter first). No "\x01": keys
-    # used to be "primary\x01secondary" and callers that split on it get the whole key.
+    # "\x02" sorts below every letter code, so "An" < "Anh"; in two words of equal letters it
+    # sits at the same place and the tone digit after it decides. No "\x01": keys used to be
+    # "primary\x01secondary", and callers that split on it now get the whole key.
     return " ".join(f"{letters}\x02{tone}" for letters, tone in map(_letters, ordered))
