@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu; sổ không bị thay đổi dở dang.", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception:  # noqa: BLE001 - a bug: said plainly, with what a developer needs
         print(
             "Lỗi chương trình (không phải do dữ liệu nhập). Sổ không bị ghi dở. "
             "Hãy gửi nội dung dưới đây cho người phát triển:",

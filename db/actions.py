@@ -17,8 +17,8 @@ from db.episodes import close_episode, open_episode, open_episodes
 from db.errors import ValidationError
 from db.holidays import work_calendar
 from db.register import Register
-from db.settings import get_settings
 from db.rules import Rule, apply, deadline, rule
+from db.settings import get_settings
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -41,6 +42,32 @@ SUBSTANCES = {
 RESULTS = {"positive": "Dương tính", "negative": "Âm tính"}
 
 
+def _names(label: str) -> list[str]:
+    """The folded names a label gives: "Morphine / heroin (MOP)" → morphine, heroin, mop."""
+    return [part.strip() for part in re.split(r"[()/]", fold(label)) if part.strip()]
+
+
+def _substance_code(text: str) -> str:
+    """The code of a substance named in words; the most exact match wins, unknown kept as typed.
+
+    "heroin" is HER, not the "Morphine / heroin" strip; "amphetamine" is AMP, not the
+    methamphetamine it is part of.
+    """
+    folded = fold(text)
+    if not folded:
+        return text
+    labels = SUBSTANCES.items()
+    for matches in (
+        lambda label: folded == fold(label),
+        lambda label: folded in _names(label),
+        lambda label: folded in fold(label),
+    ):
+        code = next((k for k, label in labels if matches(label)), None)
+        if code is not None:
+            return code
+    return text
+
+
 def parse_substances(values: Iterable[str] | str | None) -> list[str]:
     """Substance codes from codes or names ("MET, ma túy đá, THC"); unknown names kept as typed."""
     if values is None:
@@ -53,11 +80,7 @@ def parse_substances(values: Iterable[str] | str | None) -> list[str]:
             continue
         code = text.upper()
         if code not in SUBSTANCES:
-            folded = fold(text)
-            code = next(
-                (k for k, label in SUBSTANCES.items() if folded and folded in fold(label)),
-                text,
-            )
+            code = _substance_code(text)
         if code not in found:
             found.append(code)
     return found

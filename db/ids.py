@@ -34,7 +34,7 @@ def check_id(raw: str | None, birth_year: int | None = None, sex: str | None = N
     number = clean_id(raw)
     if not number:
         return IdCheck("", "")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):  # "²" or "١" pass isdigit() alone
         return IdCheck(number, "", f"{FIELD}: chỉ được gồm chữ số (“{raw}”).")
     if len(number) == 9:
         return IdCheck(number, "cmnd")

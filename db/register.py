@@ -68,7 +68,7 @@ def default_user() -> str:
     """The operating-system user, until accounts exist."""
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name on some systems
+    except Exception:
         return "cán bộ"
 
 

@@ -29,7 +29,8 @@ def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
     clause = f"{alias}.rid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?)"
     params: list[Any] = [query]
     digits = re.sub(r"\D", "", text)
-    if digits and len(digits) >= 4 and digits == text.strip().replace(" ", ""):
+    # Spaces, dots and dashes typed or pasted into a number are dropped, as in db.ids.
+    if len(digits) >= 4 and digits == re.sub(r"[\s.\-]", "", text):
         # An ID number typed from its middle or end still finds the person.
         clause = f"({clause} OR {alias}.id_number LIKE ?)"
         params.append(f"%{digits}%")

@@ -16,6 +16,7 @@ from db.categories import SHORT_LABELS, Category
 from db.dates import parse_date
 from db.errors import ValidationError
 from db.register import Register
+from db.textfold import fold
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+_TRUE = {"1", "true", "yes", "co", "x"}
+_FALSE = {"", "0", "false", "no", "khong"}
 
 
 def _check(key: str, value: Any) -> tuple[Any, str | None]:
@@ -85,9 +88,15 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
             return "", None
         try:
             return parse_date(value, setting.label).isoformat(), None
-        except Exception as exc:  # noqa: BLE001 - UserError carries the message
+        except Exception as exc:
             return value, str(exc)
     if isinstance(default, bool):
+        # From the command line or a file a flag arrives as text, and bool("0") is True.
+        if isinstance(value, str):
+            word = fold(value)
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE, None
+            return value, f"{setting.label}: “{value}” không hợp lệ (có / không)."
         return bool(value), None
     if isinstance(default, int):
         try:
