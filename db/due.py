@@ -6,6 +6,7 @@ the rule it comes from; the settings give the test intervals and how far ahead t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ KIND_LABELS = {
     "period_end": "Hết thời hạn",
     "post_rehab": "Hồ sơ, quyết định quản lý sau cai",
     "treatment": "Đăng ký cai nghiện / điều trị",
+}
+
+_PERIOD_RULES = {
+    Category.USER: "management_period",
+    Category.POST_REHAB: "post_rehab_period",
+    Category.WATCH: "watch_window",
+    Category.REHAB_HOME: "rehab_home_max",
 }
 
 
@@ -180,9 +188,11 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
     ):
         moved = date.fromisoformat(row["end_date"])
         due, used = deadline("move_notice", moved, cal)
-        yield DueItem("move", row["person_id"], due, due < on,
-                      f"Chuyển đến {row['moved_to']} ngày {show(moved)}: thông báo, chuyển hồ sơ "
-                      f"cho Công an xã nơi đến ({used.shown()})", used.source, row["id"])  # fmt: skip
+        text = (
+            f"Chuyển đến {row['moved_to']} ngày {show(moved)}: thông báo, chuyển hồ sơ "
+            f"cho Công an xã nơi đến ({used.shown()})"
+        )
+        yield DueItem("move", row["person_id"], due, due < on, text, used.source, row["id"])
     # Periods ending soon or already past their planned end.
     soon = on + timedelta(days=int(settings["ending_soon_days"]))
     for row in reg.db.query(
@@ -197,8 +207,11 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
             Category.POST_REHAB: "Hết thời hạn quản lý sau cai: ra quyết định chấm dứt",
             Category.WATCH: "Kết thúc thời gian theo dõi 2 năm",
         }.get(cat, "Hết thời hạn cai nghiện / điều trị")
+        # Facility and compulsory rehab periods are set by the decision or court, not a rule.
+        key = _PERIOD_RULES.get(cat)
+        source = rule(key, end).source if key else ""
         yield DueItem("period_end", row["person_id"], end, end < on,
-                      f"{text} — ngày {show(end)}", "", row["id"])  # fmt: skip
+                      f"{text} — ngày {show(end)}", source, row["id"])  # fmt: skip
     # Rehab completed but no post-rehab file opened.
     for row in reg.db.query(
         "SELECT r.id, r.person_id, r.category, r.end_date FROM episodes r "
@@ -259,11 +272,7 @@ def due_items(reg: Register, on: date | None = None) -> list[DueItem]:
         (i for i in items if i.person_id in people),
         key=lambda i: (not i.overdue, i.due, people[i.person_id]["sort_key"]),
     )
-    return [
-        DueItem(i.kind, i.person_id, i.due, i.overdue, i.text, i.source, i.episode_id,
-                people[i.person_id])  # fmt: skip
-        for i in ordered
-    ]
+    return [dataclasses.replace(i, person=people[i.person_id]) for i in ordered]
 
 
 def _people(reg: Register, ids: set[str]) -> dict[str, dict[str, Any]]:

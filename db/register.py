@@ -68,7 +68,7 @@ def default_user() -> str:
     """The operating-system user, until accounts exist."""
     try:
         return getpass.getuser()
-    except Exception:
+    except Exception:  # noqa: BLE001 - no login name on some systems
         return "cán bộ"
 
 
@@ -91,7 +91,8 @@ def file_errors(path: Path) -> Iterator[None]:
             ) from exc
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             raise RegisterFileError(
-                f"Tệp “{path}” bị hỏng hoặc không phải là sổ theo dõi. Hãy khôi phục từ bản sao lưu."
+                f"Tệp “{path}” bị hỏng hoặc không phải là sổ theo dõi. "
+                "Hãy khôi phục từ bản sao lưu."
             ) from exc
         if "readonly" in text or "unable to open" in text:
             raise RegisterFileError(
@@ -104,7 +105,9 @@ def _check_header(path: Path) -> None:
     with path.open("rb") as handle:
         head = handle.read(len(SQLITE_HEADER))
     if head and head != SQLITE_HEADER:
-        raise RegisterFileError(f"Tệp “{path}” không phải là sổ theo dõi (không phải cơ sở dữ liệu).")
+        raise RegisterFileError(
+            f"Tệp “{path}” không phải là sổ theo dõi (không phải cơ sở dữ liệu)."
+        )
 
 
 def _backup_before_migrating(conn: sqlite3.Connection, path: Path, step: str) -> Path:

@@ -88,7 +88,7 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
             return "", None
         try:
             return parse_date(value, setting.label).isoformat(), None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - UserError carries the message
             return value, str(exc)
     if isinstance(default, bool):
         # From the command line or a file a flag arrives as text, and bool("0") is True.

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -18,20 +16,10 @@ from PySide6.QtWidgets import (
 from db.due import due_items
 from db.listing import PersonFilter
 from db.register import Register
+from gui.common import make_table
 from gui.models import DueModel, PeopleModel
 
 SEARCH_DELAY_MS = 150
-
-
-def _table(name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +39,7 @@ class MainWindow(QMainWindow):
         self.due_summary = QLabel()
         self.due_summary.setObjectName("dueSummary")
         self.due_model = DueModel(parent=self)
-        self.due_view = _table("dueTable")
+        self.due_view = make_table("dueTable")
         self.due_view.setModel(self.due_model)
         layout = QVBoxLayout(today)
         layout.addWidget(self.due_summary)
@@ -66,7 +54,7 @@ class MainWindow(QMainWindow):
             self.tr("Tìm theo tên, tên gọi khác, số CCCD, thôn/bản (không cần gõ dấu)")
         )
         self.people_model = PeopleModel(reg, parent=self)
-        self.people_view = _table("peopleTable")
+        self.people_view = make_table("peopleTable")
         self.people_view.setModel(self.people_model)
         self.people_view.setSortingEnabled(True)
         # Qt's header starts with a descending indicator; the register reads A to Z.

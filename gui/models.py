@@ -8,21 +8,18 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from db.categories import SHORT_LABELS, Category
 from db.dates import show
 from db.due import KIND_LABELS, DueItem
 from db.listing import PersonFilter, person_ids, person_rows
 from db.register import Register
+from gui.common import ID_ROLE, RED, Index
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE = 200
-OVERDUE_RED = QColor("#b00020")
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _tr(text: str) -> str:
@@ -157,7 +154,7 @@ class DueModel(QAbstractTableModel):
         if role == ID_ROLE:
             return item.person_id
         if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
-            return QBrush(OVERDUE_RED)
+            return QBrush(RED)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()

@@ -1,0 +1,80 @@
+"""Shared fixtures: a fresh register per test, a village, and short ways to add people."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: the window tests run without a screen, and no test may depend on
+# the machine's language settings (dates, numbers, collation are the program's own).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["LANG"] = "C.UTF-8"
+os.environ["LC_ALL"] = "C.UTF-8"
+os.environ.pop("LANGUAGE", None)
+
+import json  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from db import people, places  # noqa: E402
+from db.register import Register, open_register  # noqa: E402
+
+# The day every test register lives on: Friday 20 November 2026.
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def reg(tmp_path: Path) -> Iterator[Register]:
+    """A fresh register file whose today is 20/11/2026, closed after the test."""
+    register = open_register(tmp_path / "so.db", create=True, today=lambda: TODAY)
+    try:
+        yield register
+    finally:
+        register.close()
+
+
+@pytest.fixture
+def village(reg: Register) -> str:
+    """The id of a village named "Bản Mòng"."""
+    return places.save_village(reg, {"name": "Bản Mòng", "population": 500})
+
+
+@pytest.fixture
+def add(reg: Register, village: str) -> Callable[..., str]:
+    """add("Đặng Văn Đức", birth_date="1990", ...) adds a person in the village, returns the id."""
+
+    def _add(full_name: str, **fields: Any) -> str:
+        return people.add_person(reg, {"full_name": full_name, "village_id": village, **fields})
+
+    return _add
+
+
+@pytest.fixture
+def person(add: Callable[..., str]) -> str:
+    """An adult man born in 1990 with no CCCD on record."""
+    return add("Nguyễn Văn An", birth_date="1990", sex="Nam")
+
+
+def count(reg: Register, table: str, where: str = "1", params: list[Any] | None = None) -> int:
+    """Rows of a table (deleted ones too) matching a condition."""
+    row = reg.db.execute(f"SELECT count(*) FROM [{table}] WHERE {where}", params or []).fetchone()
+    return int(row[0])
+
+
+def log_entries(reg: Register, row_id: str) -> list[dict[str, Any]]:
+    """The change log of one row, oldest first, with `changes` decoded."""
+    rows = reg.db.query("SELECT * FROM change_log WHERE row_id = ? ORDER BY seq", [row_id])
+    return [{**r, "changes": json.loads(r["changes"])} for r in rows]
+
+
+def episodes_of(reg: Register, person_id: str) -> list[dict[str, Any]]:
+    """Every episode of a person, oldest first."""
+    return list(
+        reg.db.query(
+            "SELECT * FROM episodes WHERE person_id = ? ORDER BY start_date, created_at",
+            [person_id],
+        )
+    )
