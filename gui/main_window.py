@@ -1,25 +1,58 @@
-"""The main window: the today screen and the register, keyboard first."""
+"""The main window: a list of screens on the left, the screen on the right, keyboard first.
+
+Every screen is a page with `refresh()`, and the signals `person_requested(id)` (open a person)
+and `register_changed()` (something was saved: other screens refresh when next shown).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
-    QLineEdit,
+    QListWidget,
     QMainWindow,
-    QTabWidget,
-    QVBoxLayout,
+    QSplitter,
+    QStackedWidget,
     QWidget,
 )
 
-from db.due import due_items
-from db.listing import PersonFilter
 from db.register import Register
-from gui.common import make_table
-from gui.models import DueModel, PeopleModel
+from gui.person_page import PersonPage
+from gui.register_page import RegisterPage
+from gui.today_page import TodayPage
 
-SEARCH_DELAY_MS = 150
+PageFactory = Callable[[Register, QWidget], QWidget]
+
+
+def _placeholder(text: str) -> PageFactory:
+    def make(reg: Register, parent: QWidget) -> QWidget:
+        label = QLabel(text, parent)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        return label
+
+    return make
+
+
+def page_factories() -> list[tuple[str, str, PageFactory]]:
+    """(key, title, factory) of every screen, in the order of the left-hand list."""
+    return [
+        ("today", QMainWindow.tr("Việc cần làm"), TodayPage),
+        ("register", QMainWindow.tr("Sổ đối tượng"), RegisterPage),
+        (
+            "usb",
+            QMainWindow.tr("Bàn giao USB"),
+            _placeholder(
+                QMainWindow.tr(
+                    "Bàn giao dữ liệu qua USB (gói mã hóa, hợp nhất hai sổ) đang được xây dựng "
+                    "và sẽ có ở phiên bản sau."
+                )
+            ),
+        ),
+    ]
 
 
 class MainWindow(QMainWindow):
@@ -29,80 +62,102 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.reg = reg
         self.setObjectName("mainWindow")
-        self.setWindowTitle(self.tr("Sổ theo dõi — %1").replace("%1", reg.path.name))
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("tabs")
-        self.setCentralWidget(self.tabs)
+        self.setWindowTitle(self.tr("Sổ theo dõi — %1").replace("%1", str(reg.path)))
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(240)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        self.pages: dict[str, QWidget] = {}
+        self._stale: set[str] = set()
+        for number, (key, title, factory) in enumerate(page_factories(), start=1):
+            page = factory(reg, self.stack)
+            page.setObjectName(page.objectName() or f"{key}Page")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            self.nav.addItem(f"{title}")
+            if hasattr(page, "person_requested"):
+                page.person_requested.connect(self.open_person)
+            if hasattr(page, "register_changed"):
+                page.register_changed.connect(lambda k=key: self._changed(k))
+            if number <= 9:
+                shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+                shortcut.activated.connect(lambda row=number - 1: self.nav.setCurrentRow(row))
+        self.person = PersonPage(reg, self.stack)
+        self.person.register_changed.connect(lambda: self._changed("person"))
+        self.person.back_requested.connect(self.go_back)
+        self.stack.addWidget(self.person)
+        self.nav.currentRowChanged.connect(self.show_page)
 
-        # Today: what is due, overdue first.
-        today = QWidget()
-        self.due_summary = QLabel()
-        self.due_summary.setObjectName("dueSummary")
-        self.due_model = DueModel(parent=self)
-        self.due_view = make_table("dueTable")
-        self.due_view.setModel(self.due_model)
-        layout = QVBoxLayout(today)
-        layout.addWidget(self.due_summary)
-        layout.addWidget(self.due_view)
-        self.tabs.addTab(today, self.tr("Việc cần làm"))
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.statusBar().showMessage(self.tr("Sổ: %1").replace("%1", str(reg.path)))
 
-        # The register: search as you type, sorted in SQL.
-        people = QWidget()
-        self.search = QLineEdit()
-        self.search.setObjectName("searchBox")
-        self.search.setPlaceholderText(
-            self.tr("Tìm theo tên, tên gọi khác, số CCCD, thôn/bản (không cần gõ dấu)")
-        )
-        self.people_model = PeopleModel(reg, parent=self)
-        self.people_view = make_table("peopleTable")
-        self.people_view.setModel(self.people_model)
-        self.people_view.setSortingEnabled(True)
-        # Qt's header starts with a descending indicator; the register reads A to Z.
-        self.people_view.sortByColumn(PeopleModel.NAME, Qt.SortOrder.AscendingOrder)
-        self.people_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.people_count = QLabel()
-        self.people_count.setObjectName("peopleCount")
-        layout = QVBoxLayout(people)
-        layout.addWidget(self.search)
-        layout.addWidget(self.people_view)
-        layout.addWidget(self.people_count)
-        self.tabs.addTab(people, self.tr("Sổ đối tượng"))
-
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.search.textChanged.connect(self._search_timer.start)
-        self.statusBar().showMessage(str(reg.path))
-        self.refresh_due()
-        self._update_count()
+        for keys, action in (
+            ("Ctrl+F", self.focus_search),
+            ("Ctrl+N", self.add_person),
+            ("F5", self.refresh_current),
+        ):
+            QShortcut(QKeySequence(keys), self).activated.connect(action)
         self._restore()
 
-    def refresh_due(self) -> None:
-        """Recompute what is due today."""
-        items = due_items(self.reg)
-        self.due_model.set_items(items)
-        overdue = sum(1 for i in items if i.overdue)
-        self.due_summary.setText(
-            self.tr("Hôm nay có %1 việc, trong đó %2 việc quá hạn.")
-            .replace("%1", str(len(items)))
-            .replace("%2", str(overdue))
-        )
-        self.due_view.resizeColumnsToContents()
+    @property
+    def keys(self) -> list[str]:
+        """Page keys in the order of the left-hand list."""
+        return list(self.pages)
 
-    def apply_search(self) -> None:
-        """Filter the register by the search box."""
-        self._search_timer.stop()
-        current = self.people_model._filter
-        self.people_model.set_filter(
-            PersonFilter(**{**current.__dict__, "text": self.search.text()})
-        )
-        self._update_count()
+    def show_page(self, row: int) -> None:
+        """Show the page at `row` of the list, refreshed if something changed meanwhile."""
+        if not 0 <= row < len(self.keys):
+            return
+        key = self.keys[row]
+        page = self.pages[key]
+        if key in self._stale and hasattr(page, "refresh"):
+            page.refresh()
+            self._stale.discard(key)
+        self.stack.setCurrentWidget(page)
 
-    def _update_count(self) -> None:
-        self.people_count.setText(
-            self.tr("%1 người").replace("%1", str(self.people_model.rowCount()))
-        )
+    def page(self, key: str) -> QWidget:
+        """A page by key."""
+        return self.pages[key]
+
+    def open_person(self, person_id: str) -> None:
+        """Show one person."""
+        self.person.show_person(person_id)
+        self.stack.setCurrentWidget(self.person)
+
+    def go_back(self) -> None:
+        """From a person back to the list the officer came from."""
+        if self.stack.currentWidget() is self.person:
+            self.show_page(self.nav.currentRow())
+
+    def _changed(self, source: str) -> None:
+        self._stale = {k for k in self.pages if k != source}
+        current = self.stack.currentWidget()
+        if current is not self.person and hasattr(current, "refresh"):
+            current.refresh()  # type: ignore[attr-defined]
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the register's search box."""
+        self.nav.setCurrentRow(self.keys.index("register"))
+        register: RegisterPage = self.pages["register"]  # type: ignore[assignment]
+        register.search.setFocus()
+        register.search.selectAll()
+
+    def add_person(self) -> None:
+        """Ctrl+N: the person form."""
+        register: RegisterPage = self.pages["register"]  # type: ignore[assignment]
+        register.add_person()
+
+    def refresh_current(self) -> None:
+        """F5: read the register again."""
+        current = self.stack.currentWidget()
+        if hasattr(current, "refresh"):
+            current.refresh()  # type: ignore[attr-defined]
 
     def _restore(self) -> None:
         settings = QSettings()
@@ -110,11 +165,20 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1100, 700)
-        self.tabs.setCurrentIndex(int(settings.value("window/tab", 0)))
+            self.resize(1200, 760)
+        state = settings.value("window/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        else:
+            self.splitter.setSizes([200, 1000])
+        last = str(settings.value("window/page", "today"))
+        self.nav.setCurrentRow(self.keys.index(last) if last in self.keys else 0)
+        self.show_page(self.nav.currentRow())
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/tab", self.tabs.currentIndex())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        row = self.nav.currentRow()
+        settings.setValue("window/page", self.keys[row] if 0 <= row < len(self.keys) else "today")
         super().closeEvent(event)

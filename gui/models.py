@@ -49,6 +49,10 @@ class PeopleModel(QAbstractTableModel):
         ]  # fmt: skip
         self.refresh()
 
+    def current_filter(self) -> PersonFilter:
+        """The filter (and sort) in force."""
+        return self._filter
+
     def set_filter(self, f: PersonFilter) -> None:
         """Show the people matching `f`."""
         self._filter = f

@@ -1,4 +1,5 @@
-"""The window driven as an officer drives it (offscreen)."""
+"""The window driven as an officer drives it (offscreen): keyboard into forms, then what the
+screen says and what the register holds."""
 
 from __future__ import annotations
 
@@ -6,69 +7,190 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-from db import actions, drugtests, people, places
+from db import actions, drugtests, episodes, people, places
+from db.due import due_items
 from db.register import open_register
+from gui.action_dialogs import ACTIONS, ActionDialog, DrugTestDialog
+from gui.common import ID_ROLE
 from gui.main_window import MainWindow
-from gui.models import ID_ROLE, DueModel, PeopleModel
+from gui.models import DueModel, PeopleModel
+from gui.person_form import PersonDialog
+from tests.typing_helpers import type_text
+
+TODAY = date(2026, 11, 20)
 
 
 @pytest.fixture
-def filled(tmp_path):
-    reg = open_register(tmp_path / "so.db", create=True, today=lambda: date(2026, 11, 20))
+def filled(tmp_path, monkeypatch):
+    # Message boxes would block an offscreen test: note them instead.
+    shown: list[str] = []
+    for name in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, _n=name, **k: shown.append(a[2]))
+    reg = open_register(tmp_path / "so.db", create=True, today=lambda: TODAY)
     village = places.save_village(reg, {"name": "Bản Pá Khôm", "population": 500})
     names = ["Đặng Văn Đức", "Nguyễn Thị Ánh", "Lò Văn An", "Giàng A Páo", "Quàng Thị Ân"]
     ids = [people.add_person(reg, {"full_name": n, "village_id": village}) for n in names]
-    drugtests.record_test(reg, ids[0], "18/11/2026", positives="MET")
-    yield reg, ids
+    reg.shown = shown
+    yield reg, ids, village
     reg.close()
 
 
-def test_models_pass_qtmodeltester(qtmodeltester, filled):
-    reg, _ = filled
-    qtmodeltester.check(PeopleModel(reg))
-    from db.due import due_items
+def _save(dialog) -> QDialogButtonBox:
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
 
+
+def test_models_pass_qtmodeltester(qtmodeltester, filled):
+    reg, ids, _ = filled
+    drugtests.record_test(reg, ids[0], "18/11/2026", positives="MET")
+    qtmodeltester.check(PeopleModel(reg))
     qtmodeltester.check(DueModel(due_items(reg)))
 
 
 def test_register_lists_people_in_vietnamese_order(qtbot, filled):
-    reg, _ = filled
+    reg, _, _ = filled
     window = MainWindow(reg)
     qtbot.addWidget(window)
-    model = window.people_model
+    model = window.page("register").model
     shown = [model.index(r, PeopleModel.NAME).data() for r in range(model.rowCount())]
     # Given name first, Vietnamese alphabet: An < Ánh < Ân < Đức < Páo.
     assert shown == ["Lò Văn An", "Nguyễn Thị Ánh", "Quàng Thị Ân", "Đặng Văn Đức", "Giàng A Páo"]
 
 
-def test_typing_without_diacritics_finds_the_person(qtbot, filled):
-    reg, ids = filled
+def test_add_a_person_from_the_keyboard_and_find_them_without_diacritics(qtbot, filled):
+    reg, _, village = filled
+    dialog = PersonDialog(reg)
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.fields["full_name"], "Vàng  Thị Đào")
+    type_text(qtbot, dialog.fields["birth_date"], "1998")
+    dialog.fields["sex"].setCurrentIndex(2)  # Nữ
+    type_text(qtbot, dialog.fields["id_number"], "014198001234")
+    dialog.fields["village_id"].setCurrentIndex(dialog.fields["village_id"].findData(village))
+    assert dialog.check()
+    qtbot.mouseClick(_save(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.saved_id
+    saved = people.get_person(reg, dialog.saved_id)
+    assert saved["full_name"] == "Vàng Thị Đào" and saved["birth_date"] == "1998"
+
     window = MainWindow(reg)
     qtbot.addWidget(window)
-    window.tabs.setCurrentIndex(1)
-    qtbot.keyClicks(window.search, "dang duc")
-    qtbot.waitUntil(lambda: window.people_model.rowCount() == 1, timeout=2000)
-    index = window.people_model.index(0, PeopleModel.NAME)
-    assert index.data() == "Đặng Văn Đức"
-    assert index.data(ID_ROLE) == ids[0]
-    assert window.people_count.text() == "1 người"
+    page = window.page("register")
+    type_text(qtbot, page.search, "vang thi dao")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
+    index = page.model.index(0, PeopleModel.NAME)
+    assert index.data() == "Vàng Thị Đào" and index.data(ID_ROLE) == dialog.saved_id
+    assert page.count.text() == "1 người"
 
 
-def test_positive_test_shows_overdue_decision_in_red(qtbot, filled):
-    reg, ids = filled
+@pytest.mark.parametrize(
+    ("cccd", "birth", "sex", "message"),
+    [
+        ("01409000123", "1990", 1, "phải có 12 chữ số"),
+        ("0140900012AB", "1990", 1, "chỉ được gồm chữ số"),
+        ("014090001234", "1991", 1, "năm sinh 1990"),
+        ("014090001234", "1990", 2, "giới tính nam"),
+    ],
+)
+def test_bad_cccd_shows_its_message_and_cannot_be_saved(qtbot, filled, cccd, birth, sex, message):
+    reg, _, _ = filled
+    before = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
+    dialog = PersonDialog(reg)
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.fields["full_name"], "Lò Văn Hùng")
+    type_text(qtbot, dialog.fields["birth_date"], birth)
+    dialog.fields["sex"].setCurrentIndex(sex)
+    type_text(qtbot, dialog.fields["id_number"], cccd)
+    dialog.check()
+    assert message in dialog.errors["id_number"].text()
+    assert not dialog.errors["id_number"].isHidden()
+    assert not _save(dialog).isEnabled()
+    assert "Chưa lưu được" in dialog.why_disabled.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert reg.db.execute("SELECT count(*) FROM persons").fetchone()[0] == before
+
+
+def test_possible_duplicate_is_shown_before_saving(qtbot, filled):
+    reg, _, _ = filled
+    people.add_person(reg, {"full_name": "Sùng A Chứ", "birth_date": "1985"})
+    dialog = PersonDialog(reg)
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.fields["full_name"], "sung a chu")
+    type_text(qtbot, dialog.fields["birth_date"], "03/1985")
+    dialog.check()
+    assert not dialog.duplicates.isHidden()
+    assert "Sùng A Chứ" in dialog.duplicates.text()
+
+
+def test_positive_test_puts_the_decision_deadline_on_the_today_screen(qtbot, filled):
+    reg, ids, _ = filled
     window = MainWindow(reg)
     qtbot.addWidget(window)
-    model = window.due_model
-    rows = [
-        r for r in range(model.rowCount()) if model.index(r, DueModel.NAME).data() == "Đặng Văn Đức"
-    ]
-    assert rows, "the positive test must put its follow-up on the today screen"
-    detail = model.index(rows[0], DueModel.DETAIL).data()
-    assert "ra quyết định quản lý trước 23/11/2026" in detail
-    # Due 23/11 is not overdue on 20/11, so the row is not red yet.
-    assert model.index(rows[0], DueModel.DUE).data(Qt.ItemDataRole.ForegroundRole) is None
-    actions.management_decision(reg, ids[0], "20/11/2026", decision_no="01/QĐ-UBND")
-    window.refresh_due()
-    names = [model.index(r, DueModel.DETAIL).data() for r in range(model.rowCount())]
-    assert not any("ra quyết định quản lý trước" in (n or "") for n in names)
+    window.open_person(ids[0])
+    dialog = DrugTestDialog(reg, ids[0], window.person)
+    qtbot.addWidget(dialog)
+    dialog.when.setDate(dialog.when.date().addDays(-2))  # 18/11/2026, a Wednesday
+    dialog.positive["MET"].setChecked(True)
+    assert "ra quyết định quản lý trước 23/11/2026" in dialog.follow_label.text()
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert [t["result"] for t in drugtests.tests_of(reg, ids[0])] == ["positive"]
+    today = window.page("today")
+    today.refresh()
+    model = today.model
+    details = [model.index(r, DueModel.DETAIL).data() for r in range(model.rowCount())]
+    assert any("ra quyết định quản lý trước 23/11/2026" in d for d in details)
+    # Two days later it is overdue, shown in red and first.
+    today.day.setDate(today.day.date().addDays(5))
+    first = model.index(0, DueModel.DUE)
+    assert "(quá hạn)" in first.data()
+    assert first.data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_end_a_management_period_changes_the_status(qtbot, filled):
+    reg, ids, _ = filled
+    actions.management_decision(reg, ids[1], "10/11/2025", decision_no="05/QĐ-UBND")
+    window = MainWindow(reg)
+    qtbot.addWidget(window)
+    window.open_person(ids[1])
+    assert "Sử dụng trái phép" in window.person.status.text()
+    assert window.person.action_buttons["term"].isEnabled()
+    spec = next(s for s in ACTIONS if s.key == "term")
+    dialog = ActionDialog(reg, ids[1], spec, window.person)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    window.person.refresh()
+    assert "không còn diện quản lý" in window.person.status.text()
+    assert episodes.open_episodes(reg, ids[1]) == []
+    history = window.person.history
+    assert any(history.row(r)["action"] == "update" for r in range(history.rowCount()))
+
+
+def test_action_dialog_refuses_a_future_date_and_says_why(qtbot, filled):
+    reg, ids, _ = filled
+    spec = next(s for s in ACTIONS if s.key == "decision")
+    dialog = ActionDialog(reg, ids[2], spec)
+    qtbot.addWidget(dialog)
+    dialog.inputs["date"].setDate(dialog.inputs["date"].date().addDays(3))
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert "tương lai" in dialog.why.text()
+    assert episodes.open_episodes(reg, ids[2]) == []
+
+
+def test_double_click_on_the_register_opens_the_person(qtbot, filled):
+    reg, ids, _ = filled
+    window = MainWindow(reg)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    window.focus_search()
+    page = window.page("register")
+    page.view.doubleClicked.emit(page.model.index(0, 0))
+    assert window.stack.currentWidget() is window.person
+    assert window.person.name.text() == "Lò Văn An"
+    qtbot.keyClick(window.person, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is page, timeout=2000)

@@ -1,0 +1,71 @@
+"""Việc cần làm: what is due and overdue on a day, overdue first and in red."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from db.due import due_items
+from db.register import Register
+from gui.common import ID_ROLE, date_edit, from_qdate, make_table, to_qdate
+from gui.models import DueModel
+
+
+class TodayPage(QWidget):
+    """The start screen."""
+
+    person_requested = Signal(str)
+    register_changed = Signal()
+
+    def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("todayPage")
+        self.reg = reg
+        self.day = date_edit("dueDate", reg.today())
+        self.day.dateChanged.connect(self.refresh)
+        today = QPushButton(self.tr("Hôm nay"))
+        today.setObjectName("dueToday")
+        today.clicked.connect(lambda: self.day.setDate(to_qdate(self.reg.today())))
+        tomorrow = QPushButton(self.tr("Ngày mai"))
+        tomorrow.setObjectName("dueTomorrow")
+        tomorrow.clicked.connect(
+            lambda: self.day.setDate(to_qdate(self.reg.today() + timedelta(days=1)))
+        )
+        self.summary = QLabel()
+        self.summary.setObjectName("dueSummary")
+        self.summary.setStyleSheet("font-size: 11pt;")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Việc cần làm đến ngày")))
+        bar.addWidget(self.day)
+        bar.addWidget(today)
+        bar.addWidget(tomorrow)
+        bar.addWidget(self.summary, 1)
+        self.model = DueModel(parent=self)
+        self.view = make_table("dueTable")
+        self.view.setModel(self.model)
+        self.view.doubleClicked.connect(self._open)
+        self.view.activated.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute what is due on the chosen day."""
+        items = due_items(self.reg, from_qdate(self.day.date()))
+        self.model.set_items(items)
+        overdue = sum(1 for i in items if i.overdue)
+        self.summary.setText(
+            self.tr("%1 việc, trong đó %2 việc quá hạn.")
+            .replace("%1", str(len(items)))
+            .replace("%2", str(overdue))
+        )
+        for column, width in enumerate((130, 230, 190, 140)):
+            self.view.setColumnWidth(column, width)
+
+    def _open(self, index: QModelIndex) -> None:
+        person_id = index.data(ID_ROLE)
+        if person_id:
+            self.person_requested.emit(person_id)
