@@ -65,7 +65,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Sổ theo dõi — %1").replace("%1", str(reg.path)))
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(240)
+        self.nav.setMaximumWidth(260)
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 11pt; } QListWidget::item { padding: 6px; }"
+        )
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
         self.pages: dict[str, QWidget] = {}

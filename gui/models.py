@@ -159,6 +159,8 @@ class DueModel(QAbstractTableModel):
             return item.person_id
         if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
             return QBrush(RED)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{item.text}\n{item.source}".strip()
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = index.column()

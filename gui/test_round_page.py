@@ -210,8 +210,9 @@ class RoundModel(QAbstractTableModel):
 
     def _update(self, row: int) -> None:
         target = self._rows[row]
-        positive = target.result == "positive" and self._follow_up is not None
-        target.follow_up = self._follow_up(target) if positive else None  # type: ignore[misc]
+        follow_up = self._follow_up
+        positive = target.result == "positive" and follow_up is not None
+        target.follow_up = follow_up(target) if follow_up is not None and positive else None
         self._emit_row(row)
 
     def _emit_row(self, row: int) -> None:
@@ -538,8 +539,11 @@ class TestRoundPage(QWidget):
         column = index.column() if index.isValid() else RoundModel.RESULT
         key = event.key()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            current = self.model.index(row, column)
+            if self.view.indexWidget(current) is not None:
+                return True  # the editor's own Enter, passed on: it is closing already
             if column == RoundModel.POSITIVES and not self.model.row(row).saved_id:
-                self.view.edit(self.model.index(row, column))
+                self.view.edit(current)
             else:
                 self._go_to(row + 1)
             return True

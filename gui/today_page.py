@@ -62,7 +62,7 @@ class TodayPage(QWidget):
             .replace("%1", str(len(items)))
             .replace("%2", str(overdue))
         )
-        for column, width in enumerate((130, 230, 190, 140)):
+        for column, width in enumerate((160, 230, 190, 150)):
             self.view.setColumnWidth(column, width)
 
     def _open(self, index: QModelIndex) -> None:

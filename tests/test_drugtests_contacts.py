@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import count, episodes_of, log_entries
+from tests.conftest import count, episodes_of, log_entries
 from db import actions, contacts, drugtests
 from db.errors import NotFound, ValidationError
 from db.people import delete_person

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import count, episodes_of, log_entries
+from tests.conftest import count, episodes_of, log_entries
 from db import actions, episodes, settings
 from db.categories import LABELS, Category
 from db.errors import NotFound, UserError, ValidationError

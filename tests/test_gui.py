@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from typing_helpers import type_text
 
 from db import actions, drugtests, episodes, people, places
 from db.due import due_items
@@ -17,7 +18,6 @@ from gui.common import ID_ROLE
 from gui.main_window import MainWindow
 from gui.models import DueModel, PeopleModel
 from gui.person_form import PersonDialog
-from tests.typing_helpers import type_text
 
 TODAY = date(2026, 11, 20)
 
@@ -181,7 +181,7 @@ def test_action_dialog_refuses_a_future_date_and_says_why(qtbot, filled):
 
 
 def test_double_click_on_the_register_opens_the_person(qtbot, filled):
-    reg, ids, _ = filled
+    reg, _, _ = filled
     window = MainWindow(reg)
     qtbot.addWidget(window)
     window.show()

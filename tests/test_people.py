@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import count, log_entries
+from tests.conftest import count, log_entries
 from db import people, search
 from db.errors import NotFound, UserError, ValidationError
 from db.register import Register

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, count
+from tests.conftest import TODAY, count
 from db import people
 from db.errors import RegisterFileError, RegisterLocked, UserError
 from db.register import open_register
