@@ -49,18 +49,14 @@ def management_decision(
     with records.transaction(reg):
         _close(reg, person_id, when, (Category.USER,), "superseded")
         _close(reg, person_id, when, (Category.SUSPECT,), "tested")
-        episode = open_episode(
-            reg, person_id, Category.USER, when, decision_date=when, **decision
-        )
+        episode = open_episode(reg, person_id, Category.USER, when, decision_date=when, **decision)
     remote = get_settings(reg)["remote_area"]
     key = "residence_check_new_remote" if remote else "residence_check_new"
     due, used = deadline(key, when, work_calendar(reg))
     return Outcome(episode, due, used.text, used)
 
 
-def found_addicted(
-    reg: Register, person_id: str, on: date | str, **decision: Any
-) -> Outcome:
+def found_addicted(reg: Register, person_id: str, on: date | str, **decision: Any) -> Outcome:
     """A health facility found the person addicted: stop management, open the addict episode."""
     when = parse_date(on, "Ngày xác định nghiện")
     with records.transaction(reg):

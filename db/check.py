@@ -28,7 +28,7 @@ def check_register(reg: Register) -> list[Problem]:
         )
     try:
         reg.db.execute("INSERT INTO persons_fts (persons_fts) VALUES ('integrity-check')")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure here means the index is off
         problems.append(Problem("Chỉ mục tìm kiếm không khớp dữ liệu", str(exc)))
     for table, column in (("episodes", "person_id"), ("drug_tests", "person_id"),
                           ("contacts", "person_id")):  # fmt: skip

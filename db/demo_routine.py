@@ -21,6 +21,7 @@ from db.demo_story import Story, new_uuid
 C = Category
 MANAGED = frozenset(RESIDENCE_CHECKED)  # user, addict, home rehab, methadone, post-rehab
 _DAY = timedelta(days=1)
+RECENT_CHECK_DAYS = 120  # residence checks entered monthly for the last ~4 months
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,9 @@ def test_rows(rng: random.Random, stories: Iterable[Story], since: date,
                     yield _test_row(rng, s, day, kind, hit, panel)
 
 
-def _contact_days(rng: random.Random, seg: Segment) -> Iterator[tuple[date, str]]:
+def _contact_days(rng: random.Random, seg: Segment, recent: date) -> Iterator[tuple[date, str]]:
+    """Monthly residence checks since `recent`; before it, only the checks entered from the
+    paper books, about one a quarter. Visits, counselling and job support now and then."""
     if seg.regime == "managed":
         day = seg.start + timedelta(days=rng.randint(1, 12))
         while day < seg.stop:
@@ -137,7 +140,7 @@ def _contact_days(rng: random.Random, seg: Segment) -> Iterator[tuple[date, str]
                 yield day, "counselling"
             elif r < 0.34 and C.POST_REHAB in seg.cats:
                 yield day, "job_support"
-            day += timedelta(days=rng.randint(22, 30))
+            day += timedelta(days=rng.randint(22, 30) if day >= recent else rng.randint(90, 150))
     elif seg.regime == "watch":
         day = seg.start + timedelta(days=rng.randint(30, 120))
         while day < seg.stop:
@@ -171,11 +174,12 @@ def contact_rows(rng: random.Random, stories: Iterable[Story], since: date,
                  on: date) -> Iterator[dict[str, Any]]:  # fmt: skip
     """Every contact: the stories' own, then monthly checks and visits from `since` to `on`."""
     stop = on + _DAY
+    recent = on - timedelta(days=RECENT_CHECK_DAYS)
     for s in stories:
         for event in s.contacts:
             yield _contact_row(rng, s, event.day, event.kind, event.notes)
         quiet = on - timedelta(days=s.quiet_checks) if s.quiet_checks else stop
         for seg in segments(s, since, stop):
-            for day, kind in _contact_days(rng, seg):
+            for day, kind in _contact_days(rng, seg, recent):
                 if day < quiet:
                     yield _contact_row(rng, s, day, kind)

@@ -9,6 +9,8 @@ and contacts that follow from the episodes are made in `db.demo_routine`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import random
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ from db.workdays import WorkCalendar
 C = Category
 T = TypeVar("T")
 _RULES: dict[str, list[Rule]] = {}
+_SPLIT: dict[Any, tuple[list[Any], list[int]]] = {}  # pick tables: values, cumulative weights
 
 
 def rule_of(key: str, on: date) -> Rule:
@@ -69,10 +72,15 @@ class World:
         """True with probability p."""
         return self.rng.random() < p
 
-    def pick(self, table: Sequence[tuple[T, int]]) -> T:
+    def pick(self, table: tuple[tuple[T, int], ...]) -> T:
         """One choice of a (value, weight) table."""
-        values = [v for v, _ in table]
-        return self.rng.choices(values, [w for _, w in table])[0]
+        split = _SPLIT.get(table)
+        if split is None:
+            split = _SPLIT[table] = (
+                [v for v, _ in table],
+                list(itertools.accumulate(w for _, w in table)),
+            )
+        return split[0][bisect.bisect(split[1], self.rng.random() * split[1][-1])]  # type: ignore[no-any-return]
 
     def after(self, day: date, low: int, high: int) -> date:
         """A day `low`..`high` calendar days after `day`."""
@@ -147,7 +155,7 @@ class Story:
     quiet_tests: int = 0  # days before `on` without routine tests (overdue work)
     quiet_checks: int = 0
 
-    def choose(self, name: str, table: Sequence[tuple[T, int]]) -> T:
+    def choose(self, name: str, table: tuple[tuple[T, int], ...]) -> T:
         """A forced choice if the story has one, else a weighted pick."""
         if name in self.force:
             return self.force[name]  # type: ignore[no-any-return]

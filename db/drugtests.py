@@ -56,16 +56,11 @@ def _substance_code(text: str) -> str:
     folded = fold(text)
     if not folded:
         return text
-    labels = SUBSTANCES.items()
-    for matches in (
-        lambda label: folded == fold(label),
-        lambda label: folded in _names(label),
-        lambda label: folded in fold(label),
-    ):
-        code = next((k for k, label in labels if matches(label)), None)
-        if code is not None:
-            return code
-    return text
+    for exact in (True, False):
+        for code, label in SUBSTANCES.items():
+            if (folded == fold(label)) if exact else (folded in _names(label)):
+                return code
+    return next((k for k, label in SUBSTANCES.items() if folded in fold(label)), text)
 
 
 def parse_substances(values: Iterable[str] | str | None) -> list[str]:

@@ -75,11 +75,12 @@ class DueItem:
 _OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
 
 
-def _open_by_person(reg: Register, on: str) -> list[dict[str, Any]]:
+def _open_by_person(reg: Register, on: str) -> list[tuple[str, str, str | None, str | None]]:
+    """(person, "cat=start,…", last test, last residence check) of everyone with an open
+    episode; plain tuples, as this runs over every managed person."""
     return list(
-        reg.db.query(
-            "SELECT o.person_id, group_concat(o.category) AS cats, "
-            "group_concat(o.category || '=' || o.start_date) AS starts, "
+        reg.db.execute(
+            "SELECT o.person_id, group_concat(o.category || '=' || o.start_date) AS starts, "
             "(SELECT max(t.test_date) FROM drug_tests t WHERE t.person_id = o.person_id "
             " AND t.deleted = 0 AND t.test_date <= :on) AS last_test, "
             "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
@@ -98,16 +99,17 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
     monthly = rule("residence_check_monthly", on)
     remote = bool(settings["remote_area"])
     new_check = rule("residence_check_new_remote" if remote else "residence_check_new", on)
-    for row in _open_by_person(reg, on.isoformat()):
+    by_code = {c.value: c for c in Category}
+    for person_id, started, tested, checked_on in _open_by_person(reg, on.isoformat()):
         starts = {}
-        for pair in row["starts"].split(","):
-            cat, start = pair.split("=")
-            starts[Category(cat)] = date.fromisoformat(start)
+        for pair in started.split(","):
+            code, start = pair.split("=")
+            starts[by_code[code]] = date.fromisoformat(start)
         if any(c in IN_FACILITY for c in starts):
             continue  # in a facility: tested and watched there
-        last_test = date.fromisoformat(row["last_test"]) if row["last_test"] else None
+        last_test = date.fromisoformat(tested) if tested else None
         # Tests: the shortest interval among the open categories.
-        timed = [(intervals[c], c) for c in starts if intervals[c] is not None]
+        timed = [(days, c) for c in starts if (days := intervals[c]) is not None]
         if timed:
             days, cat = min(timed, key=lambda pair: (pair[0], pair[1].value))
             first = min(starts[c] for _, c in timed)
@@ -121,12 +123,12 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
                 due = last_test + step
                 text = f"Xét nghiệm định kỳ (lần trước {show(last_test)}, chu kỳ {days} ngày)"
             if due <= horizon:
-                yield DueItem("test", row["person_id"], due, due < on, text, NOT_IN_LAW)
+                yield DueItem("test", person_id, due, due < on, text, NOT_IN_LAW)
         # Residence checks: a new user within 3 (10) working days, then at least monthly.
         checked = [c for c in starts if c in RESIDENCE_CHECKED]
         if not checked:
             continue
-        last_check = date.fromisoformat(row["last_check"]) if row["last_check"] else None
+        last_check = date.fromisoformat(checked_on) if checked_on else None
         user_start = starts.get(Category.USER)
         if user_start and (last_check is None or last_check < user_start):
             due = cal.add_working_days(user_start, int(new_check.value))
@@ -136,38 +138,45 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
             due = add_months(base, int(monthly.value))
             text, source = "Kiểm tra, cập nhật nơi cư trú hằng tháng", monthly.source
         if due <= horizon:
-            yield DueItem("residence", row["person_id"], due, due < on, text, source)
+            yield DueItem("residence", person_id, due, due < on, text, source)
 
 
 def _positives(reg: Register, on: date, cal: WorkCalendar) -> Iterable[DueItem]:
     since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
-    follow_up = ("user", "addict", *[c.value for c in TREATMENT])
-    marks = ",".join("?" for _ in follow_up)
-    rows = reg.db.execute(
-        "SELECT t.person_id, max(t.test_date), "
-        "(SELECT group_concat(e.category) FROM episodes e WHERE e.person_id = t.person_id "
-        " AND e.deleted = 0 AND e.start_date <= t.test_date "
-        " AND (e.end_date IS NULL OR e.end_date > t.test_date)) "
-        "FROM drug_tests t WHERE t.result = 'positive' AND t.deleted = 0 "
-        "AND t.test_date > ? AND t.test_date <= ? GROUP BY t.person_id",
-        [since, on.isoformat()],
-    ).fetchall()
-    for person_id, tested, open_then in rows:
-        cats = set((open_then or "").split(","))
-        if cats & {c.value for c in TREATMENT} or "addict" in cats:
+    day = on.isoformat()
+    latest = dict(
+        reg.db.execute(
+            "SELECT person_id, max(test_date) FROM drug_tests WHERE result = 'positive' "
+            "AND deleted = 0 AND test_date > ? AND test_date <= ? GROUP BY person_id",
+            [since, day],
+        ).fetchall()
+    )
+    if not latest:
+        return
+    history: dict[str, list[tuple[str, str, str | None]]] = {}
+    for person_id, category, start, end in reg.db.execute(
+        "SELECT person_id, category, start_date, end_date FROM episodes WHERE deleted = 0 "
+        "AND person_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(latest))],
+    ):
+        history.setdefault(person_id, []).append((category, start, end))
+    treated = {c.value for c in TREATMENT} | {"addict"}
+    follow_up = treated | {"user"}
+    watch_source = rule("watch_window", on).source
+    for person_id, tested in latest.items():
+        episodes = history.get(person_id, [])
+        then = {c for c, s, e in episodes if s <= tested and (e is None or e > tested)}
+        if then & treated:
             continue  # in treatment or already an addict: no management decision follows
-        if "watch" in cats:
-            yield DueItem("crime", person_id, date.fromisoformat(tested), True,
-                          "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm, "
-                          "chuyển cơ quan điều tra", rule("watch_window", on).source)  # fmt: skip
+        if "watch" in then:
+            # Until the officer closes the watch window (e.g. handed to the investigators).
+            if any(c == "watch" and s <= day and (e is None or e > day) for c, s, e in episodes):
+                yield DueItem("crime", person_id, date.fromisoformat(tested), True,
+                              "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm, "
+                              "chuyển cơ quan điều tra", watch_source)  # fmt: skip
             continue
-        followed = reg.db.execute(
-            f"SELECT 1 FROM episodes WHERE person_id = ? AND deleted = 0 AND start_date >= ? "
-            f"AND category IN ({marks}) LIMIT 1",
-            [person_id, tested, *follow_up],
-        ).fetchone()
-        if followed:
-            continue
+        if any(c in follow_up and s >= tested for c, s, _ in episodes):
+            continue  # a decision (or addiction, treatment) followed the test
         test_day = date.fromisoformat(tested)
         due, used = deadline("positive_test_decision", test_day, cal)
         yield DueItem("positive", person_id, due, due < on,

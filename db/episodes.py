@@ -35,13 +35,15 @@ def _date(value: date | str | None, field: str, label: str, errors: dict[str, st
     if value in (None, ""):
         return None
     try:
-        return parse_date(value, label)  # type: ignore[arg-type]
+        return parse_date(value, label)
     except UserError as exc:
         errors[field] = exc.message
         return None
 
 
-def _not_future(reg: Register, d: date | None, field: str, label: str, errors: dict[str, str]):
+def _not_future(
+    reg: Register, d: date | None, field: str, label: str, errors: dict[str, str]
+) -> None:
     if d is not None and d > reg.today():
         errors.setdefault(field, f"{label}: {show(d)} là ngày trong tương lai.")
 
@@ -187,6 +189,7 @@ def open_episode(
                  f"{show(other['start_date'])}; hãy kết thúc diện đó trước."}
             )  # fmt: skip
     fixed_by_law = cat in (Category.USER, Category.POST_REHAB, Category.WATCH, Category.REHAB_HOME)
+    end: date | None
     if planned_d is not None and (not fixed_by_law or moved_from):
         end = planned_d
     else:
@@ -262,9 +265,7 @@ def set_absence(reg: Register, episode_id: str, days: int) -> None:
         )
     start = date.fromisoformat(episode["start_date"])
     end = planned_end(reg, episode["person_id"], Category.POST_REHAB, start, None, days)
-    records.update(
-        reg, "episodes", episode_id, {"absence_days": days, "planned_end": iso(end)}
-    )
+    records.update(reg, "episodes", episode_id, {"absence_days": days, "planned_end": iso(end)})
 
 
 def in_facility(categories: Iterable[str]) -> bool:

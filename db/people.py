@@ -248,3 +248,8 @@ def delete_person(reg: Register, person_id: str) -> None:
 def birth_of(person: Mapping[str, Any]) -> PartialDate | None:
     """A stored person's birth date as a PartialDate."""
     return partial_from_iso(person.get("birth_date"))
+
+
+def count_people(reg: Register) -> int:
+    """How many people the register holds (deleted ones aside)."""
+    return int(reg.db.execute("SELECT count(*) FROM persons WHERE deleted = 0").fetchone()[0])

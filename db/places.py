@@ -11,7 +11,7 @@ from db.dates import parse_date, show
 from db.errors import UserError, ValidationError
 from db.people import refresh_village_search
 from db.register import Register
-from db.textfold import clean, fold
+from db.textfold import clean, fold, place_key
 
 VILLAGE_KINDS = ("thôn", "bản", "tổ dân phố", "tiểu khu", "khối", "ấp", "buôn", "làng")
 HOTSPOT_KINDS = {
@@ -53,12 +53,21 @@ def _count(value: Any, field: str, label: str, errors: dict[str, str]) -> int | 
     return number
 
 
+def _ref(reg: Register, table: str, value: Any, field: str, label: str,
+         errors: dict[str, str]) -> str | None:  # fmt: skip
+    """An id that must name a row of `table` (not deleted); a wrong one is a form error."""
+    if not value:
+        return None
+    row = reg.db.execute(f"SELECT 1 FROM {table} WHERE id = ? AND deleted = 0", [value]).fetchone()
+    if row is None:
+        errors[field] = f"{label}: không có trong sổ."
+    return str(value)
+
+
 def village_by_name(reg: Register, name: str) -> dict[str, Any] | None:
     """A village of this register by name, ignoring case and diacritics."""
     rows = list(
-        reg.db.query(
-            "SELECT * FROM villages WHERE name_folded = ? AND deleted = 0", [fold(name)]
-        )
+        reg.db.query("SELECT * FROM villages WHERE name_folded = ? AND deleted = 0", [fold(name)])
     )
     return rows[0] if rows else None
 
@@ -97,10 +106,8 @@ def save_village(reg: Register, data: Mapping[str, Any], village_id: str | None 
 
 def villages(reg: Register) -> list[dict[str, Any]]:
     """The commune's villages in Vietnamese order of their names."""
-    from db.textfold import sort_key
-
     rows = list(reg.db.query("SELECT * FROM villages WHERE deleted = 0"))
-    return sorted(rows, key=lambda r: sort_key(r["name"]).split("\x01")[0])
+    return sorted(rows, key=lambda r: place_key(r["name"]))
 
 
 def save_hotspot(reg: Register, data: Mapping[str, Any], hotspot_id: str | None = None) -> str:
@@ -118,11 +125,12 @@ def save_hotspot(reg: Register, data: Mapping[str, Any], hotspot_id: str | None 
     cleared = _day(data.get("cleared_date"), "cleared_date", "Ngày xóa bỏ", errors, reg)
     if found and cleared and cleared < found:
         errors["cleared_date"] = "Ngày xóa bỏ: trước ngày phát hiện."
+    village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
     if errors:
         raise ValidationError(errors)
     values = {
         "name": name, "kind": kind, "found_date": found, "cleared_date": cleared,
-        "village_id": data.get("village_id") or None, "address": clean(data.get("address")),
+        "village_id": village, "address": clean(data.get("address")),
         "notes": clean(data.get("notes")),
     }  # fmt: skip
     if hotspot_id is None:
@@ -143,11 +151,12 @@ def save_model(reg: Register, data: Mapping[str, Any], model_id: str | None = No
     end = _day(data.get("end_date"), "end_date", "Ngày kết thúc", errors, reg)
     if start and end and end < start:
         errors["end_date"] = "Ngày kết thúc: trước ngày bắt đầu."
+    village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
     if errors:
         raise ValidationError(errors)
     values = {
         "name": name, "start_date": start, "end_date": end,
-        "village_id": data.get("village_id") or None, "notes": clean(data.get("notes")),
+        "village_id": village, "notes": clean(data.get("notes")),
     }  # fmt: skip
     if model_id is None:
         return records.insert(reg, "prevention_models", {**values, "commune_id": reg.commune_id})
@@ -172,12 +181,14 @@ def save_incident(reg: Register, data: Mapping[str, Any], incident_id: str | Non
             errors["area_m2"] = "Diện tích: không được âm."
     except (TypeError, ValueError):
         errors["area_m2"] = "Diện tích: phải là số."
+    village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
+    person = _ref(reg, "persons", data.get("person_id"), "person_id", "Người liên quan", errors)
     if errors:
         raise ValidationError(errors)
     values = {
         "kind": kind, "incident_date": day, "count": 1 if count is None else count,
         "area_m2": area, "serious": int(bool(data.get("serious"))),
-        "village_id": data.get("village_id") or None, "person_id": data.get("person_id") or None,
+        "village_id": village, "person_id": person,
         "notes": clean(data.get("notes")),
     }  # fmt: skip
     if incident_id is None:
@@ -190,3 +201,27 @@ def active_on(start: str | None, end: str | None, on: date) -> bool:
     """Whether a dated record (hotspot, model) is active on a day."""
     day = on.isoformat()
     return bool(start) and start <= day and (end is None or end > day)  # type: ignore[operator]
+
+
+def _live(reg: Register, table: str, order_by: str) -> list[dict[str, Any]]:
+    return list(
+        reg.db.query(
+            f"SELECT x.*, v.name AS village FROM [{table}] x "
+            f"LEFT JOIN villages v ON v.id = x.village_id WHERE x.deleted = 0 ORDER BY {order_by}"
+        )
+    )
+
+
+def hotspots(reg: Register) -> list[dict[str, Any]]:
+    """The commune's hotspots, newest found first, with the village name."""
+    return _live(reg, "hotspots", "x.found_date DESC, x.created_at DESC")
+
+
+def prevention_models(reg: Register) -> list[dict[str, Any]]:
+    """The commune's prevention models, newest first, with the village name."""
+    return _live(reg, "prevention_models", "x.start_date DESC, x.created_at DESC")
+
+
+def incidents(reg: Register) -> list[dict[str, Any]]:
+    """The commune's incidents, newest first, with the village name."""
+    return _live(reg, "incidents", "x.incident_date DESC, x.created_at DESC")

@@ -55,7 +55,7 @@ def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
         device_id=reg.device_id, deleted=0,
     )  # fmt: skip
     with transaction(reg):
-        reg.db[table].insert(row)
+        reg.db.table(table).insert(row)
         logged = {k: v for k, v in row.items() if k not in META_FIELDS and k != "id"}
         _log(reg, at, table, row["id"], "insert", logged)
     return str(row["id"])
@@ -113,6 +113,6 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
             yield row
 
     with transaction(reg):
-        reg.db[table].insert_all(prepared(), batch_size=5000)
+        reg.db.table(table).insert_all(prepared(), batch_size=5000)
         _log(reg, at, table, "*", "bulk", {"rows": count, "note": note})
     return count

@@ -8,6 +8,7 @@ here too (marked as such) and the officer changes them in the settings.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,7 +42,10 @@ class Rule:
             "count": "",
             "m2": "m²",
         }
-        number = f"{self.value:g}".replace(".", ",")
+        if self.value == 0 and self.unit in ("days", "working_days", "hours"):
+            return "Ngay"
+        # Vietnamese numbers: "." between thousands, "," before decimals (3.000; 0,5).
+        number = f"{self.value:,g}".replace(",", " ").replace(".", ",").replace(" ", ".")
         return f"{number} {names[self.unit]}".strip() if self.unit != "percent" else f"{number}%"
 
 
@@ -112,12 +116,13 @@ RULES: tuple[Rule, ...] = (
 NOT_IN_LAW = "Pháp luật không quy định — mặc định của chương trình, sửa trong Cài đặt"
 
 
-def versions(key: str) -> list[Rule]:
+@functools.cache
+def versions(key: str) -> tuple[Rule, ...]:
     """Every version of a rule, oldest first."""
     found = sorted((r for r in RULES if r.key == key), key=lambda r: r.effective)
     if not found:
         raise KeyError(key)
-    return found
+    return tuple(found)
 
 
 def rule(key: str, on: date) -> Rule:

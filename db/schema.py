@@ -87,7 +87,8 @@ def m001_initial(db: Database) -> None:
             sort_key TEXT NOT NULL,
             {_META}
         );
-        CREATE INDEX persons_sort ON persons (sort_key);
+        -- Lists show live rows only: partial indexes keep their scans index-only.
+        CREATE INDEX persons_sort ON persons (sort_key) WHERE deleted = 0;
         CREATE INDEX persons_village ON persons (village_id);
         CREATE INDEX persons_id_number ON persons (id_number);
         CREATE INDEX persons_name ON persons (name_folded);
@@ -136,6 +137,8 @@ def m001_initial(db: Database) -> None:
             CHECK ((end_date IS NULL) = (end_kind IS NULL))
         );
         CREATE INDEX episodes_person ON episodes (person_id, start_date);
+        CREATE INDEX episodes_live ON episodes (person_id, category, start_date, end_date)
+            WHERE deleted = 0;
         CREATE INDEX episodes_category ON episodes (category, start_date);
 
         CREATE TABLE drug_tests (
@@ -152,7 +155,7 @@ def m001_initial(db: Database) -> None:
             notes TEXT NOT NULL DEFAULT '',
             {_META}
         );
-        CREATE INDEX drug_tests_person ON drug_tests (person_id, test_date);
+        CREATE INDEX drug_tests_person ON drug_tests (person_id, test_date) WHERE deleted = 0;
         CREATE INDEX drug_tests_date ON drug_tests (test_date);
 
         CREATE TABLE contacts (
@@ -166,7 +169,7 @@ def m001_initial(db: Database) -> None:
             notes TEXT NOT NULL DEFAULT '',
             {_META}
         );
-        CREATE INDEX contacts_person ON contacts (person_id, kind, contact_date);
+        CREATE INDEX contacts_person ON contacts (person_id, kind, contact_date) WHERE deleted = 0;
         CREATE INDEX contacts_date ON contacts (contact_date);
 
         CREATE TABLE hotspots (
@@ -244,7 +247,7 @@ def m001_initial(db: Database) -> None:
         CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log BEGIN
             SELECT RAISE(ABORT, 'change_log is append-only');
         END;
-        """
+        """,
     )
 
 

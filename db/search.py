@@ -26,15 +26,16 @@ def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
     query = fts_query(text)
     if not query:
         return "1", []
-    clause = f"{alias}.rid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?)"
+    found = "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?"
     params: list[Any] = [query]
     digits = re.sub(r"\D", "", text)
     # Spaces, dots and dashes typed or pasted into a number are dropped, as in db.ids.
     if len(digits) >= 4 and digits == re.sub(r"[\s.\-]", "", text):
-        # An ID number typed from its middle or end still finds the person.
-        clause = f"({clause} OR {alias}.id_number LIKE ?)"
+        # An ID number typed from its middle or end still finds the person. A UNION, not an
+        # OR, so that each side keeps its index and the list stays fast at 100,000 people.
+        found += " UNION SELECT rid FROM persons WHERE id_number LIKE ?"
         params.append(f"%{digits}%")
-    return clause, params
+    return f"{alias}.rid IN ({found})", params
 
 
 # Open categories of a person today, as "user,addict"; used by lists to show the status.

@@ -17,8 +17,10 @@ from typing import Any
 from db.categories import Category
 from db.dates import add_months
 from db.due import DueItem, due_items
+from db.episodes import in_facility, status_order
 from db.places import villages
 from db.register import Register
+from db.search import STATUS_SQL, split_categories
 from db.stats import period_for_month
 
 
@@ -80,7 +82,7 @@ def monthly_series(reg: Register, periods: Sequence[tuple[date, date]]) -> list[
     return result
 
 
-def tests_due(reg: Register, until: date) -> list[DueItem]:
+def due_tests(reg: Register, until: date) -> list[DueItem]:
     """People to test by `until` (those already overdue included), from the due list the window
     shows for that day; grouped by village in the commune's order, then by name."""
     order = {v["id"]: i for i, v in enumerate(villages(reg))}
@@ -98,3 +100,54 @@ def tests_due(reg: Register, until: date) -> list[DueItem]:
             str(i.person.get("sort_key") or ""),
         ),
     )
+
+
+def open_categories(reg: Register, person_ids: Sequence[str], on: date) -> dict[str, list[str]]:
+    """Each person's categories open on `on`, most telling first (as the window shows them)."""
+    if not person_ids:
+        return {}
+    rows = reg.db.execute(
+        "SELECT person_id, group_concat(category) FROM episodes WHERE deleted = 0 "
+        "AND start_date <= ? AND (end_date IS NULL OR end_date > ?) "
+        "AND person_id IN (SELECT value FROM json_each(?)) GROUP BY person_id",
+        [on.isoformat(), on.isoformat(), json.dumps(list(person_ids))],
+    )
+    return {person: status_order(cats.split(",")) for person, cats in rows}
+
+
+def round_list(
+    reg: Register, village_id: str | None = None, due_until: date | None = None
+) -> list[dict[str, Any]]:
+    """The people for a test round, in Vietnamese name order, as the register list shows them.
+
+    Everyone of the village with an open category who is at home (not in a rehab facility); or,
+    with `due_until`, only those due for a test by then (from the due list), in every village or
+    the one given. Each row has the open categories, the last test and, if due, the due date.
+    """
+    due: dict[str, date] = {}
+    if due_until is not None:
+        due = {i.person_id: i.due for i in due_tests(reg, due_until)}
+    on = reg.today().isoformat()
+    clauses = ["p.deleted = 0", f"{STATUS_SQL} IS NOT NULL"]
+    params: dict[str, Any] = {"on": on}
+    if village_id:
+        clauses.append("p.village_id = :village")
+        params["village"] = village_id
+    if due_until is not None:
+        clauses.append("p.id IN (SELECT value FROM json_each(:due))")
+        params["due"] = json.dumps(sorted(due))
+    rows = reg.db.query(
+        "SELECT p.id, p.full_name, p.birth_date, p.sex, v.name AS village, "
+        f"{STATUS_SQL} AS categories, (SELECT max(t.test_date) FROM drug_tests t "
+        "WHERE t.person_id = p.id AND t.deleted = 0 AND t.test_date <= :on) AS last_test "
+        "FROM persons p LEFT JOIN villages v ON v.id = p.village_id "
+        f"WHERE {' AND '.join(clauses)} ORDER BY p.sort_key, p.rid",
+        params,
+    )
+    out = []
+    for row in rows:
+        categories = split_categories(row["categories"])
+        if in_facility(categories):
+            continue
+        out.append({**row, "categories": categories, "due": due.get(row["id"])})
+    return out

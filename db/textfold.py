@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"\d+")
 
 # Combining marks that make a new letter of the Vietnamese alphabet (not tones).
 _BREVE = "\u0306"  # ă
@@ -83,3 +84,16 @@ def sort_key(full_name: str | None) -> str:
     # sits at the same place and the tone digit after it decides. No "\x01": keys used to be
     # "primary\x01secondary", and callers that split on it now get the whole key.
     return " ".join(f"{letters}\x02{tone}" for letters, tone in map(_letters, ordered))
+
+
+def place_key(name: str | None) -> str:
+    """A string whose BINARY order is the Vietnamese order of place names.
+
+    Unlike a person's name, a place is ordered as written, word by word ("Bản Mòng" under B,
+    "Thôn Đoàn Kết" under T), and numbers by value ("Thôn 2" < "Thôn 10").
+    """
+    words = clean(name).split(" ")
+    if words == [""]:
+        return ""
+    padded = [_NUMBER.sub(lambda m: m.group().zfill(9), w) for w in words]
+    return " ".join(f"{letters}\x02{tone}" for letters, tone in map(_letters, padded))

@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QStyledItemDelegate,
     QVBoxLayout,
@@ -70,6 +73,7 @@ DEFAULT_SUBSTANCES = ("MET", "AMP", "MDMA", "KET", "THC", "MOP")
 POSITIVE_BACKGROUND = QColor("#fde8e8")
 SAVED_COLOR = QColor("#5f6368")
 ROWS_PER_FETCH = 500
+FOLLOW_UP_ROWS = 4  # the panel scrolls past this many positives
 
 
 def _tr(text: str) -> str:
@@ -120,7 +124,7 @@ def positive_follow_up(reg: Register, person_id: str, on: date) -> FollowUp:
         return FollowUp(
             _tr("Dấu hiệu tội phạm (BLHS Điều 256a)"),
             _tr(
-                "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm (%1); "
+                "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo %1; "
                 "báo cáo ngay, chuyển cơ quan điều tra"
             ).replace("%1", source),
             crime=True,
@@ -425,11 +429,11 @@ class TestRoundPage(QWidget):
 
         self.follow_up_box = QGroupBox(self.tr("Việc phải làm ngay sau kết quả dương tính"))
         self.follow_up_box.setObjectName("followUpPanel")
-        self.follow_up_text = QLabel()
-        self.follow_up_text.setObjectName("followUpText")
-        self.follow_up_text.setWordWrap(True)
-        self.follow_up_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self.follow_up_box).addWidget(self.follow_up_text)
+        # A list, not a wrapped label: it grows with each positive without relayout surprises.
+        self.follow_up_list = QListWidget()
+        self.follow_up_list.setObjectName("followUpList")
+        self.follow_up_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        QVBoxLayout(self.follow_up_box).addWidget(self.follow_up_list)
         self.follow_up_box.hide()
 
         self.count_label = QLabel()
@@ -455,9 +459,10 @@ class TestRoundPage(QWidget):
         layout.addWidget(self.follow_up_box)
         layout.addLayout(bottom)
 
-        self.source_combo.currentIndexChanged.connect(self.load_people)
-        self.village_combo.currentIndexChanged.connect(self.load_people)
-        self.reload_button.clicked.connect(self.load_people)
+        self._choice = (0, 0)  # (list, village) the table was loaded for
+        self.source_combo.currentIndexChanged.connect(self._list_chosen)
+        self.village_combo.currentIndexChanged.connect(self._list_chosen)
+        self.reload_button.clicked.connect(self._list_chosen)
         self.date_edit.dateChanged.connect(self._date_changed)
         for box in self.substance_boxes.values():
             box.toggled.connect(self.validate)
@@ -488,8 +493,28 @@ class TestRoundPage(QWidget):
         """The date of the round."""
         return from_qdate(self.date_edit.date())
 
+    def _list_chosen(self) -> None:
+        unsaved = len(self.model.unsaved())
+        if unsaved:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Kết quả chưa lưu"),
+                self.tr(
+                    "Có %1 kết quả chưa lưu. Bỏ các kết quả này để lấy danh sách khác?"
+                ).replace("%1", str(unsaved)),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                for combo, index in zip((self.source_combo, self.village_combo), self._choice,
+                                        strict=True):  # fmt: skip
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(index)
+                    combo.blockSignals(False)
+                return
+        self.load_people()
+
     def load_people(self) -> None:
         """Fill the table from the chosen list and village (typed, unsaved results are lost)."""
+        self._choice = (self.source_combo.currentIndex(), self.village_combo.currentIndex())
         village_id = self.village_combo.currentData()
         rids = person_ids(self.reg, PersonFilter(village_id=village_id, only_active=True))
         by_id: dict[str, dict[str, Any]] = {}
@@ -606,15 +631,19 @@ class TestRoundPage(QWidget):
             .replace("%2", str(len(done)))
             .replace("%3", str(len(positive)))
         )
-        lines = []
+        self.follow_up_list.clear()
         for r in positive:
             if r.follow_up is None:
                 continue
-            color = "#b00020" if r.follow_up.crime else "#202124"
-            name = r.full_name.replace("&", "&amp;").replace("<", "&lt;")
-            lines.append(f"<span style='color:{color}'><b>{name}</b>: {r.follow_up.full}</span>")
-        self.follow_up_text.setText("<br>".join(lines))
-        self.follow_up_box.setVisible(bool(lines))
+            item = QListWidgetItem(f"{r.full_name}: {r.follow_up.full}")
+            if r.follow_up.crime:
+                item.setForeground(QBrush(RED))
+            self.follow_up_list.addItem(item)
+        shown = self.follow_up_list.count()
+        if shown:
+            rows = min(shown, FOLLOW_UP_ROWS) * self.follow_up_list.sizeHintForRow(0)
+            self.follow_up_list.setFixedHeight(rows + 2 * self.follow_up_list.frameWidth() + 2)
+        self.follow_up_box.setVisible(bool(shown))
         self.validate()
 
     def save_blocked_reason(self) -> str:
@@ -632,6 +661,8 @@ class TestRoundPage(QWidget):
         if not any(box.isChecked() for box in self.substance_boxes.values()):
             return self.tr("Chọn ít nhất một chất được xét nghiệm.")
         if not self.model.unsaved():
+            if any(r.saved_id for r in self.model.rows()):
+                return self.tr("Không còn kết quả nào chưa lưu.")
             return self.tr("Chưa nhập kết quả nào.")
         return ""
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from db.due import due_items
+from db.due import DueItem, due_items
 from db.register import Register
 from gui.common import ID_ROLE, date_edit, from_qdate, make_table, to_qdate
 from gui.models import DueModel
+from gui.worker import run_in_background
 
 
 class TodayPage(QWidget):
@@ -18,6 +19,7 @@ class TodayPage(QWidget):
 
     person_requested = Signal(str)
     register_changed = Signal()
+    loaded = Signal()  # the list for the chosen day is on screen
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,11 +52,26 @@ class TodayPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
+        self._generation = 0
         self.refresh()
 
     def refresh(self) -> None:
-        """Recompute what is due on the chosen day."""
-        items = due_items(self.reg, from_qdate(self.day.date()))
+        """Recompute what is due on the chosen day, off the UI thread (a second on a big
+        register); the list stays usable meanwhile."""
+        on = from_qdate(self.day.date())
+        self.summary.setText(self.tr("Đang tính việc cần làm…"))
+        self._generation += 1
+        self._task = run_in_background(
+            self,
+            self.tr("Đang tính việc cần làm…"),
+            self.reg,
+            lambda reg, progress: due_items(reg, on),
+            lambda items, asked=self._generation: self._show(asked, items),
+        )
+
+    def _show(self, generation: int, items: list[DueItem]) -> None:
+        if generation != self._generation:
+            return  # a newer request (another day, a change) is on its way
         self.model.set_items(items)
         overdue = sum(1 for i in items if i.overdue)
         self.summary.setText(
@@ -64,6 +81,7 @@ class TodayPage(QWidget):
         )
         for column, width in enumerate((160, 230, 190, 150)):
             self.view.setColumnWidth(column, width)
+        self.loaded.emit()
 
     def _open(self, index: QModelIndex) -> None:
         person_id = index.data(ID_ROLE)

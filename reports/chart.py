@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.validators import Auto
 
 from reports.typeface import FontSet
 
@@ -33,10 +34,11 @@ _LOOKS: tuple[tuple[Any, str, Sequence[float] | None], ...] = (
     (colors.HexColor("#ad1457"), "Cross", None),
 )
 _SIZE = 9
+_ROW = 12  # legend row height
 
 
 def month_label(end: str) -> str:
-    """"2026-10-31" → "10/2026" (the month a period closes in)."""
+    """The month a period closes in: "2026-10-31" → "10/2026"."""
     day = date.fromisoformat(end)
     return f"{day.month:02d}/{day.year}"
 
@@ -64,18 +66,17 @@ def _axis(chart: Any, top: int, fonts: FontSet) -> None:
     chart.categoryAxis.labels.angle = 0
 
 
-def _legend(
-    x: float, y: float, items: list[tuple[Any, str]], fonts: FontSet, columns: int
-) -> Legend:
+def _legend(x: float, y: float, pairs: Any, fonts: FontSet, columns: int, count: int) -> Legend:
     legend = Legend()
     legend.x, legend.y = x, y
     legend.fontName = fonts.regular
     legend.fontSize = _SIZE
     legend.alignment = "right"
-    legend.columnMaximum = max(1, -(-len(items) // columns))
-    legend.deltax = 62 * mm / 1.0
-    legend.dx, legend.dy = 14, 6
-    legend.colorNamePairs = items
+    legend.columnMaximum = max(1, -(-count // columns))
+    legend.deltax = 62 * mm
+    legend.dx, legend.dy = 22, 7
+    legend.deltay = _ROW
+    legend.colorNamePairs = pairs
     legend.boxAnchor = "nw"
     return legend
 
@@ -87,8 +88,8 @@ def people_chart(
     shown = [c for c in labels if any(m["categories"].get(c, 0) for m in series)]
     height = 62 * mm
     legend_rows = max(1, -(-len(shown) // 3))
-    legend_height = legend_rows * 11 + 6
-    drawing = Drawing(width, height + legend_height)
+    legend_height = legend_rows * _ROW + 4
+    drawing = Drawing(width, height + legend_height, initialFontName=fonts.regular)
     chart = HorizontalLineChart()
     chart.x, chart.y = 30, legend_height + 18
     chart.width, chart.height = width - 40, height - 24
@@ -111,16 +112,19 @@ def people_chart(
             String(width / 2, legend_height + height / 2, "Không có người trong sổ",
                    fontName=fonts.italic, fontSize=_SIZE + 1, textAnchor="middle")
         )  # fmt: skip
-    items = [(chart.lines[i].strokeColor, labels[c]) for i, c in enumerate(shown)]
-    drawing.add(_legend(30, legend_height - 2, items, fonts, 3))
+    for i, c in enumerate(shown):
+        chart.lines[i].name = labels[c]
+    # Auto: each entry is a sample of its line, with its marker and dash (tells apart in grey).
+    pairs = Auto(obj=chart) if shown else []
+    drawing.add(_legend(30, legend_height - 2, pairs, fonts, 3, len(shown)))
     return drawing
 
 
 def tests_chart(series: Sequence[dict[str, Any]], width: float, fonts: FontSet) -> Drawing:
     """Tests and positives per month, as bars with their numbers on top."""
     height = 58 * mm
-    legend_height = 18
-    drawing = Drawing(width, height + legend_height)
+    legend_height = _ROW + 4
+    drawing = Drawing(width, height + legend_height, initialFontName=fonts.regular)
     chart = VerticalBarChart()
     chart.x, chart.y = 30, legend_height + 18
     chart.width, chart.height = width - 40, height - 24
@@ -142,5 +146,5 @@ def tests_chart(series: Sequence[dict[str, Any]], width: float, fonts: FontSet) 
         (chart.bars[0].fillColor, "Lượt xét nghiệm"),
         (chart.bars[1].fillColor, "Lượt dương tính"),
     ]
-    drawing.add(_legend(30, legend_height - 2, items, fonts, 2))
+    drawing.add(_legend(30, legend_height - 2, items, fonts, 2, 2))
     return drawing

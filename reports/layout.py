@@ -39,6 +39,7 @@ from reports.typeface import FontSet
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 DOTS = "……………"
+NBSP = "\xa0"  # kept by Paragraph where plain spaces would collapse
 PROGRAM = "Sổ theo dõi"
 
 
@@ -87,7 +88,7 @@ def number(value: float | int | None, decimals: int = 1) -> str:
 
 
 def long_date(place: str, day: date) -> str:
-    """"Chiềng Mung, ngày 05 tháng 02 năm 2026": Decree 30 pads days below 10 and months 1–2."""
+    """Place and date: Decree 30 pads days below 10 and months 1–2 ("ngày 05 tháng 02")."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place or DOTS}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -105,7 +106,7 @@ def _unit(value: str, default_prefix: str) -> str:
 
 
 def _sentence_case(upper: str) -> str:
-    """"CÔNG AN XÃ CHIỀNG MUNG" → "Công an xã Chiềng Mung" for use inside a sentence."""
+    """A unit for use inside a sentence: "CÔNG AN XÃ CHIỀNG MUNG" → "Công an xã Chiềng Mung"."""
     words = upper.split(" ")
     lead = {"công": "Công", "an": "an", "xã": "xã", "phường": "phường", "tỉnh": "tỉnh"}
     out = []
@@ -145,7 +146,7 @@ def letterhead(settings: dict[str, Any], issued: date, prefix: str | None = None
     return Letterhead(
         parent=_unit(settings.get("province_name", ""), "CÔNG AN TỈNH"),
         unit=_unit(settings.get("unit_name", ""), "CÔNG AN XÃ"),
-        number=f"Số:        /{symbol}",
+        number=f"Số:{NBSP * 10}/{symbol}",
         place=text(settings.get("place_name") or settings.get("commune_name") or ""),
         issued=issued,
         signer_title=text(settings.get("chief_title") or "TRƯỞNG CÔNG AN XÃ").upper(),
@@ -189,7 +190,7 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         "cell_b": style("cell_b", fontName=fonts.bold, fontSize=12, leading=14),
         "head": style("head", fontName=fonts.bold, fontSize=12, leading=14,
                       alignment=TA_CENTER),
-        "small_head": style("small_head", fontName=fonts.bold, fontSize=10.5, leading=12.5,
+        "small_head": style("small_head", fontName=fonts.bold, fontSize=10, leading=12,
                             alignment=TA_CENTER),
         "small": style("small", fontSize=10.5, leading=12.5),
         "recipients_title": style("recipients_title", fontName=fonts.bold_italic, fontSize=12,
@@ -201,6 +202,11 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         "annex_title": style("annex_title", fontName=fonts.bold, fontSize=13,
                              alignment=TA_CENTER, spaceBefore=6),
     }  # fmt: skip
+
+
+def _font(st: dict[str, ParagraphStyle]) -> tuple[Any, ...]:
+    """A table's own font: without it ReportLab sets Helvetica (not embedded) in every cell."""
+    return ("FONT", (0, 0), (-1, -1), st["body"].fontName, 12)
 
 
 def _rule(width: float, before: float = 1, after: float = 2) -> HRFlowable:
@@ -225,13 +231,14 @@ def header(lh: Letterhead, st: dict[str, ParagraphStyle], page: Page = PORTRAIT)
     left = [
         Paragraph(esc(lh.parent), st["unit_parent"]),
         Paragraph(esc(lh.unit), unit),
-        _rule(max(unit_width / 3, 20 * mm)),
-        Paragraph(esc(lh.number), st["number"]),
+        _rule(max(unit_width / 3, 20 * mm), before=3.5, after=1),
     ]
+    if lh.number:
+        left.append(Paragraph(esc(lh.number), st["number"]))
     right = [
         Paragraph(esc(NATION), st["nation"]),
         Paragraph(esc(MOTTO), motto),
-        _rule(motto_width, before=0.5, after=6),
+        _rule(motto_width, before=3, after=6),
         Paragraph(esc(long_date(lh.place, lh.issued)), st["date"]),
     ]
     table = Table([[left, right]], colWidths=[left_width, right_width], hAlign="LEFT")
@@ -239,6 +246,8 @@ def header(lh: Letterhead, st: dict[str, ParagraphStyle], page: Page = PORTRAIT)
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                _font(st),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -269,10 +278,13 @@ def signature(
     recipients: Sequence[str],
     st: dict[str, ParagraphStyle],
     page: Page = PORTRAIT,
+    closing: Sequence[Flowable] = (),
 ) -> Flowable:
-    """"Nơi nhận:" with its list at left; the signer's title, room to sign, the name at right."""
-    left: list[Flowable] = [Paragraph("Nơi nhận:", st["recipients_title"])]
-    left += [Paragraph(esc(line), st["recipients"]) for line in recipients]
+    """Recipients ("Nơi nhận:") at left; the signer's title, room to sign, the name at right."""
+    left: list[Flowable] = []
+    if recipients:
+        left.append(Paragraph("Nơi nhận:", st["recipients_title"]))
+        left += [Paragraph(esc(line), st["recipients"]) for line in recipients]
     name = lh.signer_name or DOTS * 2
     right: list[Flowable] = [
         Paragraph(esc(lh.signer_title), st["signer_title"]),
@@ -285,21 +297,44 @@ def signature(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                _font(st),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (0, 0), 3),
             ]
         )
     )
-    return KeepTogether([Spacer(1, 6 * mm), table])
+    # The signature never stands alone on a page: it keeps the closing sentence with it.
+    return KeepTogether([*closing, Spacer(1, 6 * mm), table])
+
+
+def signers(
+    people: Sequence[tuple[str, str]], st: dict[str, ParagraphStyle], page: Page = PORTRAIT
+) -> Flowable:
+    """Several signatures side by side: each a title in capitals, room to sign, a name."""
+    columns = [
+        [
+            Paragraph(esc(role.upper()), st["signer_title"]),
+            Paragraph("(Ký, ghi rõ họ tên)", st["caption"]),
+            Spacer(1, 18 * mm),
+            Paragraph(esc(name), st["signer"]) if name else Spacer(1, 1),
+        ]
+        for role, name in people
+    ]
+    width = page.width / len(people)
+    table = Table([columns], colWidths=[width] * len(people), hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), _font(st)]))
+    return KeepTogether([Spacer(1, 5 * mm), table])
+
+
+_PADDING = 4  # a grid cell's left and right padding
 
 
 def cell(value: object, width: float, style: ParagraphStyle) -> str | Paragraph:
     """A table cell: plain text when it fits (fast), a wrapping Paragraph when it does not."""
     shown = text(value)
-    padding = 8  # the grid's left + right padding
     if "\n" not in shown and (
-        stringWidth(shown, style.fontName, style.fontSize) <= width - padding
+        stringWidth(shown, style.fontName, style.fontSize) <= width - 2 * _PADDING
     ):
         return shown
     return Paragraph(esc(shown), style)
@@ -314,37 +349,66 @@ def grid(
     size: float = 12,
     align: Sequence[str] = (),
     bold_rows: Sequence[int] = (),
-    repeat_header: bool = True,
-    min_height: float | None = None,
+    span_rows: Sequence[int] = (),
+    heights: float | None = None,
 ) -> Table:
-    """A ruled table: header rows bold and centred, numbers aligned as `align` says per column."""
+    """A ruled table; header rows bold and centred, columns aligned as `align` says.
+
+    Text cells wrap when they do not fit their column; `span_rows` are group headings across
+    the whole table (bold, left); `heights` gives body rows room to write in by hand.
+    """
+    leading = round(size * 1.18, 1)
+    plain = ParagraphStyle("grid", fontName=fonts.regular, fontSize=size, leading=leading)
+    bold = ParagraphStyle("grid_b", parent=plain, fontName=fonts.bold)
+    head = ParagraphStyle("grid_h", parent=bold, alignment=TA_CENTER)
+    by_align = {"CENTER": TA_CENTER, "RIGHT": TA_RIGHT, "LEFT": TA_LEFT}
+    spans, bolds = set(span_rows), set(bold_rows)
+    data: list[list[Any]] = []
+    for r, row in enumerate(rows):
+        if r in spans:
+            data.append([cell(row[0], sum(widths), bold), *[""] * (len(widths) - 1)])
+            continue
+        out = []
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                if r < header_rows:
+                    style = head
+                else:
+                    how = align[c] if c < len(align) else "LEFT"
+                    base = bold if r in bolds else plain
+                    style = ParagraphStyle("g", parent=base, alignment=by_align[how])
+                value = cell(value, widths[c], style)
+            out.append(value)
+        data.append(out)
     table = Table(
-        [list(r) for r in rows],
+        data,
         colWidths=list(widths),
-        repeatRows=header_rows if repeat_header else 0,
+        repeatRows=header_rows,
         hAlign="CENTER",
-        rowHeights=None if min_height is None else [None] * header_rows
-        + [min_height] * (len(rows) - header_rows),
+        rowHeights=None
+        if heights is None
+        else [None] * header_rows + [heights] * (len(rows) - header_rows),
     )
     commands: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), fonts.regular, size, size * 1.18),
+        ("FONT", (0, 0), (-1, -1), fonts.regular, size, leading),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     if header_rows:
         commands += [
-            ("FONT", (0, 0), (-1, header_rows - 1), fonts.bold, size, size * 1.18),
+            ("FONT", (0, 0), (-1, header_rows - 1), fonts.bold, size, leading),
             ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
         ]
     for col, how in enumerate(align):
-        if how in ("CENTER", "RIGHT", "LEFT"):
-            commands.append(("ALIGN", (col, header_rows), (col, -1), how))
-    for row in bold_rows:
-        commands.append(("FONT", (0, row), (-1, row), fonts.bold, size, size * 1.18))
+        commands.append(("ALIGN", (col, header_rows), (col, -1), how))
+    for r in sorted(bolds | spans):
+        commands.append(("FONT", (0, r), (-1, r), fonts.bold, size, leading))
+    for r in sorted(spans):
+        commands += [("SPAN", (0, r), (-1, r)), ("ALIGN", (0, r), (-1, r), "LEFT")]
     table.setStyle(TableStyle(commands))
     return table
 

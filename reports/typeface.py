@@ -108,7 +108,7 @@ class FontSet:
         return self.names["bold_italic"]
 
     def describe(self) -> str:
-        """ "Liberation Serif 2.1.5" — recorded with every report made."""
+        """Family and version, recorded with every report made (Liberation Serif 2.1.5)."""
         return f"{self.family} {self.version}".strip()
 
     def check(self, text: str) -> None:
@@ -193,7 +193,7 @@ def _version(font: TTFont) -> str:
             )
             if name_id == 5:
                 raw = table[strings + offset : strings + offset + length]
-                text = raw.decode("utf-16-be" if platform in (0, 3) else "latin-1")
+                text = str(raw.decode("utf-16-be" if platform in (0, 3) else "latin-1"))
                 return text.replace("Version", "").split(";")[0].strip()
     except Exception:  # noqa: BLE001 - the version is only a note in the outbox
         pass

@@ -11,16 +11,26 @@ os.environ["LANG"] = "C.UTF-8"
 os.environ["LC_ALL"] = "C.UTF-8"
 os.environ.pop("LANGUAGE", None)
 
-import json  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import contextlib
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
-from db import people, places  # noqa: E402
-from db.register import Register, open_register  # noqa: E402
+from db import people, places
+from db.register import Register, open_register
+
+# When a property test fails, Hypothesis's pytest plugin writes a patch with libcst, whose import
+# raises a DeprecationWarning (mypy_extensions.TypedDict); under filterwarnings = error that turns
+# the failure report into an INTERNALERROR. Import it once here, quietly, so failures read well.
+# (Without libcst, Hypothesis skips the patch: nothing to import.)
+with warnings.catch_warnings(), contextlib.suppress(ImportError):
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import hypothesis.extra._patching  # noqa: F401
 
 # The day every test register lives on: Friday 20 November 2026.
 TODAY = date(2026, 11, 20)

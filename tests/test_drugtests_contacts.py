@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import count, episodes_of, log_entries
 from db import actions, contacts, drugtests
 from db.errors import NotFound, ValidationError
 from db.people import delete_person
 from db.register import Register
+from tests.conftest import count, episodes_of, log_entries
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,9 @@ def test_bad_tests_are_refused_and_nothing_written(
 
 
 def test_future_test_names_the_field(reg: Register, person: str) -> None:
-    with pytest.raises(ValidationError, match="Ngày xét nghiệm: 21/11/2026 là ngày trong tương lai"):
+    with pytest.raises(
+        ValidationError, match="Ngày xét nghiệm: 21/11/2026 là ngày trong tương lai"
+    ):
         drugtests.record_test(reg, person, "21/11/2026")
 
 
@@ -127,10 +129,17 @@ def test_add_contact(reg: Register, person: str) -> None:
         reg, person, "15/11/2026", "residence_check", at_address=True, officer=" Lò Văn Minh "
     )
     row = reg.db["contacts"].get(cid)
-    assert (row["contact_date"], row["kind"], row["at_address"]) == ("2026-11-15", "residence_check", 1)
+    assert (row["contact_date"], row["kind"], row["at_address"]) == (
+        "2026-11-15",
+        "residence_check",
+        1,
+    )
     assert row["officer"] == "Lò Văn Minh"
     contacts.add_contact(reg, person, "16/11/2026", "counselling")
-    assert [c["kind"] for c in contacts.contacts_of(reg, person)] == ["counselling", "residence_check"]
+    assert [c["kind"] for c in contacts.contacts_of(reg, person)] == [
+        "counselling",
+        "residence_check",
+    ]
     assert contacts.contacts_of(reg, person)[0]["at_address"] is None
 
 

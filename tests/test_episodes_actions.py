@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import count, episodes_of, log_entries
 from db import actions, episodes, settings
 from db.categories import LABELS, Category
 from db.errors import NotFound, UserError, ValidationError
 from db.people import delete_person
 from db.register import Register
+from tests.conftest import count, episodes_of, log_entries
 
 
 def status(reg: Register, person_id: str, on: date | None = None) -> list[str]:
@@ -150,17 +150,13 @@ def test_team_is_stored_cleaned(reg: Register, person: str) -> None:
         team=[{"role": "Tổ trưởng", "name": " Lò Văn Minh ", "unit": "CAX"}, {"name": "  "}],
     )  # fmt: skip
     [row] = episodes.history(reg, person)
-    assert row["team"] == [
-        {"role": "Tổ trưởng", "name": "Lò Văn Minh", "unit": "CAX", "phone": ""}
-    ]
+    assert row["team"] == [{"role": "Tổ trưởng", "name": "Lò Văn Minh", "unit": "CAX", "phone": ""}]
 
 
 # --- actions ----------------------------------------------------------------------------------
 
 
-def test_management_decision_and_a_new_one_restarting_the_year(
-    reg: Register, person: str
-) -> None:
+def test_management_decision_and_a_new_one_restarting_the_year(reg: Register, person: str) -> None:
     out = actions.management_decision(reg, person, "10/01/2026", decision_no="01/QĐ-UBND")
     first = reg.db["episodes"].get(out.episode_id)
     assert (first["category"], first["start_date"]) == ("user", "2026-01-10")
@@ -227,7 +223,9 @@ def test_found_addicted_stops_management(reg: Register, person: str) -> None:
     assert out.rule is not None and out.rule.key == "addict_register_treatment"
 
 
-@pytest.mark.parametrize("category", ["rehab_home", "rehab_facility", "rehab_compulsory", "methadone"])
+@pytest.mark.parametrize(
+    "category", ["rehab_home", "rehab_facility", "rehab_compulsory", "methadone"]
+)
 def test_start_treatment_opens_addict_and_treatment(
     reg: Register, person: str, category: str
 ) -> None:
@@ -237,8 +235,10 @@ def test_start_treatment_opens_addict_and_treatment(
     assert status(reg, person)[0] == category  # the treatment is the status shown
     user = next(e for e in episodes_of(reg, person) if e["category"] == "user")
     assert user["end_kind"] == "stopped"
-    expected = "Đưa vào cơ sở cai nghiện bắt buộc" if category == "rehab_compulsory" else (
-        "Xác định là người nghiện"
+    expected = (
+        "Đưa vào cơ sở cai nghiện bắt buộc"
+        if category == "rehab_compulsory"
+        else ("Xác định là người nghiện")
     )
     assert user["end_reason"] == expected
 

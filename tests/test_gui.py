@@ -137,12 +137,14 @@ def test_positive_test_puts_the_decision_deadline_on_the_today_screen(qtbot, fil
     )
     assert [t["result"] for t in drugtests.tests_of(reg, ids[0])] == ["positive"]
     today = window.page("today")
-    today.refresh()
+    with qtbot.waitSignal(today.loaded, timeout=5000):
+        today.refresh()
     model = today.model
     details = [model.index(r, DueModel.DETAIL).data() for r in range(model.rowCount())]
     assert any("ra quyết định quản lý trước 23/11/2026" in d for d in details)
     # Two days later it is overdue, shown in red and first.
-    today.day.setDate(today.day.date().addDays(5))
+    with qtbot.waitSignal(today.loaded, timeout=5000):
+        today.day.setDate(today.day.date().addDays(5))
     first = model.index(0, DueModel.DUE)
     assert "(quá hạn)" in first.data()
     assert first.data(Qt.ItemDataRole.ForegroundRole) is not None

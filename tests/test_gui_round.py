@@ -7,14 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateTimeEdit, QLineEdit
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QDateTimeEdit, QLineEdit, QMessageBox, QWidget
 
 from db import actions, drugtests, episodes, places
 from db.categories import Category
 from db.register import Register
 from gui import test_round_page as round_page
-from gui.common import ID_ROLE
+from gui.common import ID_ROLE, RED
 
 RoundModel = round_page.RoundModel
 RoundRow = round_page.RoundRow
@@ -60,6 +61,22 @@ def editor_of(page: round_page.TestRoundPage) -> QLineEdit:
     return editor
 
 
+def shot(widget: QWidget, name: str) -> None:
+    """An offscreen screenshot to look at, after pending layout work is done."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    QApplication.processEvents()  # a layout change can post another one
+    widget.grab().save(str(SHOTS / name))
+
+
+def type_text(widget: QWidget, text: str) -> None:
+    """Type text as a Vietnamese keyboard does (QTest.keyClicks aborts on letters past ASCII)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
+
+
 def names(page: round_page.TestRoundPage) -> list[str]:
     model = page.model
     return [model.index(r, RoundModel.NAME).data() for r in range(model.rowCount())]
@@ -73,8 +90,8 @@ def test_models_pass_qtmodeltester(qtmodeltester) -> None:
 
 
 def test_model_without_widgets_keeps_results_consistent() -> None:
-    model = RoundModel([RoundRow("p1", "Lò Văn An"), RoundRow("p2", "Cầm Văn Cường")],
-                       follow_up=lambda r: round_page.FollowUp("ra quyết định", "đầy đủ"))  # fmt: skip
+    rows = [RoundRow("p1", "Lò Văn An"), RoundRow("p2", "Cầm Văn Cường")]
+    model = RoundModel(rows, follow_up=lambda r: round_page.FollowUp("ra quyết định", "đầy đủ"))
     assert model.setData(model.index(0, RoundModel.POSITIVES), "met thc")
     assert model.row(0).result == "positive"
     assert model.row(0).positives == ["MET", "THC"]
@@ -124,7 +141,7 @@ def test_keyboard_round_is_saved_with_the_deadline_shown(
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # Enter goes on to the next person (the editor closes on the next turn of the event loop).
     qtbot.waitUntil(lambda: page.view.currentIndex().row() == 2, timeout=2000)
-    assert not editor.isVisible()
+    assert page.view.indexWidget(page.model.index(1, RoundModel.POSITIVES)) is None
     qtbot.keyClick(page.view, "+")  # Cường: positive while in the watch window
     qtbot.keyClick(editor_of(page), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.view.currentIndex().column() == RoundModel.RESULT, timeout=2000)
@@ -134,17 +151,21 @@ def test_keyboard_round_is_saved_with_the_deadline_shown(
     assert model.index(1, RoundModel.RESULT).data() == "Dương tính"
     assert model.index(1, RoundModel.POSITIVES).data() == "MET, THC"
     # Friday 20/11/2026 + 3 working days = Wednesday 25/11/2026.
-    assert model.index(1, RoundModel.FOLLOW_UP).data() == "Báo cáo ngay; ra quyết định trước 25/11/2026"
-    panel = page.follow_up_text.text()
     assert (
-        "Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước 25/11/2026 "
-        "(Luật PCMT 2021 Điều 23)" in panel
+        model.index(1, RoundModel.FOLLOW_UP).data()
+        == "Báo cáo ngay; ra quyết định trước 25/11/2026"
     )
-    assert "dấu hiệu tội phạm" in panel and "BLHS Điều 256a" in panel
+    panel = page.follow_up_list
+    assert [panel.item(i).text() for i in range(panel.count())] == [
+        "Quàng Văn Bình: Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước 25/11/2026 "
+        "(Luật PCMT 2021 Điều 23)",
+        "Cầm Văn Cường: Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo "
+        "Luật 86/2025/QH15 (BLHS Điều 256a); báo cáo ngay, chuyển cơ quan điều tra",
+    ]
+    assert panel.item(1).foreground().color() == RED
     assert page.follow_up_box.isVisible()
     assert page.save_button.isEnabled()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.grab().save(str(SHOTS / "test_round.png"))
+    shot(page, "test_round.png")
 
     with qtbot.waitSignal(page.register_changed):
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
@@ -160,7 +181,8 @@ def test_keyboard_round_is_saved_with_the_deadline_shown(
     assert page.summary_label.text() == "Đã lưu 3 xét nghiệm, 2 dương tính."
     assert model.index(1, RoundModel.RESULT).data() == "Dương tính ✓ đã lưu"
     assert not page.save_button.isEnabled(), "nothing left to save: no second copy"
-    page.grab().save(str(SHOTS / "test_round_saved.png"))
+    assert page.save_reason.text() == "Không còn kết quả nào chưa lưu."
+    shot(page, "test_round_saved.png")
 
 
 def test_surprise_round_keeps_the_chosen_kind_and_place(
@@ -169,15 +191,39 @@ def test_surprise_round_keeps_the_chosen_kind_and_place(
     choose_village(page, "Bản Mòng")
     page.kind_combo.setCurrentIndex(page.kind_combo.findData("surprise"))
     page.substance_boxes["MOP"].setChecked(False)
-    qtbot.keyClicks(page.place_edit, "Nhà văn hóa bản")
+    type_text(page.place_edit, "Nhà văn hóa bản")
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key.Key_Down)
     qtbot.keyClick(page.view, "0")  # Bình
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     [test] = drugtests.tests_of(reg, managed["binh"])
-    assert (test["kind"], test["place"], test["result"]) == ("surprise", "Nhà văn hóa bản", "negative")
+    assert test["kind"] == "surprise" and test["result"] == "negative"
+    assert test["place"] == "Nhà văn hóa bản"
     assert "MOP" not in test["substances"].split(",")
     assert drugtests.tests_of(reg, managed["an"]) == []
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_changing_the_list_asks_before_dropping_typed_results(
+    qtbot, page: round_page.TestRoundPage, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    choose_village(page, "Bản Mòng")
+    page.view.setFocus()
+    qtbot.keyClick(page.view, "a")
+    asked = []
+
+    def question(*args: object) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    page.village_combo.setCurrentIndex(page.village_combo.findText("Bản Khác"))
+    assert asked == ["Có 1 kết quả chưa lưu. Bỏ các kết quả này để lấy danh sách khác?"]
+    if answer == "Yes":
+        assert names(page) == ["Điêu Văn Dũng"]
+    else:
+        assert page.village_combo.currentText() == "Bản Mòng"
+        assert page.model.row(0).result == "negative"
 
 
 def test_space_cycles_and_delete_clears(qtbot, page: round_page.TestRoundPage) -> None:
@@ -188,7 +234,7 @@ def test_space_cycles_and_delete_clears(qtbot, page: round_page.TestRoundPage) -
         qtbot.keyClick(page.view, Qt.Key.Key_Space)
         seen.append(page.model.row(0).result)
     assert seen == ["negative", "positive", None]
-    qtbot.keyClick(page.view, "â")
+    type_text(page.view, "â")
     assert page.model.row(0).result == "negative"
     qtbot.keyClick(page.view, Qt.Key.Key_Up)
     qtbot.keyClick(page.view, Qt.Key.Key_Delete)
@@ -209,7 +255,7 @@ def test_future_date_disables_save_with_the_reason(qtbot, page: round_page.TestR
     qtbot.keyClick(page.view, "a")
     assert page.save_button.isEnabled()
     page.date_edit.setFocus()
-    page.date_edit.setCurrentSection(QDateTimeEdit.Section.DaySection)
+    page.date_edit.setSelectedSection(QDateTimeEdit.Section.DaySection)
     qtbot.keyClicks(page.date_edit, "21")
     assert page.round_date() == date(2026, 11, 21)
     assert not page.save_button.isEnabled()
@@ -217,6 +263,7 @@ def test_future_date_disables_save_with_the_reason(qtbot, page: round_page.TestR
     assert page.save_button.toolTip() == page.save_reason.text()
     assert page.date_error.isVisible()
     assert page.date_error.text() == "Ngày 21/11/2026 là ngày trong tương lai."
+    shot(page, "test_round_future.png")
     page.date_edit.setDate(QDate(2026, 11, 19))
     assert page.save_button.isEnabled()
     assert page.date_error.isHidden()
@@ -250,6 +297,7 @@ def test_double_click_opens_the_person(
 ) -> None:
     choose_village(page, "Bản Mòng")
     rect = page.view.visualRect(page.model.index(1, RoundModel.NAME))
-    with qtbot.waitSignal(page.person_requested) as signal:
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.person_requested, timeout=2000) as signal:
         qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert signal.args == [managed["binh"]]

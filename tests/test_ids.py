@@ -93,7 +93,9 @@ def test_old_nine_digit_cmnd_is_accepted_as_cmnd() -> None:
     assert checked.number == "012345678"
 
 
-@pytest.mark.parametrize("raw", ["001 090 123 456", "001.090.123.456", "001-090-123456", " 001090123456 "])
+@pytest.mark.parametrize(
+    "raw", ["001 090 123 456", "001.090.123.456", "001-090-123456", " 001090123456 "]
+)
 def test_separators_are_stripped(raw: str) -> None:
     assert clean_id(raw) == "001090123456"
     checked = check_id(raw, 1990, "M")

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import count, log_entries
 from db import people, search
 from db.errors import NotFound, UserError, ValidationError
 from db.register import Register
 from db.textfold import sort_key
+from tests.conftest import count, log_entries
 
 
 def _refused(reg: Register, data: dict[str, Any]) -> ValidationError:
@@ -131,9 +131,12 @@ def test_possible_duplicates_by_folded_name_and_birth_year(
     assert found[0]["reason"] == "Trùng họ tên và năm sinh"
     assert found[0]["village"] == "Bản Mòng"
     # The person being edited is not their own duplicate.
-    assert people.possible_duplicates(
-        reg, {"full_name": "Đặng Văn Đức", "birth_date": "1990"}, exclude_id=same
-    ) == []
+    assert (
+        people.possible_duplicates(
+            reg, {"full_name": "Đặng Văn Đức", "birth_date": "1990"}, exclude_id=same
+        )
+        == []
+    )
     # Without a birth year a name alone is not enough.
     assert people.possible_duplicates(reg, {"full_name": "Đặng Văn Đức"}) == []
 

@@ -77,10 +77,13 @@ def test_bad_village_is_refused(reg: Register, data: dict[str, Any], field: str)
     assert count(reg, "villages") == 0
 
 
-def test_villages_in_order(reg: Register) -> None:
-    for name in ("Bản Đông", "Bản Ang", "Bản Dung"):
+def test_villages_in_order_as_written_numbers_by_value(reg: Register) -> None:
+    for name in ("Tiểu khu 3", "Thôn Đoàn Kết", "Thôn 10", "Bản Mòng", "Thôn 2", "Thôn Dốc"):
         places.save_village(reg, {"name": name})
-    assert [v["name"] for v in places.villages(reg)] == ["Bản Ang", "Bản Dung", "Bản Đông"]
+    # A place is not a person: no given-name-first ("Thôn Đoàn Kết" is not filed under K).
+    assert [v["name"] for v in places.villages(reg)] == [
+        "Bản Mòng", "Thôn 2", "Thôn 10", "Thôn Dốc", "Thôn Đoàn Kết", "Tiểu khu 3",
+    ]  # fmt: skip
 
 
 def test_hotspot_model_and_incident(reg: Register, village: str) -> None:
@@ -160,7 +163,9 @@ def test_save_and_read_back(reg: Register) -> None:
     assert count(reg, "settings", "key = 'remote_area'") == 1
 
 
-@pytest.mark.parametrize(("text", "value"), [("0", False), ("không", False), ("Có", True), ("1", True)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("0", False), ("không", False), ("Có", True), ("1", True)]
+)
 def test_a_flag_typed_as_text(reg: Register, text: str, value: bool) -> None:
     settings.save_settings(reg, {"remote_area": text})
     assert settings.get_settings(reg)["remote_area"] is value
@@ -190,3 +195,21 @@ def test_bad_settings_are_refused_and_nothing_saved(
     assert count(reg, "settings") == 0
     assert count(reg, "change_log", "table_name = 'settings'") == 0
     assert settings.get_settings(reg)["unit_name"] == ""
+
+
+def test_unknown_village_or_person_is_a_form_error(reg: Register) -> None:
+    # Not a FOREIGN KEY failure escaping as a bug.
+    with pytest.raises(ValidationError) as caught:
+        places.save_hotspot(
+            reg, {"name": "Lán", "found_date": "01/03/2026", "village_id": "no-such-village"}
+        )
+    assert "Thôn/bản" in caught.value.errors["village_id"]
+    with pytest.raises(ValidationError) as caught:
+        places.save_model(reg, {"name": "CLB", "start_date": "01/03/2026", "village_id": "x"})
+    assert "village_id" in caught.value.errors
+    with pytest.raises(ValidationError) as caught:
+        places.save_incident(
+            reg, {"kind": "arrest", "incident_date": "01/03/2026", "person_id": "nobody"}
+        )
+    assert "person_id" in caught.value.errors
+    assert count(reg, "hotspots") + count(reg, "prevention_models") + count(reg, "incidents") == 0

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY, count
 from db import people
 from db.errors import RegisterFileError, RegisterLocked, UserError
 from db.register import open_register
 from db.schema import APPLICATION_ID, KNOWN_MIGRATIONS, MIGRATION_SET
+from tests.conftest import TODAY, count
 
 
 def _today() -> date:

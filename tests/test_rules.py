@@ -124,9 +124,7 @@ def test_move_notice_deadline_before_and_after_1_july_2026() -> None:
 def test_residence_check_new_user_normal_and_remote() -> None:
     assert deadline("residence_check_new", date(2026, 11, 20), CAL)[0] == date(2026, 11, 25)
     # 10 working days: two full weeks from Friday.
-    assert deadline("residence_check_new_remote", date(2026, 11, 20), CAL)[0] == date(
-        2026, 12, 4
-    )
+    assert deadline("residence_check_new_remote", date(2026, 11, 20), CAL)[0] == date(2026, 12, 4)
 
 
 # --- periods an episode gets ------------------------------------------------------------------
@@ -140,9 +138,7 @@ def test_management_period_is_twelve_months(reg: Register, person: str) -> None:
 
 
 def test_watch_window_is_two_years(reg: Register, person: str) -> None:
-    assert episodes.planned_end(reg, person, Category.WATCH, date(2026, 3, 31)) == date(
-        2028, 3, 31
-    )
+    assert episodes.planned_end(reg, person, Category.WATCH, date(2026, 3, 31)) == date(2028, 3, 31)
 
 
 @pytest.mark.parametrize(

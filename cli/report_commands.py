@@ -1,0 +1,168 @@
+"""`python main.py report …`: the monthly report, person and round sheets, and the outbox.
+
+    report monthly --db PATH --month YYYY-MM [--out FILE.pdf] [--outbox DIR]
+    report person  --db PATH --id ID --out FILE.pdf
+    report round   --db PATH (--village NAME | --due) --out FILE.pdf
+    report outbox list|send|mark-sent|copy --db PATH [--outbox DIR] …
+
+Exit codes as for every command (0 done; 2 bad input; 3 the register file; 4 disk full), and
+for `outbox send` 1 when some report could not be sent this time (it stays pending).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from db.dates import show
+from db.errors import UserError
+from db.register import Register, open_register
+from db.settings import get_settings
+from reports.build import monthly_report, outbox_for, person_report, round_report
+from reports.outbox import Outbox
+from reports.upload import send_pending
+
+EXIT_PENDING = 1
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="tệp sổ")
+
+
+def _outbox_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--outbox", type=Path, help="thư mục hộp thư đi (mặc định: outbox cạnh tệp sổ)"
+    )
+
+
+def add_report_parser(sub: Any) -> None:
+    """Add `report` and its subcommands to the main parser's subparsers."""
+    report = sub.add_parser("report", help="lập báo cáo PDF, phiếu theo dõi, danh sách xét nghiệm")
+    _db(report)
+    kinds = report.add_subparsers(dest="report_command", parser_class=type(report))
+    kinds.required = True
+
+    p = kinds.add_parser("monthly", help="báo cáo tháng (theo mẫu Nghị định 30/2020)")
+    _db(p)
+    p.add_argument("--month", required=True, help="tháng báo cáo, YYYY-MM (ví dụ 2026-10)")
+    p.add_argument("--out", type=Path, help="ghi thêm một bản ra tệp PDF này")
+    _outbox_arg(p)
+
+    p = kinds.add_parser("person", help="phiếu theo dõi một người")
+    _db(p)
+    p.add_argument("--id", required=True, dest="person_id", help="mã người trong sổ")
+    p.add_argument("--out", type=Path, required=True, help="tệp PDF")
+
+    p = kinds.add_parser("round", help="danh sách xét nghiệm để ghi tay")
+    _db(p)
+    p.add_argument("--village", help="tên thôn, bản (không cần gõ dấu)")
+    p.add_argument("--due", action="store_true", help="chỉ người đến hạn xét nghiệm")
+    p.add_argument("--out", type=Path, required=True, help="tệp PDF")
+
+    p = kinds.add_parser("outbox", help="hộp thư đi: xem, gửi, đánh dấu đã gửi, chép ra USB")
+    _db(p)
+    actions = p.add_subparsers(dest="outbox_command", parser_class=type(p))
+    actions.required = True
+    a = actions.add_parser("list", help="các báo cáo và trạng thái gửi")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("--json", action="store_true")
+    a = actions.add_parser("send", help="gửi các báo cáo chưa gửi lên địa chỉ đã cài đặt")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("--force", action="store_true", help="thử lại ngay, không chờ")
+    a = actions.add_parser("mark-sent", help="đánh dấu một báo cáo đã gửi (nộp giấy, USB)")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("id", help="mã báo cáo (xem bằng `report outbox list`)")
+    a = actions.add_parser("copy", help="chép một báo cáo ra thư mục khác (USB)")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("id", help="mã báo cáo")
+    a.add_argument("--to", type=Path, required=True, help="thư mục đích")
+
+
+def _box(reg: Register, args: argparse.Namespace) -> Outbox:
+    return outbox_for(reg, getattr(args, "outbox", None))
+
+
+def _find(box: Outbox, wanted: str) -> str:
+    """A report id from its full id or its first characters."""
+    ids = [e.id for e in box.entries() if e.id.startswith(wanted.strip())]
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise UserError(f"Không có báo cáo mã “{wanted}” trong hộp thư đi “{box.folder}”.")
+    raise UserError(f"Mã “{wanted}” khớp {len(ids)} báo cáo; hãy gõ thêm ký tự.")
+
+
+def cmd_report(path: Path, args: argparse.Namespace) -> int:
+    """Run one `report …` command; returns the exit code."""
+    with open_register(path) as reg:
+        command = args.report_command
+        if command == "monthly":
+            built = monthly_report(reg, args.month, out=args.out, outbox=_box(reg, args))
+            entry = built.entry
+            assert entry is not None
+            print(f"Đã lập {entry.title} (bản {entry.version}): {built.path}")
+            print(f"  Lưu trong hộp thư đi: {_box(reg, args).pdf_path(entry)}")
+            print(f"  Mã báo cáo: {entry.id}  SHA-256: {entry.sha256}")
+            return 0
+        if command == "person":
+            built = person_report(reg, args.person_id, args.out)
+            print(f"Đã lập phiếu theo dõi: {built.path}")
+            return 0
+        if command == "round":
+            if not args.village and not args.due:
+                raise UserError("Danh sách xét nghiệm: cần --village TÊN hoặc --due.")
+            built = round_report(reg, args.out, village=args.village, due=args.due)
+            print(f"Đã lập danh sách xét nghiệm: {built.path}")
+            return 0
+        return _outbox(reg, args)
+
+
+def _outbox(reg: Register, args: argparse.Namespace) -> int:
+    box = _box(reg, args)
+    action = args.outbox_command
+    if action == "list":
+        entries = box.entries()
+        if args.json:
+            from cli.main import dump_json
+
+            dump_json([{**e.as_json(), "state_text": e.state_text(), "intact": box.verify(e)}
+                       for e in entries])  # fmt: skip
+            return 0
+        if not entries:
+            print(f"Hộp thư đi “{box.folder}” chưa có báo cáo nào.")
+            return 0
+        for e in entries:
+            intact = "" if box.verify(e) else "  [TỆP BỊ THAY ĐỔI HOẶC MẤT]"
+            error = f"  (lần gửi cuối lỗi: {e.last_error()})" if e.last_error() else ""
+            print(
+                f"{e.id[:8]}  {e.title:<22} bản {e.version:<3} lập {show(e.created_day())}  "
+                f"{e.state_text():<24} {e.pdf}{intact}{error}"
+            )
+        return 0
+    if action == "send":
+        url = str(get_settings(reg)["upload_url"] or "")
+        if not url:
+            raise UserError(
+                "Chưa cài đặt địa chỉ nhận báo cáo (upload_url): không gửi gì. Báo cáo vẫn nằm "
+                f"trong hộp thư đi “{box.folder}”; có thể chép ra USB."
+            )
+        unit = str(get_settings(reg)["unit_name"] or "")
+        result = send_pending(box, url, unit=unit, force=args.force)
+        print(result.summary())
+        for entry_id, error in result.failed.items():
+            print(f"  {entry_id[:8]}: {error}", file=sys.stderr)
+        return EXIT_PENDING if result.failed or result.waiting else 0
+    if action == "mark-sent":
+        entry = box.mark_sent(_find(box, args.id), "manual")
+        print(f"{entry.title} (bản {entry.version}): {entry.state_text()}.")
+        return 0
+    entry_id = _find(box, args.id)
+    target = box.copy_to(entry_id, args.to)
+    print(f"Đã chép sang {target} (đã kiểm tra SHA-256).")
+    return 0

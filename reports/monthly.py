@@ -1,0 +1,137 @@
+"""The monthly report (Báo cáo tháng): its figures, gathered once, and its pages.
+
+`gather` asks the register for everything the report prints — `figures()` for the period, the
+12-month series, the people due for a test next month — and `story` only lays it out. The report
+computes no figure of its own, so it cannot say something the window does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from db.dates import add_months, show
+from db.errors import UserError
+from db.register import Register
+from db.series import due_tests, last_months, monthly_series, open_categories
+from db.settings import get_settings
+from db.stats import figures, period_for_month
+
+Progress = Callable[[str, int, int], None]
+STEPS = 5
+_MONTH = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})[/.-](\d{4}))\s*$")
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """The month asked for, "2026-10" or "10/2026" → (2026, 10); UserError if neither."""
+    m = _MONTH.match(value or "")
+    if m:
+        year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if 1 <= int(month) <= 12 and 2000 <= int(year) <= 2100:
+            return int(year), int(month)
+    raise UserError(
+        f"Tháng báo cáo: “{value}” không hợp lệ (ghi YYYY-MM, ví dụ 2026-10).", field="month"
+    )
+
+
+def month_text(year: int, month: int) -> str:
+    """The month as printed: 10/2026."""
+    return f"{month:02d}/{year}"
+
+
+@dataclass(frozen=True)
+class MonthlyData:
+    """Everything the monthly report prints, as the register gave it."""
+
+    year: int
+    month: int
+    start: date
+    end: date
+    complete: bool
+    issued: date
+    settings: dict[str, Any]
+    figures: dict[str, Any]
+    series: list[dict[str, Any]]
+    next_start: date
+    next_end: date
+    due: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return month_text(self.year, self.month)
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures the report was made from, for the outbox."""
+        return {
+            "month": f"{self.year:04d}-{self.month:02d}",
+            "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            "complete": self.complete,
+            "issued": self.issued.isoformat(),
+            "figures": self.figures,
+            "series": self.series,
+            "next_period": {"start": self.next_start.isoformat(), "end": self.next_end.isoformat()},
+            "due_tests": self.due,
+            "settings": self.settings,
+        }
+
+
+_PRINTED_SETTINGS = (
+    "province_name", "unit_name", "commune_name", "place_name", "chief_name", "chief_title",
+    "report_prefix", "report_cutoff_day",
+)  # fmt: skip
+
+
+def gather(reg: Register, year: int, month: int, progress: Progress | None = None) -> MonthlyData:
+    """Ask the register for the report's figures for a month (its period per the cut-off day)."""
+    step = progress or (lambda text, done, total: None)
+    settings = get_settings(reg)
+    cutoff = int(settings["report_cutoff_day"])
+    start, end = period_for_month(year, month, cutoff)
+    today = reg.today()
+    if start > today:
+        raise UserError(
+            f"Tháng báo cáo: tháng {month_text(year, month)} chưa bắt đầu "
+            f"(kỳ báo cáo từ ngày {show(start)}).",
+            field="month",
+        )
+    on = min(end, today)
+    step("Tính số liệu của kỳ báo cáo", 0, STEPS)
+    data = figures(reg, on=on, start=start)
+    step("Tính số liệu 12 tháng", 1, STEPS)
+    periods = last_months(year, month, 12, cutoff)
+    periods[-1] = (periods[-1][0], on)
+    series = monthly_series(reg, periods)
+    step("Lập danh sách đến hạn xét nghiệm tháng sau", 2, STEPS)
+    following = add_months(date(year, month, 1), 1)
+    next_start, next_end = period_for_month(following.year, following.month, cutoff)
+    items = due_tests(reg, next_end)
+    cats = open_categories(reg, [i.person_id for i in items], next_end)
+    due = [
+        {
+            "person_id": i.person_id,
+            "full_name": i.person.get("full_name", ""),
+            "birth_date": i.person.get("birth_date"),
+            "village": i.person.get("village") or "",
+            "due": i.due.isoformat(),
+            "overdue": i.due < next_start,
+            "categories": cats.get(i.person_id, []),
+        }
+        for i in items
+    ]
+    return MonthlyData(
+        year=year,
+        month=month,
+        start=start,
+        end=on,
+        complete=on == end,
+        issued=today,
+        settings={k: settings[k] for k in _PRINTED_SETTINGS},
+        figures=data,
+        series=series,
+        next_start=next_start,
+        next_end=next_end,
+        due=due,
+    )
