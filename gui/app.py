@@ -28,7 +28,11 @@ def run_window(db_path: Path) -> int:
         QMessageBox.critical(None, app.tr("Không mở được sổ"), exc.message)
         return exc.exit_code
     from gui.main_window import MainWindow
+    from gui.setup_wizard import SetupDialog, needs_setup
 
+    if needs_setup(reg):
+        # First start: the unit's names for printed headers, and an offer of training data.
+        SetupDialog(reg).exec()
     window = MainWindow(reg)
     window.show()
     try:

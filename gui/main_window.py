@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 
 from db.register import Register
 from gui.person_page import PersonPage
+from gui.places_page import PlacesPage
 from gui.register_page import RegisterPage
+from gui.settings_page import SettingsPage
 from gui.today_page import TodayPage
 
 PageFactory = Callable[[Register, QWidget], QWidget]
@@ -42,6 +44,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
     return [
         ("today", QMainWindow.tr("Việc cần làm"), TodayPage),
         ("register", QMainWindow.tr("Sổ đối tượng"), RegisterPage),
+        ("places", QMainWindow.tr("Thôn/bản, điểm phức tạp"), PlacesPage),
         (
             "usb",
             QMainWindow.tr("Bàn giao USB"),
@@ -52,6 +55,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
                 )
             ),
         ),
+        ("settings", QMainWindow.tr("Cài đặt"), SettingsPage),
     ]
 
 

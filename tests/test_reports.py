@@ -122,7 +122,7 @@ def test_people_and_movements_equal_the_registers_figures(monthly, fresh):
 
 
 def test_tests_and_overdue_equal_the_registers_figures(monthly, fresh):
-    data, pdf = monthly
+    _, pdf = monthly
     t = fresh["tests"]
     text = flat(pdf)
     assert (
@@ -138,7 +138,7 @@ def test_tests_and_overdue_equal_the_registers_figures(monthly, fresh):
 
 
 def test_village_table_equals_the_registers_figures(monthly, fresh):
-    data, pdf = monthly
+    _, pdf = monthly
     f = fresh
     lines = lines_of(pdf)
     start = lines.index("III. SỐ LIỆU THEO THÔN, BẢN")
@@ -154,7 +154,7 @@ def test_village_table_equals_the_registers_figures(monthly, fresh):
 
 
 def test_criteria_baseline_and_hotspots_equal_the_registers_figures(monthly, fresh):
-    data, pdf = monthly
+    _, pdf = monthly
     f = fresh
     lines = lines_of(pdf)
     text = flat(pdf)
@@ -175,6 +175,7 @@ def test_criteria_baseline_and_hotspots_equal_the_registers_figures(monthly, fre
 
 def test_twelve_month_table_equals_the_series(monthly, fresh):
     data, pdf = monthly
+    f = fresh
     lines = lines_of(pdf)
     # The table under the charts (the legends above it use the same words).
     start = lines.index("Tháng", lines.index("V. DIỄN BIẾN 12 THÁNG"))
@@ -186,7 +187,6 @@ def test_twelve_month_table_equals_the_series(monthly, fresh):
     assert after(lines, "Lượt dương tính", 12, start) == [number(m["positives"]) for m in months]
     assert after(lines, "Trong sổ", 12, start) == [number(m["people_total"]) for m in months]
     # The last month of the chart is the report's own month.
-    f = fresh
     assert months[-1]["tests"] == f["tests"]["total"]
     assert months[-1]["categories"] == f["categories"]
 
