@@ -32,6 +32,18 @@ with warnings.catch_warnings(), contextlib.suppress(ImportError):
     warnings.simplefilter("ignore", DeprecationWarning)
     import hypothesis.extra._patching  # noqa: F401
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Window geometry and the last screen are saved by QSettings: keep them out of the real
+    user's settings (and out of other tests') by pointing QSettings at a temporary folder."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
 # The day every test register lives on: Friday 20 November 2026.
 TODAY = date(2026, 11, 20)
 
