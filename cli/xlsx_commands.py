@@ -149,8 +149,8 @@ def cmd_export_xlsx(path: Path, args: argparse.Namespace) -> int:
             if end < start:
                 raise UserError("Khoảng ngày xét nghiệm: ngày kết thúc trước ngày bắt đầu.")
             tests = (start, end)
-        count = export_people(
+        done = export_people(
             reg, args.out, _filter(reg, args), tests_between=tests, progress=_progress()
         )
-    print(f"Đã xuất {count} người ra “{args.out}”.")
+    print(f"Đã xuất ra “{args.out}”: {done.summary()}")
     return 0

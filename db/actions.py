@@ -60,7 +60,9 @@ def found_addicted(reg: Register, person_id: str, on: date | str, **decision: An
     """A health facility found the person addicted: stop management, open the addict episode."""
     when = parse_date(on, "Ngày xác định nghiện")
     with records.transaction(reg):
-        _close(reg, person_id, when, (Category.USER,), "stopped", reason="addicted")
+        # A relapse during post-rehab management ends it too: the person is an addict again.
+        _close(reg, person_id, when, (Category.USER, Category.POST_REHAB), "stopped",
+               reason="addicted")  # fmt: skip
         _close(reg, person_id, when, (Category.SUSPECT,), "tested")
         episode = open_episode(reg, person_id, Category.ADDICT, when, **decision)
     due, used = deadline("addict_register_treatment", when, work_calendar(reg))
@@ -78,7 +80,8 @@ def start_treatment(
     with records.transaction(reg):
         current = {e["category"] for e in open_episodes(reg, person_id, when)}
         reason = "compulsory_rehab" if cat == Category.REHAB_COMPULSORY else "addicted"
-        _close(reg, person_id, when, (Category.USER,), "stopped", reason=reason)
+        _close(reg, person_id, when, (Category.USER, Category.POST_REHAB), "stopped",
+               reason=reason)  # fmt: skip
         _close(reg, person_id, when, (Category.SUSPECT, Category.WATCH), "stopped",
                reason="Bắt đầu cai nghiện / điều trị")  # fmt: skip
         if Category.ADDICT not in current:
@@ -116,7 +119,11 @@ def end_at_term(reg: Register, episode_id: str, on: date | str) -> Outcome:
     when = parse_date(on, "Ngày chấm dứt")
     with records.transaction(reg):
         close_episode(reg, episode_id, when, "term")
-        watch = _open_watch(reg, episode["person_id"], Category(episode["category"]), when)
+        ended = Category(episode["category"])
+        # Only the end of post-rehab management starts the watch window (Law 86/2025).
+        watch = (
+            _open_watch(reg, episode["person_id"], when) if ended == Category.POST_REHAB else None
+        )
     return Outcome(watch)
 
 
@@ -127,19 +134,13 @@ def quit_treatment(reg: Register, episode_id: str, on: date | str, reason: str =
     when = parse_date(on, "Ngày bỏ cai nghiện")
     with records.transaction(reg):
         close_episode(reg, episode_id, when, "quit", reason=reason)
-        watch = _open_watch(reg, episode["person_id"], cat, when)
+        quits_watched = cat in (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.METHADONE)
+        watch = _open_watch(reg, episode["person_id"], when) if quits_watched else None
     return Outcome(watch)
 
 
-def _open_watch(reg: Register, person_id: str, ended: Category, on: date) -> str | None:
-    watched = (
-        Category.POST_REHAB,
-        Category.REHAB_HOME,
-        Category.REHAB_FACILITY,
-        Category.METHADONE,
-    )
-    if ended not in watched:
-        return None
+def _open_watch(reg: Register, person_id: str, on: date) -> str | None:
+    """The 2-year watch window from `on` (after post-rehab, or after quitting treatment)."""
     window = rule("watch_window", on)
     # The crime exists from the law's effective date: a window that ends before it is moot.
     if apply(window, on, work_calendar(reg)) <= window.effective:

@@ -18,7 +18,7 @@ from db.due import due_items
 from db.register import Register
 from db.rules import rule
 from db.settings import baseline_date, get_settings
-from db.textfold import sort_key
+from db.textfold import place_key
 
 _OPEN = "e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on)"
 MOVEMENTS = {
@@ -172,7 +172,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
             "people": counts["people"], "users_addicts": counts["users_addicts"],
             "tests": tv["tests"], "positives": tv["positives"],
         })  # fmt: skip
-    villages.sort(key=lambda v: sort_key(v["name"]).split("\x01")[0])
+    villages.sort(key=lambda v: place_key(v["name"]))
     population = sum(v["population"] for v in villages) or int(settings["population"])
 
     # Drug-free commune criteria (the plans in seeds/: 100% found, filed, treated, tested...).

@@ -9,6 +9,7 @@ Workbooks are written in streaming mode and put in place only when complete.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain, islice
 from pathlib import Path
@@ -52,6 +53,19 @@ TESTS_EXTRA = ("Phương pháp", "Nơi xét nghiệm", "Thôn/Bản/Tổ dân ph
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote."""
+
+    people: int
+    tests: int | None = None  # None: no tests sheet
+
+    def summary(self) -> str:
+        """The counts in Vietnamese."""
+        text = f"{self.people} người"
+        return text + (f", {self.tests} lần xét nghiệm." if self.tests is not None else ".")
 
 
 def new_book() -> Workbook:
@@ -244,19 +258,20 @@ def export_people(
     *,
     tests_between: tuple[date, date] | None = None,
     progress: Progress | None = None,
-) -> int:
-    """The register (or the people matching a filter) to .xlsx; how many people.
+) -> Exported:
+    """The register (or the people matching a filter) to .xlsx; how many people and tests.
 
     With `tests_between`, the tests of that period go in a second sheet of the same file.
     """
     book = new_book()
     count = _people_sheet(reg, book, person_filter, progress)
+    tests = None
     if tests_between is not None:
-        _tests_sheet(reg, book, *tests_between, progress)
+        tests = _tests_sheet(reg, book, *tests_between, progress)
     if progress:
         progress("Đang lưu tệp…", 1, 1)
     save_book(book, Path(out_path))
-    return count
+    return Exported(count, tests)
 
 
 def export_tests(

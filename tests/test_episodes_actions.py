@@ -465,3 +465,35 @@ def test_every_write_is_logged_with_who_and_where(reg: Register, person: str) ->
     # The log cannot be rewritten.
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         reg.db.execute("DELETE FROM change_log")
+
+
+def test_relapse_during_post_rehab_ends_post_rehab(reg: Register, person: str) -> None:
+    actions.start_treatment(reg, person, Category.REHAB_HOME, "01/01/2025", duration_months=6)
+    rehab = next(e for e in episodes.open_episodes(reg, person, date(2025, 2, 1))
+                 if e["category"] == "rehab_home")  # fmt: skip
+    actions.release_from_rehab(reg, rehab["id"], "01/07/2025", decision_no="9/QĐ")
+    assert {e["category"] for e in episodes.open_episodes(reg, person, date(2025, 8, 1))} == {
+        "post_rehab"
+    }
+    actions.found_addicted(reg, person, "01/09/2025")
+    open_now = {e["category"] for e in episodes.open_episodes(reg, person, date(2025, 9, 2))}
+    assert open_now == {"addict"}
+    post = next(e for e in episodes_of(reg, person) if e["category"] == "post_rehab")
+    assert post["end_kind"] == "stopped" and post["end_date"] == "2025-09-01"
+
+
+def test_watch_window_follows_post_rehab_or_quitting_not_a_completed_rehab(
+    reg: Register, person: str
+) -> None:
+    actions.start_treatment(reg, person, Category.METHADONE, "01/01/2025")
+    methadone = next(e for e in episodes_of(reg, person) if e["category"] == "methadone")
+    # Ending a treatment "at term" is not quitting it: no watch window.
+    actions.end_at_term(reg, methadone["id"], "01/08/2025")
+    assert not any(e["category"] == "watch" for e in episodes_of(reg, person))
+    actions.start_treatment(reg, person, Category.METHADONE, "01/09/2025")
+    again = next(e for e in episodes.open_episodes(reg, person, date(2025, 10, 1))
+                 if e["category"] == "methadone")  # fmt: skip
+    outcome = actions.quit_treatment(reg, again["id"], "01/10/2025")
+    watch = next(e for e in episodes_of(reg, person) if e["category"] == "watch")
+    assert outcome.episode_id == watch["id"]
+    assert (watch["start_date"], watch["planned_end"]) == ("2025-10-01", "2027-10-01")
