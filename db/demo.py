@@ -156,16 +156,25 @@ class Village:
         self.drug_free = mix != "mong" and rng.random() < 0.3
         self.since = world.after(world.on, -900, -120)
 
+    @property
+    def title(self) -> str:
+        """What its head is called."""
+        return "Tổ trưởng" if self.kind == "tổ dân phố" else "Trưởng"
+
     def row(self, commune_id: str) -> dict[str, Any]:
         """The village as stored."""
-        title = "Trưởng" if self.kind in ("bản", "thôn") else "Tổ trưởng"
         return {
             "id": self.id, "commune_id": commune_id, "name": self.name,
             "name_folded": self.folded, "kind": self.kind, "population": self.population,
             "households": self.population * 10 // 45, "drug_free": int(self.drug_free),
             "drug_free_since": self.since.isoformat() if self.drug_free else None,
-            "notes": f"{title} {self.kind}: {self.head}",
+            "notes": f"{self.title} {self.kind}: {self.head}",
         }  # fmt: skip
+
+
+def _lower_first(name: str) -> str:
+    """ "Bản Pá Khôm" → "bản Pá Khôm", as it reads inside a sentence."""
+    return name[:1].lower() + name[1:]
 
 
 def _village_names(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
@@ -300,7 +309,7 @@ def _person(world: World, village: Village, kind: str, start: date,
     helper = _random_name(rng, names.THAI if rng.random() < 0.6 else names.KINH, "M")[0]
     team = story.team_json([
         ("Tổ trưởng", village.officer, f"Công an xã {names.COMMUNE}", ""),
-        ("Tổ phó", village.head, f"Trưởng {village.name[0].lower()}{village.name[1:]}", ""),
+        ("Tổ phó", village.head, f"{village.title} {_lower_first(village.name)}", ""),
         ("Thành viên", relative, f"Gia đình ({relation.lower()})", ""),
         ("Người được giao giúp đỡ", helper, rng.choice(names.HELPER_UNITS), _phone(rng)),
     ])  # fmt: skip
@@ -464,7 +473,8 @@ def _places(reg: Register, world: World, villages: list[Village], stories: list[
         cleared = after(found, 20, 200) if i % 2 == 1 else None
         hotspots.append({
             "id": world.uuid(), "commune_id": reg.commune_id, "village_id": village.id,
-            "name": template.format(v=village.name), "address": village.name, "kind": kind,
+            "name": template.format(v=_lower_first(village.name)),
+            "address": f"{village.name}, xã {names.COMMUNE}", "kind": kind,
             "found_date": found.isoformat(),
             "cleared_date": cleared.isoformat() if cleared and cleared <= on else None,
             "notes": "Đã phối hợp lực lượng truy quét, xóa bỏ" if i % 2 == 1 else "",
@@ -474,7 +484,7 @@ def _places(reg: Register, world: World, villages: list[Village], stories: list[
         village = rng.choice(villages)
         models.append({
             "id": world.uuid(), "commune_id": reg.commune_id, "village_id": village.id,
-            "name": names.MODELS[i % len(names.MODELS)].format(v=village.name.lower()),
+            "name": names.MODELS[i % len(names.MODELS)].format(v=_lower_first(village.name)),
             "start_date": after(on, -1500, -200).isoformat(), "end_date": None,
             "notes": "Do Công an xã phối hợp với Mặt trận Tổ quốc xã xây dựng",
         })  # fmt: skip
@@ -515,9 +525,8 @@ def _incident(world: World, commune_id: str, kind: str, village: Village, s: Sto
     else:
         count = rng.randint(150, 4000)
         area = float(rng.randint(20, 900))
-        notes = f"Phát hiện, triệt phá {count:,} cây thuốc phiện trồng xen trên nương".replace(
-            ",", "."
-        )
+        shown = f"{count:,}".replace(",", ".")
+        notes = f"Phát hiện, triệt phá {shown} cây thuốc phiện trồng xen trên nương"
     return {
         "id": world.uuid(), "commune_id": commune_id, "village_id": village.id,
         "person_id": s.who.id if s else None,

@@ -206,7 +206,7 @@ CHECK_ABSENT = (
 )
 HOTSPOTS = (
     ("Lán nương bỏ hoang cuối {v}", "use"),
-    ("Nhà nghỉ ven quốc lộ 6, {v}", "harbour"),
+    ("Nhà nghỉ ven Quốc lộ 6, {v}", "harbour"),
     ("Khu vực bờ suối đầu {v}", "use"),
     ("Quán karaoke ven đường, {v}", "harbour"),
     ("Khu đồi thông sau nhà văn hóa {v}", "use"),

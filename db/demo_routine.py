@@ -74,7 +74,7 @@ def _test_days(rng: random.Random, seg: Segment) -> Iterator[tuple[date, str, st
         day = seg.start + timedelta(days=rng.randint(2, 20))
         while day < seg.stop:
             hit = ""
-            if relapse and rng.random() < 0.05:
+            if relapse and rng.random() < 0.02:
                 hit = rng.choice(("MOP", "MET")) if methadone else rng.choice(names.POSITIVES)
             yield day, "periodic", hit
             step = rng.randint(24, 30)

@@ -344,12 +344,11 @@ def treat(s: Story, cat: Category, start: date) -> None:
     if outcome == "quit" and day <= w.on:
         s.close(ep, day, "quit", "Tự ý bỏ cai nghiện / điều trị")
         watch(s, day)
-        if (w.on - day).days > 120:
-            # Back to treatment: compulsory rehab, or methadone again (closes the watch window).
-            again = C.REHAB_COMPULSORY if w.chance(0.6) else C.METHADONE
-            later = w.after(day, 60, 120)
-            if later <= w.on:
-                treat(s, again, later)
+        # Back to treatment: compulsory rehab, or methadone again (closes the watch window).
+        again = C.REHAB_COMPULSORY if w.chance(0.6) else C.METHADONE
+        later = w.after(day, 20, 90)
+        if later <= w.on:
+            treat(s, again, later)
     elif outcome == "absconded" and day <= w.on:
         s.leave(day, "absconded")
     elif outcome == "complete" and planned is not None and planned <= w.on:

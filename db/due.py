@@ -15,6 +15,7 @@ from typing import Any
 
 from db.categories import IN_FACILITY, RESIDENCE_CHECKED, TREATMENT, Category
 from db.dates import add_months, show
+from db.episodes import open_episodes
 from db.holidays import work_calendar
 from db.register import Register
 from db.rules import NOT_IN_LAW, deadline, rule
@@ -70,6 +71,54 @@ class DueItem:
             "source": self.source,
             "episode_id": self.episode_id,
         }
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a positive test sets off, as the window shows it: a short text for a list row, the
+    whole of it (with the deadline and its article) for a panel or a message."""
+
+    kind: str  # "decision", "crime" or "treatment"
+    short: str
+    full: str
+    deadline: date | None = None
+    source: str = ""
+
+    @property
+    def crime(self) -> bool:
+        """Use during the 2-year watch window: a sign of a crime."""
+        return self.kind == "crime"
+
+
+def positive_follow_up(reg: Register, person_id: str, tested: date) -> FollowUp:
+    """What the law asks after a positive test of this person on `tested`.
+
+    The same reading as the due list: an addict or a person in treatment gets no management
+    decision; during the watch window it is a sign of a crime; otherwise the commune chairman is
+    told at once and the decision is due within 3 working days.
+    """
+    cats = {e["category"] for e in open_episodes(reg, person_id, tested)}
+    if "watch" in cats:
+        source = rule("watch_window", tested).source
+        return FollowUp(
+            "crime",
+            "Dấu hiệu tội phạm (BLHS Điều 256a)",
+            f"Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo {source}; "
+            "báo cáo ngay, chuyển cơ quan điều tra",
+            tested,
+            source,
+        )
+    if cats & ({c.value for c in TREATMENT} | {"addict"}):
+        text = "Người nghiện / đang cai nghiện, điều trị: không ra quyết định quản lý"
+        return FollowUp("treatment", text, text)
+    due, used = deadline("positive_test_decision", tested, work_calendar(reg))
+    return FollowUp(
+        "decision",
+        f"Báo cáo ngay; ra quyết định trước {show(due)}",
+        f"Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước {show(due)} ({used.source})",
+        due,
+        used.source,
+    )
 
 
 _OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"

@@ -27,11 +27,10 @@ from db import actions, contacts, drugtests
 from db.actions import Outcome
 from db.categories import LABELS, STOP_REASONS, TREATMENT, Category
 from db.dates import show
+from db.due import positive_follow_up
 from db.episodes import open_episodes
 from db.errors import ValidationError
-from db.holidays import work_calendar
 from db.register import Register
-from db.rules import deadline
 from gui.common import date_edit, error_label, from_qdate, set_error, show_failure, tr
 
 
@@ -46,25 +45,6 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box
-
-
-def positive_follow_up(reg: Register, person_id: str, tested: date) -> str:
-    """What a positive result sets in motion, with its deadline, in the officer's words."""
-    cats = {e["category"] for e in open_episodes(reg, person_id, tested)}
-    if "watch" in cats:
-        return tr(
-            "actions",
-            "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm (BLHS Điều 256a) — "
-            "báo cáo ngay, chuyển cơ quan điều tra.",
-        )
-    if cats & {c.value for c in TREATMENT} or "addict" in cats:
-        return tr("actions", "Người đang cai nghiện / điều trị: báo cơ sở điều trị, tổ quản lý.")
-    due, used = deadline("positive_test_decision", tested, work_calendar(reg))
-    return (
-        tr("actions", "Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước %1 (%2).")
-        .replace("%1", show(due))
-        .replace("%2", used.source)
-    )
 
 
 class _CheckedDialog(QDialog):
@@ -199,7 +179,8 @@ class DrugTestDialog(_CheckedDialog):
                 self.tested[code].setChecked(True)
         positives = [c for c, b in self.positive.items() if b.isChecked()]
         when = from_qdate(self.when.date())
-        self.follow_up = positive_follow_up(self.reg, self.person_id, when) if positives else ""
+        follow = positive_follow_up(self.reg, self.person_id, when) if positives else None
+        self.follow_up = follow.full if follow else ""
         self.follow_label.setText(self.follow_up)
         self.follow_label.setVisible(bool(positives))
         self.check()

@@ -218,6 +218,10 @@ class DrugFreePage(QWidget):
         layout.addLayout(top)
         layout.addLayout(tables)
         layout.addWidget(self.chart_tabs, 1)
+        app = QCoreApplication.instance()
+        if app is not None:
+            # Quitting mid-computation would destroy a running QThread (Qt aborts on that).
+            app.aboutToQuit.connect(self.wait_for_figures)
         self.refresh()
 
     @staticmethod
@@ -255,6 +259,12 @@ class DrugFreePage(QWidget):
     def busy(self) -> bool:
         """Whether figures are being computed."""
         return self.task is not None
+
+    def wait_for_figures(self) -> None:
+        """Block until a running computation ends (it only reads; about a second at most)."""
+        if self.task is not None:
+            self.task.thread.quit()
+            self.task.thread.wait()
 
     def refresh(self) -> None:
         """Compute the figures again, in the background."""

@@ -25,6 +25,7 @@ from gui.places_page import PlacesPage
 from gui.register_page import RegisterPage
 from gui.settings_page import SettingsPage
 from gui.today_page import TodayPage
+from gui.worker import wait_for_all
 
 PageFactory = Callable[[Register, QWidget], QWidget]
 
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
         self.show_page(self.nav.currentRow())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        wait_for_all()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())

@@ -9,9 +9,9 @@ unit has an upload address (tried again automatically while the program runs).
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
+import weakref
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -177,8 +177,9 @@ class ReportsPage(QWidget):
         self.upload_task: BackgroundTask | None = None
         self._last_upload: BackgroundTask | None = None
         self.current: Path | None = None
+        # Person and round sheets are made here until saved elsewhere; removed with the page.
         self._scratch = Path(tempfile.mkdtemp(prefix="sotheodoi-"))
-        self.destroyed.connect(lambda *_: shutil.rmtree(self._scratch, ignore_errors=True))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
         self._build_form()
         self._build_outbox()
         layout = QVBoxLayout(self)
@@ -188,7 +189,11 @@ class ReportsPage(QWidget):
         self.retry_timer.setObjectName("retryTimer")
         self.retry_timer.timeout.connect(self.auto_upload)
         self.retry_timer.start(RETRY_MS)
-        QTimer.singleShot(FIRST_TRY_MS, self.auto_upload)
+        self.first_try = QTimer(self)
+        self.first_try.setObjectName("firstTryTimer")
+        self.first_try.setSingleShot(True)
+        self.first_try.timeout.connect(self.auto_upload)
+        self.first_try.start(FIRST_TRY_MS)
         self._kind_changed()
         self.refresh_outbox()
 
@@ -314,6 +319,7 @@ class ReportsPage(QWidget):
     def _validate(self) -> None:
         reason = self._why_not()
         self.reason_label.setText(reason)
+        self.reason_label.setVisible(bool(reason))
         self.build_button.setEnabled(not reason)
         self.build_button.setToolTip(reason)
         has_file = self.current is not None and self.current.exists()
@@ -580,6 +586,5 @@ class ReportsPage(QWidget):
 
     def closeEvent(self, event: Any) -> None:
         self.retry_timer.stop()
-        with contextlib.suppress(OSError):
-            shutil.rmtree(self._scratch, ignore_errors=True)
+        self.first_try.stop()
         super().closeEvent(event)

@@ -43,16 +43,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.categories import IN_FACILITY, SHORT_LABELS, TREATMENT, Category
+from db.categories import IN_FACILITY, SHORT_LABELS, Category
 from db.dates import show
 from db.drugtests import KINDS, METHODS, SUBSTANCES, parse_substances, record_test
-from db.due import due_items
-from db.episodes import open_episodes
-from db.holidays import work_calendar
+from db.due import FollowUp, due_items, positive_follow_up
 from db.listing import PersonFilter, person_ids, person_rows
 from db.places import villages
 from db.register import Register
-from db.rules import deadline, rule
 from db.settings import get_settings
 from gui.common import (
     ID_ROLE,
@@ -80,15 +77,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("TestRoundPage", text)
 
 
-@dataclass(frozen=True)
-class FollowUp:
-    """What a positive result sets off: a short text for the row, the whole of it for the panel."""
-
-    short: str
-    full: str
-    crime: bool = False
-
-
 @dataclass
 class RoundRow:
     """One person of the round and what was typed for them."""
@@ -114,31 +102,6 @@ def parse_positive_text(text: str) -> list[str]:
         else:
             parts.append(part)
     return parse_substances(parts)
-
-
-def positive_follow_up(reg: Register, person_id: str, on: date) -> FollowUp:
-    """What the law asks after a positive test on `on` (the same reading as db.due)."""
-    cats = {e["category"] for e in open_episodes(reg, person_id, on)}
-    if Category.WATCH in cats:
-        source = rule("watch_window", on).source
-        return FollowUp(
-            _tr("Dấu hiệu tội phạm (BLHS Điều 256a)"),
-            _tr(
-                "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo %1; "
-                "báo cáo ngay, chuyển cơ quan điều tra"
-            ).replace("%1", source),
-            crime=True,
-        )
-    if Category.ADDICT in cats or cats & {c.value for c in TREATMENT}:
-        text = _tr("Người nghiện / đang cai nghiện, điều trị: không ra quyết định quản lý")
-        return FollowUp(text, text)
-    due, used = deadline("positive_test_decision", on, work_calendar(reg))
-    return FollowUp(
-        _tr("Báo cáo ngay; ra quyết định trước %1").replace("%1", show(due)),
-        _tr("Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước %1 (%2)")
-        .replace("%1", show(due))
-        .replace("%2", used.source),
-    )
 
 
 class RoundModel(QAbstractTableModel):

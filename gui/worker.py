@@ -16,12 +16,25 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from db.errors import UserError
 from db.register import Register, open_register
 
 Progress = Callable[[str, int, int], None]
 Job = Callable[[Register, Progress], Any]
+
+# Tasks keep themselves alive here from start until Qt has destroyed them: a caller that drops
+# its reference inside on_done must not let Python free the wrapper Qt is about to delete.
+_ALIVE: set[BackgroundTask] = set()
+
+
+def wait_for_all() -> None:
+    """Let running jobs finish (closing the window mid-job must not destroy a live thread)."""
+    for task in list(_ALIVE):
+        if isValid(task) and isValid(task.thread) and task.thread.isRunning():
+            task.thread.quit()
+            task.thread.wait()
 
 
 class _Worker(QObject):
@@ -77,6 +90,8 @@ class BackgroundTask(QObject):
 
     def start(self) -> None:
         """Start the job."""
+        _ALIVE.add(self)
+        self.destroyed.connect(_forget_dead)
         self.thread.start()
 
     @Slot(str, int, int)
@@ -109,6 +124,12 @@ class BackgroundTask(QObject):
         self.error.emit(message)
         if self._parent.isVisible():
             QMessageBox.warning(self._parent, self.tr("Không thực hiện được"), message)
+
+
+def _forget_dead() -> None:
+    for task in list(_ALIVE):
+        if not isValid(task):
+            _ALIVE.discard(task)
 
 
 def run_in_background(

@@ -167,3 +167,14 @@ def test_month_labels_and_axis_tops() -> None:
     assert nice_top(1) == (1, 2)
     assert nice_top(7) == (8, 5)
     assert nice_top(45) == (50, 6)
+
+
+def test_quitting_waits_for_a_running_computation(qtbot, commune: Register) -> None:
+    page = DrugFreePage(commune)
+    qtbot.addWidget(page)
+    assert page.busy()
+    task = page.task
+    assert task is not None
+    page.wait_for_figures()
+    assert task.thread.isFinished()
+    qtbot.waitUntil(lambda: not page.busy(), timeout=10000)

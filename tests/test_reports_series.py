@@ -80,3 +80,14 @@ def test_round_list_leaves_out_people_in_a_facility(reg, add):
     actions.start_treatment(reg, away, "rehab_compulsory", "05/10/2026")
     names = [r["full_name"] for r in round_list(reg)]
     assert names == ["Lò Văn An"]
+
+
+def test_periods_in_any_order_but_never_overlapping(reg, add):
+    october = (date(2026, 10, 1), date(2026, 10, 31))
+    september = (date(2026, 9, 1), date(2026, 9, 30))
+    assert [m["end"] for m in monthly_series(reg, [october, september])] == [
+        "2026-10-31",
+        "2026-09-30",
+    ]
+    with pytest.raises(ValueError, match="overlap"):
+        monthly_series(reg, [october, (date(2026, 10, 15), date(2026, 11, 14))])

@@ -6,6 +6,7 @@ And the template: what it holds, and that a filled-in template comes back in.
 from __future__ import annotations
 
 import base64
+import re
 import zipfile
 import zlib
 from datetime import date
@@ -97,7 +98,7 @@ def test_a_file_that_cannot_be_read_says_why(
     reg: Register, tmp_path: Path, make: Any, message: str
 ) -> None:
     path = make(tmp_path)
-    with pytest.raises(UserError, match=message) as caught:
+    with pytest.raises(UserError, match=re.escape(message)) as caught:
         plan_import(reg, path)
     if path.is_file():
         assert path.name in caught.value.message
@@ -108,7 +109,7 @@ def test_a_zip_that_is_not_a_workbook(reg: Register, tmp_path: Path) -> None:
     path = tmp_path / "ds.ods"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("content.xml", "<office:document-content/>")
-    with pytest.raises(UserError, match="ds.ods” bị hỏng hoặc LibreOffice"):
+    with pytest.raises(UserError, match=r"ds\.ods” bị hỏng hoặc LibreOffice"):
         plan_import(reg, path)
 
 
