@@ -76,11 +76,10 @@ def fill_demo(
         )
         episodes = [e for s in stories for e in s.episodes]
         story.number_decisions(episodes)
-        report("Ghi diện quản lý", 0, len(episodes))
+        rows = (story.episode_row(e, s.who.id) for s in stories for e in s.episodes)
         counts["episodes"] = insert_bulk(
-            reg, "episodes",
-            (story.episode_row(e, s.who.id) for s in stories for e in s.episodes), note,
-        )  # fmt: skip
+            reg, "episodes", _counted(rows, "Ghi diện quản lý", len(episodes), report), note
+        )
         since = day - timedelta(days=_TEST_DAYS)
         tests = test_rows(random.Random(f"{seed}:tests:{existing}"), stories, since, day)
         expected = 10 * persons
@@ -89,7 +88,7 @@ def fill_demo(
         )
         contacts = contact_rows(random.Random(f"{seed}:contacts:{existing}"), stories, since, day)
         counts["contacts"] = insert_bulk(
-            reg, "contacts", _counted(contacts, "Ghi kiểm tra, tiếp xúc", 3 * persons, report),
+            reg, "contacts", _counted(contacts, "Ghi kiểm tra, tiếp xúc", 4 * persons, report),
             note,
         )  # fmt: skip
     report("Ghi địa bàn, mô hình, vụ việc", 0, 1)
@@ -278,7 +277,7 @@ def _relative(rng: random.Random, eth: names.Ethnic, family: str, sex: str) -> t
     return relation, name
 
 
-STORY_KINDS = (("user", 46), ("addict", 22), ("suspect", 14), ("moved_in", 3), ("user", 15))
+STORY_KINDS = (("user", 50), ("addict", 22), ("suspect", 22), ("moved_in", 3))
 
 
 def _person(world: World, village: Village, kind: str, start: date,

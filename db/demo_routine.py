@@ -8,6 +8,7 @@ time, so a million tests never sit in memory at once.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ def segments(s: Story, start: date, stop: date) -> list[Segment]:
         cuts.add(s.gone)
     ordered = sorted(cuts)
     found: list[Segment] = []
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         cats = frozenset(e.category for e in s.episodes if e.open_on(a))
         if (s.gone is not None and a >= s.gone) or cats & frozenset(IN_FACILITY):
             regime = "none"
@@ -84,10 +85,10 @@ def _test_days(rng: random.Random, seg: Segment) -> Iterator[tuple[date, str, st
                     yield extra, "surprise", ""
             day += timedelta(days=step)
     elif seg.regime in ("watch", "free"):
-        low, high = (80, 160) if seg.regime == "watch" else (150, 330)
+        low, high = (80, 160) if seg.regime == "watch" else (100, 240)
         day = seg.start + timedelta(days=rng.randint(20, low))
         while day < seg.stop:
-            if seg.regime == "watch" or rng.random() < 0.5:
+            if seg.regime == "watch" or rng.random() < 0.6:
                 yield day, "surprise", ""
             day += timedelta(days=rng.randint(low, high))
 

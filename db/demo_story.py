@@ -22,30 +22,17 @@ from db import demo_names as names
 from db.categories import STOP_REASONS, Category
 from db.dates import PartialDate, add_months, age_on, iso
 from db.drugtests import RESULTS
-from db.rules import Rule, versions
+from db.rules import rule
 from db.workdays import WorkCalendar
 
 C = Category
 T = TypeVar("T")
-_RULES: dict[str, list[Rule]] = {}
 _SPLIT: dict[Any, tuple[list[Any], list[int]]] = {}  # pick tables: values, cumulative weights
-
-
-def rule_of(key: str, on: date) -> Rule:
-    """`db.rules.rule` with the versions looked up once (it is asked ~10⁵ times here)."""
-    found = _RULES.get(key)
-    if found is None:
-        found = _RULES[key] = versions(key)
-    current = found[0]
-    for candidate in found:
-        if candidate.effective <= on:
-            current = candidate
-    return current
 
 
 def months_of(key: str, on: date) -> int:
     """A period of the rules, in months."""
-    return int(rule_of(key, on).value)
+    return int(rule(key, on).value)
 
 
 def new_uuid(rng: random.Random) -> str:
@@ -270,7 +257,7 @@ def manage(s: Story, ep: Ep) -> None:
             if ep.planned <= w.on:
                 s.close(ep, ep.planned, "term")
                 again = w.after(ep.planned, 60, 700)
-                if w.chance(0.12) and again <= w.on:
+                if w.chance(0.08) and again <= w.on:
                     user_path(s, again)
             return
         if outcome == "relapse":
@@ -299,10 +286,9 @@ def addict_path(s: Story, found: date) -> None:
     s.close_open(found, (C.SUSPECT,), "tested", RESULTS["positive"])
     s.open(C.ADDICT, found, issuer="health")
     cat = s.choose("treatment", TREATMENTS)
-    if cat == C.REHAB_COMPULSORY:
-        start = w.after(found, 30, 100)  # the file goes to court
-    else:
-        start = w.workdays_after(found, 1, 5)
+    compulsory = cat == C.REHAB_COMPULSORY
+    # A compulsory rehab file goes to court; voluntary treatment starts within 5 working days.
+    start = w.after(found, 30, 100) if compulsory else w.workdays_after(found, 1, 5)
     waiting = s.force.get("waiting", (w.on - found).days < 40 and w.chance(0.3))
     if start > w.on or waiting:
         return  # not yet in treatment: on the due list
@@ -319,7 +305,7 @@ def treat(s: Story, cat: Category, start: date) -> None:
     if cat == C.REHAB_COMPULSORY and not _adult(s, start):
         cat = C.REHAB_HOME  # compulsory rehab is for adults only
     reason = "compulsory_rehab" if cat == C.REHAB_COMPULSORY else "addicted"
-    s.close_open(start, (C.USER,), "stopped", STOP_REASONS[reason])
+    s.close_open(start, (C.USER, C.POST_REHAB), "stopped", STOP_REASONS[reason])
     s.close_open(start, (C.SUSPECT, C.WATCH), "stopped", "Bắt đầu cai nghiện / điều trị")
     if not s.is_open(C.ADDICT, start):
         s.open(C.ADDICT, start)
@@ -399,7 +385,7 @@ def release(s: Story, ep: Ep, day: date) -> None:
 
 def watch(s: Story, start: date) -> None:
     """The 2-year watch window, if the law creating it is in force before it would end."""
-    window = rule_of("watch_window", start)
+    window = rule("watch_window", start)
     planned = add_months(start, int(window.value))
     if planned <= window.effective or s.is_open(C.WATCH, start):
         return
@@ -415,7 +401,7 @@ def suspect_path(s: Story, listed: date) -> None:
     tested = w.after(listed, 0, 12)
     if s.force.get("untested") or tested > w.on:
         return
-    positive = s.force.get("positive", w.chance(0.4))
+    positive = s.force.get("positive", w.chance(0.3))
     s.test(tested, positive)
     s.close(ep, tested, "tested", RESULTS["positive" if positive else "negative"])
     if positive and w.chance(0.25):

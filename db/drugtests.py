@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -81,7 +81,7 @@ def parse_substances(values: Iterable[str] | str | None) -> list[str]:
     return found
 
 
-def record_test(
+def check_test(
     reg: Register,
     person_id: str,
     test_date: date | str,
@@ -94,10 +94,10 @@ def record_test(
     officer: str = "",
     place: str = "",
     notes: str = "",
-) -> str:
-    """Record a test. The overall result is positive when any substance is positive.
+) -> dict[str, Any]:
+    """The row a test would be stored as; ValidationError (field → message) if anything is off.
 
-    Recording a test ends an open "suspected" episode: the person has been tested.
+    The overall result is positive when any substance is positive.
     """
     get_person(reg, person_id)
     errors: dict[str, str] = {}
@@ -123,27 +123,66 @@ def record_test(
     if errors:
         raise ValidationError(errors)
     assert when is not None
-    with records.transaction(reg):
-        test_id = records.insert(
-            reg,
-            "drug_tests",
-            {
-                "person_id": person_id,
-                "test_date": when.isoformat(),
-                "kind": kind,
-                "method": method,
-                "substances": ",".join(tested),
-                "positives": ",".join(positive),
-                "result": overall,
-                "officer": officer.strip(),
-                "place": place.strip(),
-                "notes": notes.strip(),
-            },
-        )
-        for episode in open_episodes(reg, person_id, when):
-            if episode["category"] == "suspect":
-                close_episode(reg, episode["id"], when, "tested", reason=RESULTS[overall])
+    return {
+        "person_id": person_id,
+        "test_date": when.isoformat(),
+        "kind": kind,
+        "method": method,
+        "substances": ",".join(tested),
+        "positives": ",".join(positive),
+        "result": overall,
+        "officer": officer.strip(),
+        "place": place.strip(),
+        "notes": notes.strip(),
+    }
+
+
+def _store(reg: Register, row: dict[str, Any]) -> str:
+    """Insert a checked test; a test ends an open "suspected" episode (the person is tested)."""
+    test_id = records.insert(reg, "drug_tests", row)
+    when = date.fromisoformat(row["test_date"])
+    for episode in open_episodes(reg, row["person_id"], when):
+        if episode["category"] == "suspect":
+            close_episode(reg, episode["id"], when, "tested", reason=RESULTS[row["result"]])
     return test_id
+
+
+def record_test(reg: Register, person_id: str, test_date: date | str, **fields: Any) -> str:
+    """Check and record one test (fields as for `check_test`)."""
+    row = check_test(reg, person_id, test_date, **fields)
+    with records.transaction(reg):
+        return _store(reg, row)
+
+
+def record_round(reg: Register, entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Record a test round in one transaction: all of it or nothing.
+
+    Each entry has `person_id`, `test_date` and any field of `check_test`. Every entry is checked
+    first; errors come back keyed "<n>.<field>" (n counting from 1) with the person's name.
+    """
+    rows: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for n, entry in enumerate(entries, start=1):
+        fields = dict(entry)
+        person_id = str(fields.pop("person_id"))
+        test_date = fields.pop("test_date")
+        try:
+            rows.append(check_test(reg, person_id, test_date, **fields))
+        except UserError as exc:
+            name = get_person(reg, person_id)["full_name"] if _exists(reg, person_id) else person_id
+            found = exc.errors if isinstance(exc, ValidationError) else {"person": exc.message}
+            for field, message in found.items():
+                errors[f"{n}.{field}"] = f"{name}: {message}"
+    if errors:
+        raise ValidationError(errors)
+    with records.transaction(reg):
+        return [_store(reg, row) for row in rows]
+
+
+def _exists(reg: Register, person_id: str) -> bool:
+    return bool(
+        reg.db.execute("SELECT 1 FROM persons WHERE id = ? AND deleted = 0", [person_id]).fetchone()
+    )
 
 
 def tests_of(reg: Register, person_id: str) -> list[dict[str, Any]]:

@@ -103,22 +103,22 @@ def write_table(
     for row in chain(sample, stream):
         if sheet is None or written % (EXCEL_MAX_ROWS - 1) == 0:
             part = written // (EXCEL_MAX_ROWS - 1)
-            sheet = _new_sheet(book, title if part == 0 else f"{title} ({part + 1})", headers)
-            for i, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(i)].width = width
+            name = title if part == 0 else f"{title} ({part + 1})"
+            sheet = _new_sheet(book, name, headers, widths)
         sheet.append([writable(sheet, v) for v in row])
         written += 1
         if progress and written % CHUNK == 0:
             progress(f"Đang ghi sheet “{title}”…", written, max(total, written))
     if sheet is None:
-        sheet = _new_sheet(book, title, headers)
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
+        _new_sheet(book, title, headers, widths)
     return written
 
 
-def _new_sheet(book: Workbook, title: str, headers: Sequence[str]) -> Any:
+def _new_sheet(book: Workbook, title: str, headers: Sequence[str], widths: list[float]) -> Any:
     sheet = book.create_sheet(title[:31])
+    # A streaming sheet writes its column widths before the first row: set them first.
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
     cells = []
     for text in headers:

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from db.register import Register
+from gui.drugfree_page import DrugFreePage
 from gui.person_page import PersonPage
 from gui.places_page import PlacesPage
 from gui.register_page import RegisterPage
 from gui.settings_page import SettingsPage
+from gui.test_round_page import TestRoundPage
 from gui.today_page import TodayPage
 from gui.worker import wait_for_all
 
@@ -45,7 +47,9 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
     return [
         ("today", QMainWindow.tr("Việc cần làm"), TodayPage),
         ("register", QMainWindow.tr("Sổ đối tượng"), RegisterPage),
+        ("round", QMainWindow.tr("Xét nghiệm theo đợt"), TestRoundPage),
         ("places", QMainWindow.tr("Thôn/bản, điểm phức tạp"), PlacesPage),
+        ("drugfree", QMainWindow.tr("Xã không ma túy"), DrugFreePage),
         (
             "usb",
             QMainWindow.tr("Bàn giao USB"),

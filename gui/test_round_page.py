@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from db.categories import IN_FACILITY, SHORT_LABELS, Category
 from db.dates import show
-from db.drugtests import KINDS, METHODS, SUBSTANCES, parse_substances, record_test
+from db.drugtests import KINDS, METHODS, SUBSTANCES, parse_substances, record_round
 from db.due import FollowUp, due_items, positive_follow_up
 from db.listing import PersonFilter, person_ids, person_rows
 from db.places import villages
@@ -642,27 +642,29 @@ class TestRoundPage(QWidget):
             return
         day = self.round_date()
         tested = [code for code, box in self.substance_boxes.items() if box.isChecked()]
+        pending = self.model.unsaved()
+        entries = [
+            {
+                "person_id": self.model.row(index).person_id,
+                "test_date": day,
+                "kind": self.kind_combo.currentData(),
+                "method": self.method_combo.currentData(),
+                "substances": tested,
+                "positives": self.model.row(index).positives,
+                "result": self.model.row(index).result,
+                "officer": self.officer_edit.text(),
+                "place": self.place_edit.text(),
+            }
+            for index in pending
+        ]
         saved = positive = 0
         try:
-            # TODO: one transaction once db.drugtests.record_round exists.
-            for index in self.model.unsaved():
-                row = self.model.row(index)
-                test_id = record_test(
-                    self.reg,
-                    row.person_id,
-                    day,
-                    kind=self.kind_combo.currentData(),
-                    method=self.method_combo.currentData(),
-                    substances=tested,
-                    positives=row.positives,
-                    result=row.result,
-                    officer=self.officer_edit.text(),
-                    place=self.place_edit.text(),
-                )
+            # One transaction for the whole round: all of it is saved, or nothing.
+            for index, test_id in zip(pending, record_round(self.reg, entries), strict=True):
                 self.model.mark_saved(index, test_id)
                 saved += 1
-                positive += row.result == "positive"
-        except Exception as exc:  # noqa: BLE001 - shown to the officer; saved rows stay marked
+                positive += self.model.row(index).result == "positive"
+        except Exception as exc:  # noqa: BLE001 - shown to the officer; nothing was written
             show_failure(self, exc)
         if saved:
             self.summary_label.setText(

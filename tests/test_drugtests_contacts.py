@@ -155,3 +155,26 @@ def test_bad_contacts_are_refused(
         contacts.add_contact(reg, person, day, kind)
     assert field in caught.value.errors
     assert count(reg, "contacts") == 0
+
+
+def test_a_round_is_recorded_all_or_nothing(reg, add) -> None:
+    from db.drugtests import record_round, tests_of
+    from db.errors import ValidationError
+
+    first, second = add("Lò Văn An"), add("Quàng Thị Bình")
+    bad = [
+        {"person_id": first, "test_date": "19/11/2026", "positives": "MET"},
+        {"person_id": second, "test_date": "25/11/2026"},
+    ]
+    with pytest.raises(ValidationError) as refused:
+        record_round(reg, bad)
+    assert set(refused.value.errors) == {"2.test_date"}
+    assert refused.value.errors["2.test_date"].startswith("Quàng Thị Bình: ")
+    assert tests_of(reg, first) == [] and tests_of(reg, second) == []
+    good = [bad[0], {"person_id": second, "test_date": "19/11/2026"}]
+    ids = record_round(reg, good)
+    assert [t["id"] for t in tests_of(reg, first) + tests_of(reg, second)] == ids
+    assert [t["result"] for t in tests_of(reg, first) + tests_of(reg, second)] == [
+        "positive",
+        "negative",
+    ]
