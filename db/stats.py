@@ -127,6 +127,48 @@ def _count(reg: Register, sql: str, params: dict[str, Any]) -> int:
     return int(reg.db.execute(sql, params).fetchone()[0] or 0)
 
 
+def _per_village(people: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """Open categories, people and users+addicts counted per village id ("" = no village)."""
+    per_village: dict[str, Counter[str]] = {}
+    for row in people:
+        cats = set(row["cats"].split(","))
+        village = per_village.setdefault(row["village_id"] or "", Counter())
+        village.update(cats)
+        village["people"] += 1
+        if cats & {"user", "addict"}:
+            village["users_addicts"] += 1
+    return per_village
+
+
+def _village_rows(
+    reg: Register, per_village: dict[str, Counter[str]], tests: dict[str, Counter[str]]
+) -> list[dict[str, Any]]:
+    rows = []
+    for v in reg.db.query("SELECT id, name, population, drug_free FROM villages WHERE deleted = 0"):
+        counts = per_village.get(v["id"], Counter())
+        tv = tests.get(v["id"], Counter())
+        rows.append({
+            "id": v["id"], "name": v["name"], "population": v["population"] or 0,
+            "drug_free": bool(v["drug_free"]),
+            "categories": {c.value: counts[c.value] for c in Category},
+            "people": counts["people"], "users_addicts": counts["users_addicts"],
+            "tests": tv["tests"], "positives": tv["positives"],
+        })  # fmt: skip
+    rows.sort(key=lambda v: place_key(v["name"]))
+    return rows
+
+
+def villages_summary(
+    reg: Register, on: date | None = None, start: date | None = None
+) -> list[dict[str, Any]]:
+    """The village table of `figures()` alone (no due list): for screens that show villages."""
+    day = on or reg.today()
+    first = start or day.replace(day=1)
+    per_village = _per_village(_open_people(reg, day.isoformat()))
+    _, tests = _tests(reg, first.isoformat(), day.isoformat())
+    return _village_rows(reg, per_village, tests)
+
+
 def figures(reg: Register, on: date | None = None, start: date | None = None) -> dict[str, Any]:
     """Every figure for the day `on` and the period `start`..`on` (default: `on`'s month)."""
     day = on or reg.today()
@@ -138,16 +180,12 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     people = _open_people(reg, on_s)
     categories: Counter[str] = Counter()
     addicts: Counter[str] = Counter()
-    per_village: dict[str, Counter[str]] = {}
+    per_village = _per_village(people)
     users_addicts_with_file = 0
     for row in people:
         cats = set(row["cats"].split(","))
         categories.update(cats)
-        village = per_village.setdefault(row["village_id"] or "", Counter())
-        village.update(cats)
-        village["people"] += 1
         if cats & {"user", "addict"}:
-            village["users_addicts"] += 1
             users_addicts_with_file += row["has_file"]
         if "addict" in cats:
             treatment = [c.value for c in TREATMENT if c.value in cats]
@@ -161,18 +199,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     overdue_tests = {i.person_id for i in due if i.kind == "test" and i.overdue}
     tests["overdue"] = len(overdue_tests)
 
-    villages = []
-    for v in reg.db.query("SELECT id, name, population, drug_free FROM villages WHERE deleted = 0"):
-        counts = per_village.get(v["id"], Counter())
-        tv = tests_by_village.get(v["id"], Counter())
-        villages.append({
-            "id": v["id"], "name": v["name"], "population": v["population"] or 0,
-            "drug_free": bool(v["drug_free"]),
-            "categories": {c.value: counts[c.value] for c in Category},
-            "people": counts["people"], "users_addicts": counts["users_addicts"],
-            "tests": tv["tests"], "positives": tv["positives"],
-        })  # fmt: skip
-    villages.sort(key=lambda v: place_key(v["name"]))
+    villages = _village_rows(reg, per_village, tests_by_village)
     population = sum(v["population"] for v in villages) or int(settings["population"])
 
     # Drug-free commune criteria (the plans in seeds/: 100% found, filed, treated, tested...).

@@ -8,6 +8,7 @@ Workbooks are written in streaming mode and put in place only when complete.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -68,14 +69,25 @@ class Exported:
         return text + (f", {self.tests} lần xét nghiệm." if self.tests is not None else ".")
 
 
-def new_book() -> Workbook:
-    """An empty streaming workbook."""
-    return Workbook(write_only=True)
+@contextlib.contextmanager
+def streaming_book() -> Iterator[Workbook]:
+    """A workbook written row by row; if anything fails, its temporary files are removed.
 
-
-def save_book(book: Workbook, out_path: Path) -> None:
-    """Save a workbook atomically (a failed save leaves no half file)."""
-    save_atomic(book, out_path)
+    A streaming sheet keeps its rows in a temporary file until the workbook is saved: rows of
+    sensitive data must not stay behind in the temporary folder after a failed export.
+    """
+    book = Workbook(write_only=True)
+    try:
+        yield book
+    except BaseException:
+        for sheet in book.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    sheet.close()
+                with contextlib.suppress(Exception):
+                    writer.cleanup()
+        raise
 
 
 def _widths(headers: Sequence[str], sample: Sequence[Sequence[Any]]) -> list[float]:
@@ -263,14 +275,14 @@ def export_people(
 
     With `tests_between`, the tests of that period go in a second sheet of the same file.
     """
-    book = new_book()
-    count = _people_sheet(reg, book, person_filter, progress)
-    tests = None
-    if tests_between is not None:
-        tests = _tests_sheet(reg, book, *tests_between, progress)
-    if progress:
-        progress("Đang lưu tệp…", 1, 1)
-    save_book(book, Path(out_path))
+    with streaming_book() as book:
+        count = _people_sheet(reg, book, person_filter, progress)
+        tests = None
+        if tests_between is not None:
+            tests = _tests_sheet(reg, book, *tests_between, progress)
+        if progress:
+            progress("Đang lưu tệp…", 1, 1)
+        save_atomic(book, Path(out_path))
     return Exported(count, tests)
 
 
@@ -278,11 +290,11 @@ def export_tests(
     reg: Register, out_path: str | Path, start: date, end: date, progress: Progress | None = None
 ) -> int:
     """The tests from `start` to `end` (both included) to .xlsx; how many tests."""
-    book = new_book()
-    count = _tests_sheet(reg, book, start, end, progress)
-    if progress:
-        progress("Đang lưu tệp…", 1, 1)
-    save_book(book, Path(out_path))
+    with streaming_book() as book:
+        count = _tests_sheet(reg, book, start, end, progress)
+        if progress:
+            progress("Đang lưu tệp…", 1, 1)
+        save_atomic(book, Path(out_path))
     return count
 
 

@@ -35,6 +35,7 @@ from db.xlsx_common import (
     SOURCE_ROW_HEADER,
     Progress,
     open_workbook,
+    save_atomic,
 )
 from db.xlsx_match import Known, PeopleIndex, Villages
 from db.xlsx_read import SheetLayout, SheetProblem, data_rows, read_layouts
@@ -269,23 +270,24 @@ def rejected_path(source: str | Path) -> Path:
 
 def write_rejected(plan: ImportPlan, out_path: str | Path) -> int:
     """The refused rows with their original columns and "Lý do không nhập"; how many."""
-    from db.xlsx_export import new_book, save_book, write_table
+    from db.xlsx_export import streaming_book, write_table
 
-    book = new_book()
     written = 0
-    for layout in plan.layouts:
-        rows = [r for r in plan.rows if r.sheet == layout.title and r.fate == REJECTED]
-        if not rows:
-            continue
-        width = max(len(layout.headers), *(len(r.raw or ()) for r in rows))
-        headers = [*layout.headers, *[""] * (width - len(layout.headers))]
-        table = [
-            [*(r.raw or ()), *[None] * (width - len(r.raw or ())), r.row, r.reason] for r in rows
-        ]
-        write_table(book, layout.title, [*headers, SOURCE_ROW_HEADER, REASON_HEADER], table)
-        written += len(rows)
-    if written:
-        save_book(book, Path(out_path))
+    with streaming_book() as book:
+        for layout in plan.layouts:
+            rows = [r for r in plan.rows if r.sheet == layout.title and r.fate == REJECTED]
+            if not rows:
+                continue
+            width = max(len(layout.headers), *(len(r.raw or ()) for r in rows))
+            headers = [*layout.headers, *[""] * (width - len(layout.headers))]
+            table = [
+                [*(r.raw or ()), *[None] * (width - len(r.raw or ())), r.row, r.reason]
+                for r in rows
+            ]
+            write_table(book, layout.title, [*headers, SOURCE_ROW_HEADER, REASON_HEADER], table)
+            written += len(rows)
+        if written:
+            save_atomic(book, Path(out_path))
     return written
 
 

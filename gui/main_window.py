@@ -80,18 +80,14 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
+        # Pages are built the first time they are shown: opening the window on a big register
+        # costs only the start screen, not every screen's figures.
         self.pages: dict[str, QWidget] = {}
+        self._factories: dict[str, PageFactory] = {}
         self._stale: set[str] = set()
         for number, (key, title, factory) in enumerate(page_factories(), start=1):
-            page = factory(reg, self.stack)
-            page.setObjectName(page.objectName() or f"{key}Page")
-            self.pages[key] = page
-            self.stack.addWidget(page)
-            self.nav.addItem(f"{title}")
-            if hasattr(page, "person_requested"):
-                page.person_requested.connect(self.open_person)
-            if hasattr(page, "register_changed"):
-                page.register_changed.connect(lambda k=key: self._changed(k))
+            self._factories[key] = factory
+            self.nav.addItem(title)
             if number <= 9:
                 shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
                 shortcut.activated.connect(lambda row=number - 1: self.nav.setCurrentRow(row))
@@ -120,13 +116,15 @@ class MainWindow(QMainWindow):
     @property
     def keys(self) -> list[str]:
         """Page keys in the order of the left-hand list."""
-        return list(self.pages)
+        return list(self._factories)
 
     def show_page(self, row: int) -> None:
         """Show the page at `row` of the list, refreshed if something changed meanwhile."""
         if not 0 <= row < len(self.keys):
             return
         key = self.keys[row]
+        if key not in self.pages:
+            self.page(key)
         page = self.pages[key]
         if key in self._stale and hasattr(page, "refresh"):
             page.refresh()
@@ -134,7 +132,16 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
 
     def page(self, key: str) -> QWidget:
-        """A page by key."""
+        """A page by key, built on first use."""
+        if key not in self.pages:
+            page = self._factories[key](self.reg, self.stack)
+            page.setObjectName(page.objectName() or f"{key}Page")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            if hasattr(page, "person_requested"):
+                page.person_requested.connect(self.open_person)
+            if hasattr(page, "register_changed"):
+                page.register_changed.connect(lambda k=key: self._changed(k))
         return self.pages[key]
 
     def open_person(self, person_id: str) -> None:
@@ -156,13 +163,13 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         """Ctrl+F: the register's search box."""
         self.nav.setCurrentRow(self.keys.index("register"))
-        register: RegisterPage = self.pages["register"]  # type: ignore[assignment]
+        register: RegisterPage = self.page("register")  # type: ignore[assignment]
         register.search.setFocus()
         register.search.selectAll()
 
     def add_person(self) -> None:
         """Ctrl+N: the person form."""
-        register: RegisterPage = self.pages["register"]  # type: ignore[assignment]
+        register: RegisterPage = self.page("register")  # type: ignore[assignment]
         register.add_person()
 
     def refresh_current(self) -> None:

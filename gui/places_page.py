@@ -35,7 +35,7 @@ from db.categories import SHORT_LABELS, Category
 from db.dates import from_iso, show
 from db.errors import ValidationError
 from db.register import Register
-from db.stats import figures
+from db.stats import villages_summary
 from gui.common import (
     Column,
     ListModel,
@@ -752,7 +752,7 @@ class PlacesPage(QWidget):
     def refresh(self) -> None:
         """Read the villages, their counts, hotspots, models and incidents again."""
         today = self.reg.today()
-        counted = {v["id"]: v for v in figures(self.reg, today)["villages"]}
+        counted = {v["id"]: v for v in villages_summary(self.reg, today)}
         rows = []
         for village in places.villages(self.reg):
             counts = counted.get(village["id"], {})

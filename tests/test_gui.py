@@ -196,3 +196,18 @@ def test_double_click_on_the_register_opens_the_person(qtbot, filled):
     assert window.person.name.text() == "Lò Văn An"
     qtbot.keyClick(window.person, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is page, timeout=2000)
+
+
+def test_window_opens_on_the_start_screen_alone_and_every_screen_opens(qtbot, filled):
+    reg, _, _ = filled
+    window = MainWindow(reg)
+    qtbot.addWidget(window)
+    # Opening builds only the start screen (fast on a big register)…
+    assert set(window.pages) == {"today"}
+    # …and every screen of the list opens when chosen, with its title in the list.
+    titles = [window.nav.item(r).text() for r in range(window.nav.count())]
+    assert titles[:2] == ["Việc cần làm", "Sổ đối tượng"] and "Cài đặt" in titles
+    for row, key in enumerate(window.keys):
+        window.nav.setCurrentRow(row)
+        assert window.stack.currentWidget() is window.pages[key]
+    assert set(window.pages) == set(window.keys)
