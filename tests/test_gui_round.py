@@ -91,7 +91,9 @@ def test_models_pass_qtmodeltester(qtmodeltester) -> None:
 
 def test_model_without_widgets_keeps_results_consistent() -> None:
     rows = [RoundRow("p1", "Lò Văn An"), RoundRow("p2", "Cầm Văn Cường")]
-    model = RoundModel(rows, follow_up=lambda r: round_page.FollowUp("decision", "ra quyết định", "đầy đủ"))
+    model = RoundModel(
+        rows, follow_up=lambda r: round_page.FollowUp("decision", "ra quyết định", "đầy đủ")
+    )
     assert model.setData(model.index(0, RoundModel.POSITIVES), "met thc")
     assert model.row(0).result == "positive"
     assert model.row(0).positives == ["MET", "THC"]

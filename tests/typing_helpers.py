@@ -10,7 +10,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 
-def type_text(qtbot, widget: QWidget, text: str) -> None:  # noqa: ANN001
+def type_text(qtbot, widget: QWidget, text: str) -> None:
     """Type `text` into `widget` key by key (ASCII) and by IME commit (Vietnamese letters)."""
     for ch in text:
         if ch.isascii():
