@@ -23,19 +23,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlite_utils  # noqa: E402
-
-from db.demo import fill_demo  # noqa: E402
-from db.due import due_items  # noqa: E402
-from db.register import Register, open_register  # noqa: E402
-from db.search import find  # noqa: E402
+from db.demo import fill_demo
+from db.due import due_items
+from db.register import Register, open_register
+from db.search import find
 
 ON = date(2026, 11, 20)
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 @dataclass
@@ -117,9 +117,10 @@ def fill_baseline(folder: Path, rows: int) -> float:
         conn.execute("PRAGMA synchronous = FULL")
         columns = [f"c{i}" for i in range(16)]
         conn.execute(f"CREATE TABLE t (id TEXT, {', '.join(columns)})")
-        values = ("2026-11-20", "periodic", "urine_strip", "MET,AMP,MDMA,KET,THC,MOP", "", "negative",
-                  "Lò Văn Hải", "Trụ sở Công an xã", "", "2026-11-20T00:00:00.000+00:00", "bench",
-                  "2026-11-20T00:00:00.000+00:00", "bench", "device", "0", "person")  # fmt: skip
+        stamp = "2026-11-20T00:00:00.000+00:00"
+        values = ("2026-11-20", "periodic", "urine_strip", "MET,AMP,MDMA,KET,THC,MOP", "",
+                  "negative", "Lò Văn Hải", "Trụ sở Công an xã", "", stamp, "bench", stamp,
+                  "bench", "device", "0", "person")  # fmt: skip
         sql = f"INSERT INTO t VALUES ({', '.join('?' for _ in range(17))})"
         started = time.perf_counter()
         conn.execute("BEGIN")
@@ -193,8 +194,9 @@ def measure(reg: Register, fill_row: Row | None) -> list[Row]:
     try:
         from db.stats import figures
     except ImportError as exc:
+        note = f"db.stats not importable: {exc}"
         rows.append(Row("the figures for a date", 1.0, None, per_category,
-                        "open episodes per category", f"db.stats not importable: {exc}"))  # fmt: skip
+                        "open episodes per category", note))  # fmt: skip
     else:
         gc.collect()
         rows.append(Row("the figures for a date", 1.0, median_of(lambda: figures(reg, ON)),
@@ -212,8 +214,8 @@ def machine() -> list[str]:
         f"- Date: {date.today().isoformat()}; register day {ON.isoformat()}",
         f"- CPU: {os.cpu_count()} × {cpu}; load average at the end {load}",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"sqlite-utils {sqlite_utils.__version__ if hasattr(sqlite_utils, '__version__') else '4'}"
-        f", {platform.system()} {platform.release()}",
+        f"sqlite-utils {metadata.version('sqlite-utils')}, "
+        f"{platform.system()} {platform.release()}",
     ]
 
 
@@ -250,12 +252,20 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["", "Rows written: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "."]
     print("\n".join(lines))
     if args.out:
-        text = [f"# Register benchmarks ({persons:,} people)", "", *machine(), "",
-                "`python bench/bench_register.py --persons "
-                f"{args.persons} --out {args.out}`", "", *lines, ""]  # fmt: skip
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(text), encoding="utf-8")
+        write(args.out, [f"Measured with {persons:,} people:", "", *machine(), "", *lines])
     return 0
+
+
+def write(out: Path, lines: list[str]) -> None:
+    """Put the figures between the bench markers of `out` (the text around them stays)."""
+    block = "\n".join([START, *lines, END])
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if START in old and END in old:
+        text = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
+    else:
+        text = f"# Register benchmarks\n\n`python bench/bench_register.py --out {out}`\n\n{block}\n"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from cli.main import dump_json
+from cli.report_commands import cmd_report  # noqa: F401 - `main.py report …`
 from db.categories import LABELS, Category
 from db.check import check_register
 from db.dates import show

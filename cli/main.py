@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from cli.report_commands import add_report_parser
 from db.errors import UserError
 
 EXIT_BUG = 70
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on", type=_day)
     p.add_argument("--json", action="store_true")
     command("check", "kiểm tra tính toàn vẹn của tệp sổ")
+    add_report_parser(sub)
     return parser
 
 

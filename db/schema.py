@@ -156,7 +156,9 @@ def m001_initial(db: Database) -> None:
             {_META}
         );
         CREATE INDEX drug_tests_person ON drug_tests (person_id, test_date) WHERE deleted = 0;
-        CREATE INDEX drug_tests_date ON drug_tests (test_date);
+        -- Tests of a period, read without touching the table (figures, reports).
+        CREATE INDEX drug_tests_date ON drug_tests (test_date, person_id, kind, result, positives)
+            WHERE deleted = 0;
 
         CREATE TABLE contacts (
             id TEXT PRIMARY KEY,

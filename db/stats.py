@@ -318,7 +318,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
         "movements": _movements(reg, start_s, on_s),
         "tests": tests,
         "villages": villages,
-        "unassigned": dict(per_village.get("", Counter())),
+        "unassigned": dict(per_village.get("", Counter()) + tests_by_village.get("", Counter())),
         "population": population,
         "criteria": criteria,
         "baseline": baseline,

@@ -189,8 +189,12 @@ def plan_import(reg: Register, path: str | Path, progress: Progress | None = Non
     plan = planner.plan
     if not plan.rows:
         raise UserError(f"Tệp “{path.name}” có dòng tiêu đề nhưng không có dòng dữ liệu nào.")
-    used = {r.data["village"] for r in plan.rows if r.fate == IMPORT and r.data and r.kind ==
-            "people" and r.data["village"] and r.data["village_id"] is None}  # fmt: skip
+    # Only the villages of rows that will be imported are created.
+    used = {
+        r.data["village"]
+        for r in plan.rows
+        if r.kind == "people" and r.data and r.data["village"] and r.data["village_id"] is None
+    }
     plan.villages = [name for name in planner.villages.new.values() if name in used]
     if progress:
         progress("Đã kiểm tra xong.", len(plan.rows), len(plan.rows))
@@ -201,9 +205,10 @@ def _village_ids(reg: Register, plan: ImportPlan) -> dict[str, str]:
     ids = {}
     for name in plan.villages:
         existing = village_by_name(reg, name)
-        ids[name] = existing["id"] if existing else save_village(
-            reg, {"name": name, "kind": Villages.kind_of(name)}
-        )  # fmt: skip
+        if existing is None:
+            ids[name] = save_village(reg, {"name": name, "kind": Villages.kind_of(name)})
+        else:
+            ids[name] = existing["id"]
     return ids
 
 

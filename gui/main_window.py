@@ -24,6 +24,7 @@ from gui.drugfree_page import DrugFreePage
 from gui.person_page import PersonPage
 from gui.places_page import PlacesPage
 from gui.register_page import RegisterPage
+from gui.reports_page import ReportsPage
 from gui.settings_page import SettingsPage
 from gui.test_round_page import TestRoundPage
 from gui.today_page import TodayPage
@@ -50,6 +51,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
         ("round", QMainWindow.tr("Xét nghiệm theo đợt"), TestRoundPage),
         ("places", QMainWindow.tr("Thôn/bản, điểm phức tạp"), PlacesPage),
         ("drugfree", QMainWindow.tr("Xã không ma túy"), DrugFreePage),
+        ("reports", QMainWindow.tr("Báo cáo"), ReportsPage),
         (
             "usb",
             QMainWindow.tr("Bàn giao USB"),

@@ -31,7 +31,6 @@ from reports.layout import (
     Letterhead,
     Meta,
     esc,
-    grid,
     header,
     letterhead,
     make_styles,
@@ -41,6 +40,7 @@ from reports.layout import (
     title,
 )
 from reports.monthly import MonthlyData, month_text
+from reports.tables import grid
 from reports.typeface import FontSet
 
 # A province-sized register can have tens of thousands due in a month; past this the annex
@@ -216,7 +216,7 @@ def _tests(s: _Story, data: MonthlyData) -> None:
 def _villages(s: _Story, f: dict[str, Any]) -> None:
     heads = ["STT", "Thôn, bản", "Dân số", "Trong sổ", "Sử dụng", "Nghiện", "Sau cai",
              "Nghi vấn", "Lượt XN", "Dương tính", "Không ma túy"]  # fmt: skip
-    widths = [10, 32, 15, 13, 13, 14, 13, 13, 13, 15, 14]
+    widths = [11, 31, 15, 13, 13, 14, 13, 13, 13, 15, 14]
     rows: list[Row] = [s.heads(heads)]
 
     def counts(c: dict[str, Any]) -> list[str]:

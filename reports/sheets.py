@@ -28,7 +28,6 @@ from reports.layout import (
     LANDSCAPE,
     PORTRAIT,
     Meta,
-    grid,
     header,
     letterhead,
     make_styles,
@@ -38,6 +37,7 @@ from reports.layout import (
     signers,
     title,
 )
+from reports.tables import grid
 from reports.typeface import FontSet
 
 SEX = {"M": "Nam", "F": "Nữ"}

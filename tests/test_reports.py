@@ -85,9 +85,16 @@ def flat(pdf: bytes) -> str:
 
 
 def after(lines: list[str], label: str, count: int = 1, start: int = 0) -> list[str]:
-    """The `count` lines that follow the first line equal to `label` (from `start`)."""
-    i = lines.index(label, start)
-    return lines[i + 1 : i + 1 + count]
+    """The `count` lines that follow `label` (from `start`); a label wrapped over lines in a
+    narrow cell is read whole."""
+    for i in range(start, len(lines)):
+        joined, j = lines[i], i
+        while len(joined) < len(label) and label.startswith(joined) and j + 1 < len(lines):
+            j += 1
+            joined = f"{joined} {lines[j]}"
+        if joined == label:
+            return lines[j + 1 : j + 1 + count]
+    raise AssertionError(f"“{label}” is not in the text")
 
 
 def test_reader_finds_the_national_title_the_units_and_every_diacritic(monthly):
