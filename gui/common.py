@@ -61,7 +61,33 @@ class Column:
     align_right: bool = False
 
 
-class ListModel(QAbstractTableModel):
+class TableModel(QAbstractTableModel):
+    """A flat table model with fixed column headers; subclasses say how many rows there are
+    (`row_count`) and what a cell shows (`data`)."""
+
+    def __init__(self, parent: Any = None, headers: Sequence[str] = ()) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+
+    def row_count(self) -> int:
+        """How many rows (override)."""
+        return 0
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.row_count()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+
+class ListModel(TableModel):
     """A table over a short list of dict rows (a person's tests, the villages…).
 
     Big lists (the register) use their own SQL-backed model instead; this one holds its rows.
@@ -75,7 +101,7 @@ class ListModel(QAbstractTableModel):
         red: Callable[[dict[str, Any]], bool] | None = None,
         parent: Any = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, [c.header for c in columns])
         self._columns = list(columns)
         self._rows = list(rows)
         self._red = red
@@ -94,18 +120,8 @@ class ListModel(QAbstractTableModel):
         """All rows."""
         return list(self._rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].header
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
-    QModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush
@@ -17,7 +15,7 @@ from db.dates import show
 from db.due import KIND_LABELS, DueItem
 from db.listing import PersonFilter, person_ids, person_rows
 from db.register import Register
-from gui.common import ID_ROLE, RED, Index
+from gui.common import ID_ROLE, RED, Index, TableModel
 
 PAGE = 200
 
@@ -26,7 +24,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("models", text)
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(TableModel):
     """The register: every matching person, fetched from SQL by page as the view scrolls."""
 
     NAME, BIRTH, ID_NUMBER, VILLAGE, STATUS, LAST_TEST = range(6)
@@ -65,17 +63,8 @@ class PeopleModel(QAbstractTableModel):
         self._cache.clear()
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rids)
 
     def _row(self, row: int) -> dict[str, Any] | None:
         rid = self._rids[row]
@@ -122,7 +111,7 @@ class PeopleModel(QAbstractTableModel):
         self.refresh()
 
 
-class DueModel(QAbstractTableModel):
+class DueModel(TableModel):
     """What is due: overdue first, in red."""
 
     DUE, WHAT, NAME, VILLAGE, DETAIL = range(5)
@@ -139,17 +128,8 @@ class DueModel(QAbstractTableModel):
         self._items = items
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._items)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):

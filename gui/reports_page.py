@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
     QModelIndex,
@@ -51,7 +50,7 @@ from db.search import find
 from db.settings import get_settings
 from db.stats import period_for_month
 from db.textfold import fold
-from gui.common import ID_ROLE, RED, Index, make_table, show_failure
+from gui.common import ID_ROLE, RED, Index, TableModel, make_table, show_failure
 from gui.worker import BackgroundTask, run_in_background
 from reports.build import monthly_report, person_report, round_report
 from reports.outbox import Entry, Outbox, default_folder
@@ -67,7 +66,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ReportsPage", text)
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(TableModel):
     """The outbox's reports, newest first; the entry id under ID_ROLE."""
 
     TITLE, VERSION, CREATED, STATE, FILE = range(5)
@@ -94,18 +93,8 @@ class OutboxModel(QAbstractTableModel):
         """The row of a report (-1 if not shown)."""
         return next((i for i, e in enumerate(self._entries) if e.id == entry_id), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._entries)
 
     def _state(self, e: Entry) -> str:
         if not self._intact.get(e.id, True):

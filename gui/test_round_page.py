@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QEvent,
     QModelIndex,
@@ -55,6 +54,7 @@ from gui.common import (
     ID_ROLE,
     RED,
     Index,
+    TableModel,
     date_edit,
     error_label,
     from_qdate,
@@ -104,7 +104,7 @@ def parse_positive_text(text: str) -> list[str]:
     return parse_substances(parts)
 
 
-class RoundModel(QAbstractTableModel):
+class RoundModel(TableModel):
     """The people of a round, one row each, with the result typed for them."""
 
     NAME, BIRTH, VILLAGE, STATUS, RESULT, POSITIVES, FOLLOW_UP = range(7)
@@ -186,18 +186,8 @@ class RoundModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._headers) - 1))
         self.changed.emit()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
