@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from cli.report_commands import add_report_parser
+from cli.xlsx_commands import add_xlsx_parsers
 from db.errors import UserError
 
 EXIT_BUG = 70
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     command("check", "kiểm tra tính toàn vẹn của tệp sổ")
     add_report_parser(sub)
+    add_xlsx_parsers(sub)
     return parser
 
 
@@ -96,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_window(db_path)
         from cli import commands
 
-        handler = getattr(commands, f"cmd_{args.command}")
+        # Commands with a hyphen ("import-xlsx") name their handler themselves.
+        handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
         return int(handler(db_path, args))
     except UserError as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)

@@ -112,9 +112,15 @@ def parse_category(value: str) -> Category:
         return Category(value)
     except ValueError:
         pass
-    wanted = fold(value)
-    for category in Category:
-        if wanted in (fold(LABELS[category]), fold(SHORT_LABELS[category])):
-            return category
+    found = _BY_FOLDED_LABEL.get(fold(value))
+    if found is not None:
+        return found
     known = ", ".join(SHORT_LABELS.values())
     raise UserError(f"Diện quản lý “{value}” không có. Các diện: {known}.", field="category")
+
+
+_BY_FOLDED_LABEL = {
+    fold(label): category
+    for category in Category
+    for label in (LABELS[category], SHORT_LABELS[category])
+}

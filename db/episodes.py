@@ -190,7 +190,13 @@ def open_episode(
             )  # fmt: skip
     fixed_by_law = cat in (Category.USER, Category.POST_REHAB, Category.WATCH, Category.REHAB_HOME)
     end: date | None
-    if planned_d is not None and (not fixed_by_law or moved_from):
+    lawful_post_rehab = cat == Category.POST_REHAB and planned_d in {
+        add_months(start_d, int(rule(key, start_d).value))
+        for key in ("post_rehab_period", "post_rehab_period_compulsory_adult")
+    }
+    if planned_d is not None and (not fixed_by_law or moved_from or lawful_post_rehab):
+        # A post-rehab decision from elsewhere (an imported list) may state 1 or 2 years: both
+        # are the law's; which one applies depends on a history this register may not hold.
         end = planned_d
     else:
         end = planned_end(reg, person_id, cat, start_d, duration_months)

@@ -12,7 +12,6 @@ imported), or rejected with its reason. People are checked by `db.people.check_p
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,8 +37,9 @@ from db.xlsx_common import (
     save_atomic,
 )
 from db.xlsx_match import Known, PeopleIndex, Villages
-from db.xlsx_read import SheetLayout, SheetProblem, data_rows, read_layouts
+from db.xlsx_read import PLACE_WORDS, SheetLayout, SheetProblem, data_rows, read_layouts
 from db.xlsx_rows import plan_person, plan_test
+from db.xlsx_values import is_blank, parse_category_text
 
 FATE_LABELS = {IMPORT: "Sẽ nhập", DUPLICATE: "Có thể trùng", REJECTED: "Bị từ chối"}
 KIND_LABELS = {"people": "Đối tượng", "tests": "Xét nghiệm"}
@@ -62,6 +62,7 @@ class PlanRow:
     match: str = ""  # the person a duplicate repeats, or whom a test is about
     match_id: str | None = None  # that person's id when on the register
     raw: tuple[Any, ...] | None = None  # the row's cells, kept for rejected rows
+    context: tuple[tuple[int, tuple[Any, ...]], ...] = ()  # group headings above the row
     data: dict[str, Any] | None = None  # what apply_import writes
 
 
@@ -135,10 +136,23 @@ class _Planner:
 
     def sheet(self, sheet: Any, layout: SheetLayout, total: int) -> None:
         label = f"Đang kiểm tra sheet “{layout.title}”…"
+        context: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+        headings: list[str] = []
         for number, cells in data_rows(sheet, layout, self.path):
+            title = layout.section_title(cells)
+            if title is not None:
+                field = self._heading_field(title) if layout.kind == "people" else None
+                if field is not None:
+                    context[field] = (number, tuple(cells), title)
+                headings.append(f"{number} (“{title[:30]}”)")
+                continue
             row = PlanRow(layout.title, number, layout.kind)
             values = layout.values(cells)
             if layout.kind == "people":
+                for field, (_, _, title) in context.items():
+                    if is_blank(values.get(field)):
+                        values[field] = title
+                row.context = tuple((n, raw) for n, raw, _ in context.values())
                 plan_person(self, row, values)
             else:
                 plan_test(self, row, values)
@@ -148,6 +162,31 @@ class _Planner:
             self.done += 1
             if self.progress and self.done % PROGRESS_EVERY == 0:
                 self.progress(label, self.done, max(total, self.done))
+        if headings:
+            note = (
+                f"Sheet “{layout.title}”: dòng tiêu đề nhóm {', '.join(headings[:5])}"
+                f"{' …' if len(headings) > 5 else ''}: không phải người; thôn/bản hoặc diện "
+                "của nhóm được ghi cho các dòng bên dưới không ghi thôn/bản, diện."
+            )
+            self.plan.problems.append(SheetProblem(layout.title, note, False))
+        if layout.footer is not None:
+            number, text = layout.footer
+            note = (
+                f"Sheet “{layout.title}”: danh sách dừng ở dòng {number} (“{text[:40]}”); "
+                "phần ký tên bên dưới không được nhập."
+            )
+            self.plan.problems.append(SheetProblem(layout.title, note, False))
+
+    def _heading_field(self, title: str) -> str | None:
+        """What a group heading sets for the rows under it: "category", "village" or nothing."""
+        try:
+            parse_category_text(title)
+            return "category"
+        except UserError:
+            pass
+        if title.lower().startswith(PLACE_WORDS) or self.villages.known(title):
+            return "village"
+        return None
 
     def add_person(self, row: PlanRow, values: dict[str, Any], village: str) -> None:
         """Remember a people row so later rows and tests can find it."""
@@ -285,10 +324,16 @@ def write_rejected(plan: ImportPlan, out_path: str | Path) -> int:
                 continue
             width = max(len(layout.headers), *(len(r.raw or ()) for r in rows))
             headers = [*layout.headers, *[""] * (width - len(layout.headers))]
-            table = [
-                [*(r.raw or ()), *[None] * (width - len(r.raw or ())), r.row, r.reason]
-                for r in rows
-            ]
+            table: list[list[Any]] = []
+            shown: set[int] = set()
+            for r in rows:
+                # The group headings the row stood under, so the file imports the same way.
+                for number, heading in r.context:
+                    if number not in shown:
+                        shown.add(number)
+                        table.append([*heading, *[None] * (width - len(heading))])
+                cells = r.raw or ()
+                table.append([*cells, *[None] * (width - len(cells)), r.row, r.reason])
             write_table(book, layout.title, [*headers, SOURCE_ROW_HEADER, REASON_HEADER], table)
             written += len(rows)
         if written:
@@ -296,12 +341,7 @@ def write_rejected(plan: ImportPlan, out_path: str | Path) -> int:
     return written
 
 
-def fate_counts(plan: ImportPlan) -> Counter[tuple[str, str]]:
-    """(kind, fate) → rows, for the preview's table of counts."""
-    return Counter((r.kind, r.fate) for r in plan.rows)
-
-
 __all__ = [
     "DUPLICATE", "FATE_LABELS", "IMPORT", "KIND_LABELS", "REJECTED", "ImportPlan", "ImportResult",
-    "PlanRow", "apply_import", "fate_counts", "plan_import", "rejected_path", "write_rejected",
+    "PlanRow", "apply_import", "plan_import", "rejected_path", "write_rejected",
 ]  # fmt: skip

@@ -166,6 +166,11 @@ class Villages:
         self.new.setdefault(folded, name)
         return None, name
 
+    def known(self, text: str) -> bool:
+        """Whether a village of this name is on the register already."""
+        folded = fold(clean(text))
+        return any(k[0] and folded in (k[2], k[3]) for k in self._known)
+
     @staticmethod
     def kind_of(name: str) -> str:
         """The kind a new village's name says ("bản" for "Bản Mòng"), else "thôn"."""

@@ -14,6 +14,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import column_index_from_string
+
+from db.textfold import clean, fold
 from db.xlsx_common import (
     PEOPLE_FIELDS,
     REASON_HEADER,
@@ -29,6 +32,18 @@ from db.xlsx_values import cell_text, is_blank
 HEADER_SCAN_ROWS = 30
 NAME_FIELDS = ("full_name", "name_given", "name_family")
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,3}\)?$")
+# The end of an official list: the place and date, the signatures, the totals.
+_FOOTER = re.compile(
+    r"^(nguoi lap|nguoi ky|truong cong an|pho truong cong an|chu tich|xac nhan|tm ubnd|"
+    r"ky ghi ro ho ten|ky va ghi ro ho ten|tong cong|tong so|cong \d|danh sach nay co)"
+    r"|ngay \d{1,2} thang \d{1,2} nam \d{4}"
+)
+# A group heading inside a list: "I. BẢN MÒNG", "2) Người nghiện", "Thôn Nà Sản".
+_NUMBERING = re.compile(r"^\(?(?:[ivxlcdm]+|[a-z]|\d{1,2})\s*[.):\-]\s*")
+_ROMAN = re.compile(r"^(?:[ivxlcdm]+|[a-z])$")
+PLACE_WORDS = ("bản ", "thôn ", "tổ dân phố ", "tiểu khu ", "xóm ", "khối ", "ấp ", "buôn ",
+                "làng ", "tổ ")  # fmt: skip
+_IDENTITY = ("birth_date", "birth_male", "birth_female", "id_number", "test_date")
 _GROUPS = ("birth_date", "sex")  # header cells merged over "Nam" | "Nữ"
 _OWN_COLUMNS = {header_key(REASON_HEADER), header_key(SOURCE_ROW_HEADER)}
 
@@ -44,6 +59,7 @@ class SheetLayout:
     columns: dict[str, int]  # field → 0-based column index
     ignored: list[str] = field(default_factory=list)  # headers of columns not used
     combine_name: bool = False  # full name = "Họ" column + "Tên" column
+    footer: tuple[int, str] | None = None  # (row, text) where the list's signatures begin
 
     def values(self, row: Sequence[Any]) -> dict[str, Any]:
         """The cells of one data row by field."""
@@ -52,6 +68,35 @@ class SheetLayout:
             parts = (cell_text(found.pop("name_family")), cell_text(found.pop("name_given")))
             found["full_name"] = " ".join(p for p in parts if p)
         return found
+
+    def footer_text(self, row: Sequence[Any]) -> str | None:
+        """The text that shows a row is the list's footer (date line, signatures, totals)."""
+        cells = self.values(row)
+        if any(not is_blank(cells.get(f)) for f in _IDENTITY):
+            return None
+        name = cell_text(cells.get("full_name"))
+        if name and not _FOOTER.search(header_key(name)):
+            return None  # a person's row, whatever its notes say
+        for value in row:
+            if isinstance(value, str) and _FOOTER.search(header_key(value)):
+                return value.strip()
+        return None
+
+    def section_title(self, row: Sequence[Any]) -> str | None:
+        """The title of a group heading row, numbering removed; None for a row of the list."""
+        cells = self.values(row)
+        name = clean(cell_text(cells.get("full_name")))
+        others = (v for f, v in cells.items() if f not in ("stt", "full_name"))
+        if not name or any(not is_blank(v) for v in others):
+            return None
+        stt = fold(cell_text(cells.get("stt")))
+        if stt and not _ROMAN.match(stt):
+            return None  # a numbered row is a person, however the name reads
+        lower = name.lower()
+        numbered = _NUMBERING.match(lower)
+        if numbered or stt or lower.startswith(PLACE_WORDS):
+            return name[numbered.end() :].strip() if numbered else name
+        return None
 
     def is_empty(self, row: Sequence[Any]) -> bool:
         """A row with nothing but (perhaps) a pre-filled STT: not a row of the list."""
@@ -203,8 +248,60 @@ def read_layouts(book: Any, path: Path) -> tuple[list[tuple[Any, SheetLayout]], 
     return found, problems
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def vertical_merges(sheet: Any) -> dict[int, list[tuple[int, int]]]:
+    """Cells merged down a column (a village written once for its group of rows).
+
+    First row → [(0-based column, last row)]. Read-only sheets do not load merged cells, so the
+    sheet's XML is scanned for them (they come after the rows); a sheet that cannot be scanned
+    simply has none.
+    """
+    archive = getattr(getattr(sheet, "parent", None), "_archive", None)
+    part = getattr(sheet, "_worksheet_path", None)
+    if archive is None or part is None:
+        return {}
+    found: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
+    with archive.open(part) as source:
+        while chunk := source.read(1 << 20):
+            text = tail + chunk
+            for m in _MERGE.finditer(text):
+                first, last = int(m.group(2)), int(m.group(4))
+                if last > first:
+                    column = column_index_from_string(m.group(1).decode()) - 1
+                    found.setdefault(first, []).append((column, last))
+            tail = text[-200:]
+            # A merge cut by the chunk's end is found again from the tail; don't count it twice.
+            found = {k: sorted(set(v)) for k, v in found.items()}
+    return found
+
+
 def data_rows(sheet: Any, layout: SheetLayout, path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(Excel row number, cells) of every non-empty row under the header."""
+    """(Excel row number, cells) of every non-empty row under the header, up to the footer.
+
+    A cell merged down several rows gives its value to each of them.
+    """
+    merges = vertical_merges(sheet)
+    carry: dict[int, tuple[int, Any]] = {}  # column → (last row, value)
     for number, row in enumerate(rows_of(sheet, path), start=1):
-        if number > layout.header_row and not layout.is_empty(row):
-            yield number, row
+        if number in merges or carry:
+            cells = list(row)
+            for column, last in merges.get(number, ()):
+                carry[column] = (last, cells[column] if column < len(cells) else None)
+            for column, (last, value) in list(carry.items()):
+                if number > last:
+                    del carry[column]
+                    continue
+                cells.extend([None] * (column + 1 - len(cells)))
+                if cells[column] is None:
+                    cells[column] = value
+            row = tuple(cells)
+        if number <= layout.header_row or layout.is_empty(row):
+            continue
+        footer = layout.footer_text(row)
+        if footer is not None:
+            layout.footer = (number, footer)
+            return
+        yield number, row

@@ -23,6 +23,7 @@ from db.xlsx_values import (
     cell_date,
     cell_id,
     cell_partial,
+    cell_phone,
     cell_text,
     is_blank,
     parse_category_text,
@@ -39,7 +40,7 @@ _TICKS = {"x", "v", "1", "co", "✓", "✔", "√"}
 
 
 def person_name(value: object) -> str:
-    """A name as kept: NFC, single spaces; "NGUYỄN VĂN AN" written in capitals → "Nguyễn Văn An"."""
+    """A name as kept: NFC, single spaces, and "NGUYỄN VĂN AN" in capitals → "Nguyễn Văn An"."""
     name = clean(cell_text(value))
     if name and name == name.upper() and name != name.lower():
         name = " ".join(word[:1] + word[1:].lower() for word in name.split(" "))
@@ -98,21 +99,24 @@ def plan_person(planner: _Planner, row: PlanRow, values: dict[str, Any]) -> None
     """Check a people row: rejected, a possible duplicate, or to import (with its episode)."""
     errors: list[str] = []
     birth, sex = _birth_and_sex(values, errors)
-    village_text = clean(cell_text(values.get("village")))
+    village_text = person_name(values.get("village"))  # "BẢN MÒNG" is "Bản Mòng"
     village_id, village = planner.villages.resolve(village_text) if village_text else (None, "")
     form: dict[str, Any] = {f: cell_text(values.get(f)) for f in FIELDS if f in values}
-    form |= {"full_name": person_name(values.get("full_name")), "birth_date": birth, "sex": sex,
-             "id_number": cell_id(values.get("id_number")), "village_id": village_id}  # fmt: skip
-    form["notes"] = with_substances(clean(form.get("notes")), clean(cell_text(values.get(
-        "substances"))))  # fmt: skip
+    form |= {
+        "full_name": person_name(values.get("full_name")),
+        "birth_date": birth,
+        "sex": sex,
+        "id_number": cell_id(values.get("id_number")),
+        "village_id": village_id,
+        "phone": cell_phone(values.get("phone")),
+    }
+    substances = clean(cell_text(values.get("substances")))
+    form["notes"] = with_substances(clean(form.get("notes")), substances)
     checked, wrong = check_person(planner.reg, form)
     errors = [*errors, *(m for m in wrong.values() if m not in errors)]
     checked["name_folded"] = fold(checked["full_name"])
-    row.name, row.birth, row.id_number = (
-        checked["full_name"],
-        birth.display() if birth else "",
-        checked["id_number"],
-    )
+    row.name, row.id_number = checked["full_name"], checked["id_number"]
+    row.birth = birth.display() if birth else ""
 
     today = planner.reg.today()
     category = None

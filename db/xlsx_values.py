@@ -56,6 +56,14 @@ def cell_id(value: object) -> str:
     return cell_text(value).lstrip("'")
 
 
+def cell_phone(value: object) -> str:
+    """A phone number cell; a number that lost its leading 0 in Excel gets it back."""
+    text = cell_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and len(text) == 9:
+        return "0" + text  # Vietnamese numbers have 10 digits and start with 0
+    return text
+
+
 def _from_number(value: float, label: str) -> PartialDate:
     if float(value).is_integer() and 1900 <= value <= 2100:
         return PartialDate(int(value))  # a year typed as a number
@@ -154,9 +162,8 @@ _KIND_KEYS = {"dinh ky": "periodic", "dk": "periodic", "thuong xuyen": "periodic
               "dot xuat": "surprise", "dx": "surprise", "bat thuong": "surprise",
               "periodic": "periodic", "surprise": "surprise"}  # fmt: skip
 _RESULT_KEYS = {"am tinh": "negative", "am": "negative", "at": "negative", "negative": "negative",
-                "neg": "negative", "khong": "negative",
-                "duong tinh": "positive", "duong": "positive", "dt": "positive",
-                "positive": "positive", "pos": "positive", "co": "positive"}  # fmt: skip
+                "neg": "negative", "duong tinh": "positive", "duong": "positive",
+                "dt": "positive", "positive": "positive", "pos": "positive"}  # fmt: skip
 _RESULT_SIGNS = {"-": "negative", "+": "positive", "(-)": "negative", "(+)": "positive"}
 
 
@@ -209,7 +216,7 @@ def writable(ws: Any, value: object) -> object:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not text.startswith("="):
-            return text
+            return text or None  # an empty cell is not written at all
         cell = WriteOnlyCell(ws, text)
         cell.data_type = "s"
         return cell

@@ -53,6 +53,7 @@ from gui.worker import BackgroundTask, run_in_background
 XLSX_FILTER = "Sổ làm việc Excel (*.xlsx *.xlsm);;Mọi tệp (*)"
 ROW_ROLE = ID_ROLE + 1  # the PlanRow behind a preview row
 AMBER = QColor("#8a5a00")
+MAX_COLUMN_PX = 420
 
 
 def _tr(text: str) -> str:
@@ -69,7 +70,7 @@ def _fill(text: str, *values: object) -> str:
 class ImportPreviewModel(QAbstractTableModel):
     """Every row of the file with its fate; shows all rows or the rows of one fate."""
 
-    SHEET, ROW, KIND, NAME, BIRTH, ID_NUMBER, FATE, DETAIL, REASON = range(9)
+    SHEET, ROW, KIND, FATE, NAME, BIRTH, ID_NUMBER, REASON, DETAIL = range(9)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -77,9 +78,8 @@ class ImportPreviewModel(QAbstractTableModel):
         self._rows: list[PlanRow] = []
         self._fate: str | None = None
         self._headers = [
-            _tr("Sheet"), _tr("Dòng"), _tr("Loại"), _tr("Họ và tên"), _tr("Ngày sinh"),
-            _tr("Số CCCD"), _tr("Kết quả xem trước"), _tr("Nội dung nhập"),
-            _tr("Lý do / người trùng"),
+            _tr("Sheet"), _tr("Dòng"), _tr("Loại"), _tr("Kết quả xem trước"), _tr("Họ và tên"),
+            _tr("Ngày sinh"), _tr("Số CCCD"), _tr("Lý do / người trùng"), _tr("Nội dung nhập"),
         ]  # fmt: skip
 
     def set_plan(self, plan: ImportPlan | None) -> None:
@@ -126,13 +126,14 @@ class ImportPreviewModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.ForegroundRole and row.fate != IMPORT:
             return QBrush(RED if row.fate == REJECTED else AMBER)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.REASON:
-            return row.reason or None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (self.REASON, self.DETAIL):
+            return (row.reason if index.column() == self.REASON else row.detail) or None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         values = (
-            row.sheet.strip(), str(row.row), _tr(KIND_LABELS[row.kind]), row.name, row.birth,
-            row.id_number, _tr(FATE_LABELS[row.fate]), row.detail, row.reason,
+            row.sheet.strip(), str(row.row), _tr(KIND_LABELS[row.kind]),
+            _tr(FATE_LABELS[row.fate]), row.name, row.birth, row.id_number, row.reason,
+            row.detail,
         )  # fmt: skip
         return values[index.column()]
 
@@ -140,7 +141,7 @@ class ImportPreviewModel(QAbstractTableModel):
 class ExcelPage(QWidget):
     """The template, the import with its preview, and the exports."""
 
-    imported = Signal()  # rows went into the register: lists should refresh
+    register_changed = Signal()  # rows went into the register: the other screens refresh
 
     def __init__(
         self,
@@ -259,6 +260,13 @@ class ExcelPage(QWidget):
         layout.addLayout(second)
         return box
 
+    def set_filter_source(self, source: Callable[[], PersonFilter | None] | None) -> None:
+        """Where "only the filtered list" takes its filter from (the register screen)."""
+        self.current_filter = source
+        self.only_filtered.setEnabled(source is not None)
+        if source is None:
+            self.only_filtered.setChecked(False)
+
     # -- state ---------------------------------------------------------------------------------
     def _validate(self) -> None:
         busy = self.task is not None
@@ -363,6 +371,8 @@ class ExcelPage(QWidget):
         self.plan = plan
         self.model.set_plan(plan)
         self.view.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):  # long reasons read in the tooltip
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column), MAX_COLUMN_PX))
         self.summary_label.setText(plan.summary())
         self.villages_label.setText(
             _fill(self.tr("Thôn/bản chưa có, sẽ tạo mới: %1"), ", ".join(plan.villages))
@@ -385,7 +395,7 @@ class ExcelPage(QWidget):
     def _applied(self, result: ImportResult) -> None:
         self.applied = True
         self._say(result.summary())
-        self.imported.emit()
+        self.register_changed.emit()
 
     def save_rejected(self) -> None:
         """Save the rejected rows, with why, to correct and import again."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from db.register import Register
 from gui.drugfree_page import DrugFreePage
+from gui.excel_page import ExcelPage
 from gui.person_page import PersonPage
 from gui.places_page import PlacesPage
 from gui.register_page import RegisterPage
@@ -52,6 +53,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
         ("places", QMainWindow.tr("Thôn/bản, điểm phức tạp"), PlacesPage),
         ("drugfree", QMainWindow.tr("Xã không ma túy"), DrugFreePage),
         ("reports", QMainWindow.tr("Báo cáo"), ReportsPage),
+        ("excel", QMainWindow.tr("Nhập, xuất Excel"), ExcelPage),
         (
             "usb",
             QMainWindow.tr("Bàn giao USB"),
@@ -144,6 +146,9 @@ class MainWindow(QMainWindow):
                 page.person_requested.connect(self.open_person)
             if hasattr(page, "register_changed"):
                 page.register_changed.connect(lambda k=key: self._changed(k))
+            if isinstance(page, ExcelPage):
+                # "Export the list I am looking at": the register screen's search and filters.
+                page.set_filter_source(lambda: self.page("register").current_filter())
         return self.pages[key]
 
     def open_person(self, person_id: str) -> None:

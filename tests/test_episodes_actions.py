@@ -497,3 +497,16 @@ def test_watch_window_follows_post_rehab_or_quitting_not_a_completed_rehab(
     watch = next(e for e in episodes_of(reg, person) if e["category"] == "watch")
     assert outcome.episode_id == watch["id"]
     assert (watch["start_date"], watch["planned_end"]) == ("2025-10-01", "2027-10-01")
+
+
+def test_an_imported_post_rehab_decision_may_state_either_lawful_period(
+    reg: Register, person: str
+) -> None:
+    two_years = episodes.open_episode(
+        reg, person, Category.POST_REHAB, "01/03/2026", planned="01/03/2028"
+    )
+    assert episodes_of(reg, person)[0]["planned_end"] == "2028-03-01"
+    episodes.close_episode(reg, two_years, "02/03/2026", "stopped", reason="other")
+    # Any other end is not the law's: the rules decide (1 year with no compulsory rehab known).
+    episodes.open_episode(reg, person, Category.POST_REHAB, "03/03/2026", planned="03/09/2026")
+    assert episodes_of(reg, person)[-1]["planned_end"] == "2027-03-03"

@@ -41,7 +41,8 @@ def messy(path: Path) -> Path:
 
 @pytest.fixture
 def page(qtbot: Any, reg: Register, person: str) -> Iterator[ExcelPage]:
-    widget = ExcelPage(reg, current_filter=lambda: PersonFilter(text="nguyen"))
+    widget = ExcelPage(reg)
+    widget.set_filter_source(lambda: PersonFilter(text="nguyen"))
     qtbot.addWidget(widget)
     yield widget
     qtbot.waitUntil(lambda: widget.task is None, timeout=WAIT_MS)
@@ -114,7 +115,7 @@ def test_preview_then_import_then_save_the_rejected_rows(
     assert page.apply_button.text() == "Nhập 1 dòng hợp lệ"
     assert page.rejected_button.isEnabled()
 
-    with qtbot.waitSignal(page.imported, timeout=WAIT_MS):
+    with qtbot.waitSignal(page.register_changed, timeout=WAIT_MS):
         click(qtbot, page, page.apply_button)
     assert "Đã nhập 1 người (1 diện quản lý)" in page.result_label.text()
     assert people.get_person(reg, model_id(reg, "Lò Văn Mới"))["village"] == "Bản Nà Sản"

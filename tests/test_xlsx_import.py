@@ -275,9 +275,7 @@ def test_tests_are_matched_by_cccd_else_name_and_birth(
     assert ended == ("2026-10-03", "tested")
 
 
-def test_rejected_rows_come_back_to_correct_and_import_again(
-    reg: Register, tmp_path: Path
-) -> None:
+def test_rejected_rows_come_back_to_correct_and_import_again(reg: Register, tmp_path: Path) -> None:
     rows = [
         ["Danh sách của xã"],
         PEOPLE,
@@ -417,3 +415,117 @@ def test_three_thousand_rows_with_progress(reg: Register, tmp_path: Path) -> Non
     assert (result.people, result.episodes, result.tests) == (3000, 3000, 1000)
     assert seen[-1] == ("Đã nhập xong.", 4000, 4000)
     assert plan_import(reg, path).importable == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [(datetime(1990, 5, 17), "1990-05-17"), ("17/05/1990", "1990-05-17"),
+     ("17/5/90", "1990-05-17"), ("17.05.1990", "1990-05-17"), ("05/1990", "1990-05"),
+     ("1990", "1990"), (1990, "1990"), (1990.0, "1990"), (32980, "1990-04-17"),
+     ("1990-05-17 00:00:00", "1990-05-17"), (" 1990 ", "1990")],
+)  # fmt: skip
+def test_birth_dates_as_communes_write_them(
+    reg: Register, tmp_path: Path, cell: Any, stored: str
+) -> None:
+    path = workbook(tmp_path / "ds.xlsx", {"DS": [["Họ tên", "Ngày sinh"], ["Lò Văn An", cell]]})
+    apply_import(reg, plan_import(reg, path))
+    assert persons(reg)["Lò Văn An"]["birth_date"] == stored
+
+
+def test_numbers_that_lost_their_leading_zero(reg: Register, tmp_path: Path) -> None:
+    rows = [["Họ tên", "Năm sinh", "CMND/CCCD", "SĐT"],
+            ["Lò Văn An", 1990, 1090012345, 912345678],
+            ["Lò Văn Ba", 1990, 12345678, "0912 345 678"]]  # fmt: skip
+    apply_import(reg, plan_import(reg, workbook(tmp_path / "ds.xlsx", {"DS": rows})))
+    saved = persons(reg)
+    assert (saved["Lò Văn An"]["id_number"], saved["Lò Văn An"]["phone"]) == (
+        "001090012345", "0912345678",
+    )  # fmt: skip
+    assert (saved["Lò Văn Ba"]["id_number"], saved["Lò Văn Ba"]["id_kind"]) == ("012345678", "cmnd")
+
+
+def test_the_signatures_under_a_list_are_not_people(reg: Register, tmp_path: Path) -> None:
+    rows = [
+        PEOPLE,
+        [1, "Lò Văn An", "1990", None, None, None, None, None, None, None, None, "Tổng cộng 2 lần"],
+        [2, "Lò Văn Ba", "1991"],
+        [],
+        [None, None, None, None, None, None, None, "Mường Bú, ngày 20 tháng 11 năm 2026"],
+        [None, "NGƯỜI LẬP BIỂU", None, None, None, None, None, "TRƯỞNG CÔNG AN XÃ"],
+        [None, "(Ký, ghi rõ họ tên)"],
+        [None, "Cầm Văn Cán", None, None, None, None, None, "Nguyễn Văn Trưởng"],
+    ]  # fmt: skip
+    plan = plan_import(reg, workbook(tmp_path / "ds.xlsx", {"Đối tượng": rows}))
+    assert [r.name for r in plan.rows] == ["Lò Văn An", "Lò Văn Ba"]
+    assert plan.problems[0].message == (
+        "Sheet “Đối tượng”: danh sách dừng ở dòng 5 (“Mường Bú, ngày 20 tháng 11 năm 2026”); "
+        "phần ký tên bên dưới không được nhập."
+    )
+
+
+def test_group_headings_give_their_village_and_category(reg: Register, tmp_path: Path) -> None:
+    # Lists grouped by village, then by category, without a village or category column.
+    rows = [
+        ["STT", "Họ và tên", "Năm sinh", "Ngày bắt đầu"],
+        ["I", "BẢN MÒNG"],
+        [None, "1. Người nghiện"],
+        [1, "Lò Văn An", 1990, "01/03/2026"],
+        [2, "Lò Văn Ba", 1991],
+        ["II", "Bản Nà Sản"],
+        [3, "Cầm Văn Ca", 1992, "01/03/2026"],
+    ]  # fmt: skip
+    source = workbook(tmp_path / "nhom.xlsx", {"Đối tượng": rows})
+    plan = plan_import(reg, source)
+    assert [(r.row, r.name, r.fate) for r in plan.rows] == [
+        (4, "Lò Văn An", IMPORT), (5, "Lò Văn Ba", REJECTED), (7, "Cầm Văn Ca", IMPORT),
+    ]  # fmt: skip
+    assert "Ngày bắt đầu: không được để trống (diện “Nghiện ma túy”" in plan.rows[1].reason
+    assert plan.villages == ["Bản Mòng", "Bản Nà Sản"]
+    assert "dòng tiêu đề nhóm 2 (“BẢN MÒNG”), 3 (“Người nghiện”), 6 (“Bản Nà Sản”)" in (
+        plan.problems[0].message
+    )
+    apply_import(reg, plan)
+    saved = persons(reg)
+    assert (saved["Lò Văn An"]["village"], saved["Cầm Văn Ca"]["village"]) == (
+        "Bản Mòng", "Bản Nà Sản",
+    )  # fmt: skip
+    categories = {r[0] for r in reg.db.execute("SELECT category FROM episodes")}
+    assert categories == {"addict"}  # "Người nghiện" goes on to Cầm Văn Ca's group too
+    # The rejected row comes back under its headings, and imports the same way once corrected.
+    out = tmp_path / "nhom-loi.xlsx"
+    write_rejected(plan, out)
+    book = load_workbook(out)
+    sheet = book["Đối tượng"]
+    assert [r[:4] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("I", "BẢN MÒNG", None, None), (None, "1. Người nghiện", None, None),
+        (2, "Lò Văn Ba", 1991, None),
+    ]  # fmt: skip
+    sheet.cell(4, 4).value = "02/03/2026"
+    book.save(out)
+    again = plan_import(reg, out)
+    assert [r.fate for r in again.rows] == [IMPORT]
+    apply_import(reg, again)
+    assert persons(reg)["Lò Văn Ba"]["village"] == "Bản Mòng"
+
+
+def test_a_village_merged_down_its_rows(reg: Register, tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    for row in (["STT", "Họ và tên", "Năm sinh", "Thôn", "Ghi chú"],
+                [1, "Lò Văn An", 1990, "Bản Mòng", "gộp ô"],
+                [2, "Lò Văn Ba", 1991],
+                [3, "Lò Văn Ca", 1992],
+                [4, "Cầm Văn Dũng", 1993, "Bản Nà Sản"]):  # fmt: skip
+        sheet.append(row)
+    sheet.merge_cells("D2:D4")
+    sheet.merge_cells("E2:E3")
+    book.save(tmp_path / "gop.xlsx")
+    apply_import(reg, plan_import(reg, tmp_path / "gop.xlsx"))
+    saved = persons(reg)
+    assert [saved[n]["village"] for n in ("Lò Văn An", "Lò Văn Ba", "Lò Văn Ca")] == [
+        "Bản Mòng"
+    ] * 3
+    assert saved["Cầm Văn Dũng"]["village"] == "Bản Nà Sản"
+    assert [saved[n]["notes"] for n in ("Lò Văn An", "Lò Văn Ba", "Lò Văn Ca")] == [
+        "gộp ô", "gộp ô", "",
+    ]  # fmt: skip
