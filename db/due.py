@@ -124,17 +124,23 @@ def positive_follow_up(reg: Register, person_id: str, tested: date) -> FollowUp:
 _OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
 
 
-def _open_by_person(reg: Register, on: str) -> list[tuple[str, str, str | None, str | None]]:
+def _open_by_person(
+    reg: Register, on: str, with_checks: bool = True
+) -> list[tuple[str, str, str | None, str | None]]:
     """(person, "cat=start,…", last test, last residence check) of everyone with an open
     episode; plain tuples, as this runs over every managed person."""
+    last_check = (
+        "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
+        " AND c.kind = 'residence_check' AND c.deleted = 0 AND c.contact_date <= :on)"
+        if with_checks
+        else "NULL"
+    )
     return list(
         reg.db.execute(
             "SELECT o.person_id, group_concat(o.category || '=' || o.start_date) AS starts, "
             "(SELECT max(t.test_date) FROM drug_tests t WHERE t.person_id = o.person_id "
             " AND t.deleted = 0 AND t.test_date <= :on) AS last_test, "
-            "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
-            " AND c.kind = 'residence_check' AND c.deleted = 0 AND c.contact_date <= :on) "
-            " AS last_check "
+            f"{last_check} AS last_check "
             f"FROM (SELECT person_id, category, start_date FROM episodes WHERE {_OPEN}) o "
             "GROUP BY o.person_id",
             {"on": on},
@@ -143,13 +149,14 @@ def _open_by_person(reg: Register, on: str) -> list[tuple[str, str, str | None, 
 
 
 def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
-                      settings: dict[str, Any]) -> Iterable[DueItem]:  # fmt: skip
+                      settings: dict[str, Any], with_checks: bool = True,
+                      ) -> Iterable[DueItem]:  # fmt: skip
     intervals = {c: test_interval(settings, c) for c in Category}
     monthly = rule("residence_check_monthly", on)
     remote = bool(settings["remote_area"])
     new_check = rule("residence_check_new_remote" if remote else "residence_check_new", on)
     by_code = {c.value: c for c in Category}
-    for person_id, started, tested, checked_on in _open_by_person(reg, on.isoformat()):
+    for person_id, started, tested, checked_on in _open_by_person(reg, on.isoformat(), with_checks):
         starts = {}
         for pair in started.split(","):
             code, start = pair.split("=")
@@ -175,7 +182,7 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
                 yield DueItem("test", person_id, due, due < on, text, NOT_IN_LAW)
         # Residence checks: a new user within 3 (10) working days, then at least monthly.
         checked = [c for c in starts if c in RESIDENCE_CHECKED]
-        if not checked:
+        if not checked or not with_checks:
             continue
         last_check = date.fromisoformat(checked_on) if checked_on else None
         user_start = starts.get(Category.USER)
@@ -325,6 +332,24 @@ def due_items(reg: Register, on: date | None = None) -> list[DueItem]:
         *_positives(reg, day, cal),
         *_episode_deadlines(reg, day, horizon, cal, settings),
     ]
+    people = _people(reg, {i.person_id for i in items})
+    ordered = sorted(
+        (i for i in items if i.person_id in people),
+        key=lambda i: (not i.overdue, i.due, people[i.person_id]["sort_key"]),
+    )
+    return [dataclasses.replace(i, person=people[i.person_id]) for i in ordered]
+
+
+def scheduled_tests(
+    reg: Register, on: date | None = None, until: date | None = None
+) -> list[DueItem]:
+    """Only the periodic tests due by `until` (default: `on` plus the warning window), as in
+    `due_items` but without the other deadlines: for figures and next month's round list."""
+    day = on or reg.today()
+    settings = get_settings(reg)
+    horizon = until or day + timedelta(days=int(settings["due_window_days"]))
+    cal = work_calendar(reg)
+    items = list(_tests_and_checks(reg, day, horizon, cal, settings, with_checks=False))
     people = _people(reg, {i.person_id for i in items})
     ordered = sorted(
         (i for i in items if i.person_id in people),

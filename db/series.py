@@ -18,7 +18,7 @@ from typing import Any
 
 from db.categories import Category
 from db.dates import add_months
-from db.due import DueItem, due_items
+from db.due import DueItem, scheduled_tests
 from db.episodes import in_facility, status_order
 from db.places import villages
 from db.register import Register
@@ -100,7 +100,7 @@ def due_tests(reg: Register, until: date) -> list[DueItem]:
     """People to test by `until` (those already overdue included), from the due list the window
     shows for that day; grouped by village in the commune's order, then by name."""
     order = {v["id"]: i for i, v in enumerate(villages(reg))}
-    items = [i for i in due_items(reg, until) if i.kind == "test" and i.due <= until]
+    items = scheduled_tests(reg, until, until=until)
     village_of = dict(
         reg.db.execute(
             "SELECT id, village_id FROM persons WHERE id IN (SELECT value FROM json_each(?))",

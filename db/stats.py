@@ -14,7 +14,7 @@ from typing import Any
 
 from db.categories import LABELS, SHORT_LABELS, TREATMENT, Category
 from db.dates import add_months
-from db.due import due_items
+from db.due import scheduled_tests
 from db.register import Register
 from db.rules import rule
 from db.settings import baseline_date, get_settings
@@ -195,8 +195,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
                 addicts["with_file"] += 1
 
     tests, tests_by_village = _tests(reg, start_s, on_s)
-    due = due_items(reg, day)
-    overdue_tests = {i.person_id for i in due if i.kind == "test" and i.overdue}
+    overdue_tests = {i.person_id for i in scheduled_tests(reg, day, until=day) if i.overdue}
     tests["overdue"] = len(overdue_tests)
 
     villages = _village_rows(reg, per_village, tests_by_village)
