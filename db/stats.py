@@ -70,10 +70,13 @@ def _share(part: int, whole: int) -> float | None:
 def _movements(reg: Register, start: str, end: str) -> dict[str, int]:
     counts = dict.fromkeys(MOVEMENTS, 0)
     params = {"start": start, "end": end}
+    # New: the person's first episode (not a move-in) began in the period.
     counts["new"] = reg.db.execute(
-        "SELECT count(*) FROM (SELECT e.person_id, min(e.start_date) AS first FROM episodes e "
-        "JOIN persons p ON p.id = e.person_id WHERE e.deleted = 0 AND p.deleted = 0 "
-        "AND e.moved_from = '' GROUP BY e.person_id) WHERE first BETWEEN :start AND :end",
+        "SELECT count(DISTINCT e.person_id) FROM episodes e JOIN persons p ON p.id = e.person_id "
+        "WHERE e.deleted = 0 AND p.deleted = 0 AND e.moved_from = '' "
+        "AND e.start_date BETWEEN :start AND :end AND NOT EXISTS (SELECT 1 FROM episodes x "
+        "WHERE x.person_id = e.person_id AND x.deleted = 0 AND x.moved_from = '' "
+        "AND x.start_date < :start)",
         params,
     ).fetchone()[0]
     counts["moved_in"] = reg.db.execute(

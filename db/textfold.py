@@ -9,6 +9,7 @@ nặng) before the next word is looked at.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -86,6 +87,7 @@ def sort_key(full_name: str | None) -> str:
     return " ".join(f"{letters}\x02{tone}" for letters, tone in map(_letters, ordered))
 
 
+@functools.lru_cache(maxsize=8192)
 def place_key(name: str | None) -> str:
     """A string whose BINARY order is the Vietnamese order of place names.
 
