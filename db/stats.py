@@ -270,13 +270,13 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     psychosis = incidents.get("psychosis", (0, 0.0, 0))
     criteria = [
         criterion("addicts_with_file", "Người nghiện có hồ sơ quản lý (%)", share_file,
-                  "100%", share_file in (None, 100.0)),
+                  "100%", addicts["with_file"] == addicts["total"]),
         criterion("addicts_in_treatment", "Người nghiện được cai nghiện, điều trị (%)",
-                  share_treated, "100%", share_treated in (None, 100.0)),
+                  share_treated, "100%", addicts["untreated"] == 0),
         criterion("suspects_tested", "Người nghi sử dụng đã được xét nghiệm trong 12 tháng (%)",
-                  share_suspects, "100%", share_suspects in (None, 100.0)),
+                  share_suspects, "100%", int(suspects[1] or 0) == int(suspects[0] or 0)),
         criterion("post_rehab_tested", "Người sau cai được xét nghiệm đúng hạn (%)", share_post,
-                  "100%", share_post in (None, 100.0)),
+                  "100%", post_late == 0),
         criterion("baseline", "Tổng số người sử dụng và người nghiện so với khi đăng ký",
                   f"{users_addicts} / {base_total}" if base_day else "chưa nhập",
                   "Giảm", fell),
@@ -292,16 +292,22 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
 
     arrests = incidents.get("arrest", (0, 0.0, 0))[0]
     plants = incidents.get("plants", (0, 0.0, 0))
+
+    def percent(part: int) -> float:
+        return 100.0 * part / population if population else 0.0
+
+    # Exact values are compared with the thresholds; only the shown value is rounded.
     thresholds = [
-        ("hotspot_users_share", _share(users_addicts_with_file, population) or 0.0),
+        ("hotspot_users_share", percent(users_addicts_with_file)),
         ("hotspot_places", harbouring),
-        ("hotspot_offenders_share", _share(arrests, population) or 0.0),
+        ("hotspot_offenders_share", percent(arrests)),
         ("hotspot_plants", plants[0]),
     ]
     hotspot = []
-    for key, value in thresholds:
+    for key, exact in thresholds:
         r = rule(key, day)
-        met = value >= r.value
+        met = exact >= r.value
+        value = round(exact, 2) if r.unit == "percent" else exact
         if key == "hotspot_plants":
             area_rule = rule("hotspot_plants_area", day)
             met = met or plants[1] >= area_rule.value
