@@ -30,8 +30,8 @@ T = TypeVar("T")
 _SPLIT: dict[Any, tuple[list[Any], list[int]]] = {}  # pick tables: values, cumulative weights
 
 
-def months_of(key: str, on: date) -> int:
-    """A period of the rules, in months."""
+def rule_int(key: str, on: date) -> int:
+    """A rule's value as a whole number (months of a period, an age)."""
     return int(rule(key, on).value)
 
 
@@ -241,7 +241,7 @@ def user_path(s: Story, tested: date, *, recorded: bool = False) -> None:
     decision = w.workdays_after(tested, 0, 3)
     if decision > w.on:
         return  # not decided yet: the due list asks for the decision
-    planned = add_months(decision, months_of("management_period", decision))
+    planned = add_months(decision, rule_int("management_period", decision))
     manage(s, s.open(C.USER, decision, planned, issuer="ubnd"))
 
 
@@ -266,7 +266,7 @@ def manage(s: Story, ep: Ep) -> None:
             if decision > w.on:
                 return
             s.close(ep, decision, "superseded")
-            planned = add_months(decision, months_of("management_period", decision))
+            planned = add_months(decision, rule_int("management_period", decision))
             ep = s.open(C.USER, decision, planned, issuer="ubnd")
             continue
         if outcome == "addicted":
@@ -296,7 +296,7 @@ def addict_path(s: Story, found: date) -> None:
 
 
 def _adult(s: Story, day: date) -> bool:
-    return age_on(s.who.birth, day)[0] >= months_of("adult_age", day)
+    return age_on(s.who.birth, day)[0] >= rule_int("adult_age", day)
 
 
 def treat(s: Story, cat: Category, start: date) -> None:
@@ -312,7 +312,7 @@ def treat(s: Story, cat: Category, start: date) -> None:
     planned: date | None = None
     fields: dict[str, Any] = {}
     if cat == C.REHAB_HOME:
-        low, high = months_of("rehab_home_min", start), months_of("rehab_home_max", start)
+        low, high = rule_int("rehab_home_min", start), rule_int("rehab_home_max", start)
         planned = add_months(start, s.force.get("home_months", w.rng.randint(low, high)))
         fields = {"issuer": "ubnd"}
     elif cat == C.REHAB_FACILITY:
@@ -352,11 +352,11 @@ def release(s: Story, ep: Ep, day: date) -> None:
     s.close_open(day, (C.ADDICT,), "completed")
     if ep.category == C.REHAB_COMPULSORY:
         s.contact(w.workdays_after(day, 1, 5), "report_in", "Trình diện sau khi chấp hành xong")
-    months = months_of("post_rehab_period", day)
-    if ep.category == C.REHAB_COMPULSORY and age_on(s.who.birth, day)[1] >= months_of(
+    months = rule_int("post_rehab_period", day)
+    if ep.category == C.REHAB_COMPULSORY and age_on(s.who.birth, day)[1] >= rule_int(
         "adult_age", day
     ):
-        months = months_of("post_rehab_period_compulsory_adult", day)
+        months = rule_int("post_rehab_period_compulsory_adult", day)
     absence = w.rng.randint(3, 45) if w.chance(0.05) else 0
     planned = add_months(day, months) + timedelta(days=absence)
     decided = w.workdays_after(day, 1, 5)
@@ -415,7 +415,7 @@ def moved_in_path(s: Story, arrived: date) -> None:
     w = s.w
     commune, province = w.rng.choice(names.OTHER_COMMUNES)
     decided = w.after(arrived, -300, -30)
-    planned = add_months(decided, months_of("management_period", decided))
+    planned = add_months(decided, rule_int("management_period", decided))
     ep = s.open(
         C.USER, arrived, planned, moved_from=f"{commune}, {province}", decision_date=decided,
         decision_no=f"{w.rng.randint(3, 160)}/QĐ-UBND", signer=f"Chủ tịch UBND {commune}",
