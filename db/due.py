@@ -305,14 +305,17 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
     # Addicts not yet registered for any treatment.
     treat = ",".join(f"'{c.value}'" for c in TREATMENT)
     for row in reg.db.query(
-        "SELECT a.id, a.person_id, a.start_date FROM episodes a WHERE a.deleted = 0 "
+        "SELECT a.id, a.person_id, max(a.start_date, COALESCE((SELECT max(t.end_date) "
+        f"FROM episodes t WHERE t.person_id = a.person_id AND t.deleted = 0 AND t.category IN "
+        f"({treat}) AND t.end_date <= :on), '')) AS since FROM episodes a WHERE a.deleted = 0 "
         "AND a.category = 'addict' AND a.start_date <= :on "
         "AND (a.end_date IS NULL OR a.end_date > :on) AND NOT EXISTS (SELECT 1 FROM "
         f"episodes t WHERE t.person_id = a.person_id AND t.deleted = 0 AND t.category IN "
         f"({treat}) AND t.start_date <= :on AND (t.end_date IS NULL OR t.end_date > :on))",
         {"on": day},
     ):
-        found = date.fromisoformat(row["start_date"])
+        # From the assessment, or from the day the last treatment ended (quit or finished).
+        found = date.fromisoformat(row["since"])
         due, used = deadline("addict_register_treatment", found, cal)
         if due <= horizon:
             yield DueItem("treatment", row["person_id"], due, due < on,

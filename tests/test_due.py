@@ -291,3 +291,23 @@ def test_as_dict(reg: Register, person: str) -> None:
     assert got["full_name"] == "Nguyễn Văn An"
     assert got["village"] == "Bản Mòng"
     assert got["overdue"] is False
+
+
+def test_an_addict_who_quit_treatment_is_due_from_quitting_not_from_the_assessment(
+    reg, add
+) -> None:
+    from datetime import date
+
+    from db import actions
+    from db.categories import Category
+    from db.due import due_items
+
+    person = add("Giàng A Páo")
+    actions.found_addicted(reg, person, "02/03/2020")
+    actions.start_treatment(reg, person, Category.METHADONE, "01/04/2020")
+    methadone = next(
+        e for e in reg.db.query("SELECT id FROM episodes WHERE category = 'methadone'")
+    )
+    actions.quit_treatment(reg, methadone["id"], "16/11/2026")  # a Monday
+    items = [i for i in due_items(reg, date(2026, 11, 20)) if i.kind == "treatment"]
+    assert [(i.due, i.overdue) for i in items] == [(date(2026, 11, 23), False)]
