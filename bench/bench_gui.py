@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
 import os
 import platform
 import resource
@@ -30,6 +31,11 @@ from db.register import open_register
 ON = date(2026, 11, 20)
 
 
+def _build(path: Path, persons: int) -> None:
+    with open_register(path, create=True, today=lambda: ON) as reg:
+        fill_demo(reg, persons=persons, seed=1, on=ON)
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -44,8 +50,12 @@ def main() -> None:
     path = args.db or Path(tmp) / "bench.db"
     if not path.exists():
         print(f"building a {args.persons:,}-person register…", file=sys.stderr)
-        with open_register(path, create=True, today=lambda: ON) as reg:
-            fill_demo(reg, persons=args.persons, seed=1, on=ON)
+        # In a child process: the window's memory below must not include the building.
+        child = multiprocessing.get_context("spawn").Process(
+            target=_build, args=(path, args.persons)
+        )
+        child.start()
+        child.join()
     gc.collect()
 
     from PySide6.QtCore import QSettings
