@@ -9,26 +9,27 @@ from pathlib import Path
 
 from cli.main import dump_json
 from cli.report_commands import cmd_report  # noqa: F401 - `main.py report …`
+from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|recover`
+    cmd_backup,
+    cmd_recover,
+    cmd_restore,
+    open_for_command,
+)
 from db.categories import LABELS, Category
 from db.check import check_register
 from db.dates import show
 from db.due import KIND_LABELS, due_items
 from db.episodes import status_label
-from db.errors import RegisterFileError
-from db.register import Register, open_register
+from db.errors import RegisterDamaged, RegisterFileError
 from db.search import find
 from db.stats import MOVEMENTS, figures
-
-
-def _open(path: Path) -> Register:
-    return open_register(path)
 
 
 def cmd_demo(path: Path, args: argparse.Namespace) -> int:
     """Fill a new (or empty) register with realistic synthetic data."""
     from db.demo import fill_demo
 
-    with open_register(path, create=True) as reg:
+    with open_for_command(path, args, create=True) as reg:
         people = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
         if people:
             raise RegisterFileError(
@@ -53,7 +54,7 @@ def cmd_demo(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_stats(path: Path, args: argparse.Namespace) -> int:
     """The figures for a date."""
-    with _open(path) as reg:
+    with open_for_command(path, args) as reg:
         data = figures(reg, args.on)
     if args.json:
         dump_json(data)
@@ -100,7 +101,7 @@ def cmd_stats(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_find(path: Path, args: argparse.Namespace) -> int:
     """Search people."""
-    with _open(path) as reg:
+    with open_for_command(path, args) as reg:
         rows = find(reg, args.text, limit=args.limit)
     if args.json:
         dump_json(rows)
@@ -120,7 +121,7 @@ def cmd_find(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_due(path: Path, args: argparse.Namespace) -> int:
     """What is due and overdue."""
-    with _open(path) as reg:
+    with open_for_command(path, args) as reg:
         items = due_items(reg, args.on)
     if args.json:
         dump_json([i.as_dict() for i in items])
@@ -137,13 +138,35 @@ def cmd_due(path: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_check(path: Path, args: argparse.Namespace) -> int:
-    """The integrity check."""
-    with _open(path) as reg:
-        problems = check_register(reg)
+    """The integrity check: the file, the register's rules and the change log's hash chain."""
+    try:
+        with open_for_command(path, args) as reg:
+            problems = check_register(reg)
+    except RegisterDamaged as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        _suggest_backups(path)
+        return exc.exit_code
     if not problems:
-        print(f"Tệp sổ “{path}” toàn vẹn: không phát hiện lỗi.")
+        print(f"Tệp sổ “{path}” toàn vẹn: không phát hiện lỗi (kể cả nhật ký thay đổi).")
         return 0
     print(f"Tệp sổ “{path}” có {len(problems)} vấn đề:", file=sys.stderr)
     for p in problems:
         print(f"  - {p.what}: {p.detail}", file=sys.stderr)
+    if any(p.what.startswith(("Tệp", "Trang")) for p in problems):
+        _suggest_backups(path)
     return 3
+
+
+def _suggest_backups(path: Path) -> None:
+    """Name the newest backups and the command that restores one."""
+    from db.backup import list_backups
+
+    found = list_backups(path)[:3]
+    if not found:
+        print("Không thấy bản sao lưu tự động cạnh sổ; hãy tìm bản sao lưu trên USB.",
+              file=sys.stderr)  # fmt: skip
+        return
+    print("Các bản sao lưu mới nhất:", file=sys.stderr)
+    for b in found:
+        print(f"  {b.made:%d/%m/%Y %H:%M}  {b.path}", file=sys.stderr)
+    print(f'Khôi phục: python main.py restore --db "{path}" "{found[0].path}"', file=sys.stderr)

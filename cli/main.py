@@ -1,7 +1,9 @@
 """`python main.py [command]`: the window by default, or a command for scripts and checks.
 
-Exit codes: 0 done; 2 bad input; 3 the register file cannot be used; 4 disk full; 70 a bug.
+Exit codes: 0 done; 2 bad input; 3 the register file cannot be used (also a wrong password);
+4 disk full; 5 not allowed for this account's role; 70 a bug.
 Messages for people go to stderr in Vietnamese; results go to stdout (or JSON with --json).
+The password: --password-file FILE, or SOTHEODOI_PASSWORD, or typed (cli/security_commands.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from cli.report_commands import add_report_parser
+from cli.security_commands import add_access_arguments, add_security_parsers
 from cli.xlsx_commands import add_xlsx_parsers
 from db.errors import UserError
 
@@ -57,11 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser for every command."""
     parser = _Parser(prog="main.py", description="Sổ theo dõi — công an xã.")
     parser.add_argument("--db", type=Path, help="tệp sổ (mặc định: sổ trong thư mục dữ liệu)")
+    add_access_arguments(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="tệp sổ")
+        add_access_arguments(p)
         return p
 
     p = command("demo", "tạo sổ mẫu với dữ liệu giả lập để tập huấn")
@@ -77,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("due", "việc đến hạn và quá hạn")
     p.add_argument("--on", type=_day)
     p.add_argument("--json", action="store_true")
-    command("check", "kiểm tra tính toàn vẹn của tệp sổ")
+    command("check", "kiểm tra tính toàn vẹn của tệp sổ và chuỗi nhật ký thay đổi")
+    add_security_parsers(sub, command)
     add_report_parser(sub)
     add_xlsx_parsers(sub)
     return parser

@@ -16,19 +16,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.security_commands import add_access_arguments, open_for_command
 from db.dates import show
 from db.errors import UserError
-from db.register import Register, open_register
+from db.register import Register
 from db.settings import get_settings
-from reports.build import monthly_report, outbox_for, person_report, round_report
+from reports.build import (
+    copy_report,
+    monthly_report,
+    outbox_for,
+    person_report,
+    round_report,
+    send_reports,
+)
 from reports.outbox import Outbox
-from reports.upload import send_pending
 
 EXIT_PENDING = 1
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="tệp sổ")
+    add_access_arguments(parser)
 
 
 def _outbox_arg(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +108,7 @@ def _find(box: Outbox, wanted: str) -> str:
 
 def cmd_report(path: Path, args: argparse.Namespace) -> int:
     """Run one `report …` command; returns the exit code."""
-    with open_register(path) as reg:
+    with open_for_command(path, args) as reg:
         command = args.report_command
         if command == "monthly":
             built = monthly_report(reg, args.month, out=args.out, outbox=_box(reg, args))
@@ -153,7 +161,7 @@ def _outbox(reg: Register, args: argparse.Namespace) -> int:
                 f"trong hộp thư đi “{box.folder}”; có thể chép ra USB."
             )
         unit = str(get_settings(reg)["unit_name"] or "")
-        result = send_pending(box, url, unit=unit, force=args.force)
+        result = send_reports(reg, box, url, unit=unit, force=args.force)
         print(result.summary())
         for entry_id, error in result.failed.items():
             print(f"  {entry_id[:8]}: {error}", file=sys.stderr)
@@ -163,6 +171,6 @@ def _outbox(reg: Register, args: argparse.Namespace) -> int:
         print(f"{entry.title} (bản {entry.version}): {entry.state_text()}.")
         return 0
     entry_id = _find(box, args.id)
-    target = box.copy_to(entry_id, args.to)
+    target = copy_report(reg, box, entry_id, args.to)
     print(f"Đã chép sang {target} (đã kiểm tra SHA-256).")
     return 0

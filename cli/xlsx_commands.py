@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cli.security_commands import add_access_arguments, open_for_command
 from db.dates import parse_date
 from db.errors import UserError
 from db.listing import PersonFilter
 from db.places import village_by_name
-from db.register import Register, open_register
+from db.register import Register
 from db.xlsx_export import export_people
 from db.xlsx_import import (
     DUPLICATE,
@@ -49,6 +50,7 @@ def add_xlsx_parsers(sub: Any) -> None:
     def command(name: str, help_text: str, handler: Callable[..., int]) -> Any:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="tệp sổ")
+        add_access_arguments(p)
         p.set_defaults(handler=handler)
         return p
 
@@ -100,7 +102,7 @@ def _print_rows(plan: ImportPlan, fate: str, title: str) -> None:
 def cmd_import_xlsx(path: Path, args: argparse.Namespace) -> int:
     """Preview, import (unless --dry-run), and write the refused rows next to the file."""
     source: Path = args.file
-    with open_register(path) as reg:
+    with open_for_command(path, args) as reg:
         plan = plan_import(reg, source, _progress())
         print(f"Tệp “{source.name}”: {plan.summary()}")
         for problem in plan.problems:
@@ -141,7 +143,7 @@ def _filter(reg: Register, args: argparse.Namespace) -> PersonFilter:
 
 def cmd_export_xlsx(path: Path, args: argparse.Namespace) -> int:
     """The register or a filtered list, and optionally the tests of a period."""
-    with open_register(path) as reg:
+    with open_for_command(path, args) as reg:
         tests = None
         if args.tests_from or args.tests_to:
             start = args.tests_from or date(1900, 1, 1)

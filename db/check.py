@@ -1,26 +1,33 @@
-"""The integrity check: SQLite's own checks, the search index, and the register's invariants."""
+"""The integrity check: SQLite's own checks, the search index, the register's invariants and
+the audit trail's hash chain."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from db.audit import Problem, verify_chain
 from db.register import Register
 
+__all__ = ["Problem", "check_register", "file_problems"]
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file, said in Vietnamese."""
 
-    what: str
-    detail: str = ""
+def file_problems(reg: Register, *, quick: bool = False) -> list[Problem]:
+    """SQLite's check of the file (and SQLCipher's page check when encrypted).
+
+    `quick` uses quick_check (skips index/table cross-checks: the check at every start).
+    """
+    pragma = "quick_check" if quick else "integrity_check"
+    result = [row[0] for row in reg.db.execute(f"PRAGMA {pragma}").fetchall()]
+    problems = [] if result == ["ok"] else [Problem("Tệp cơ sở dữ liệu bị hỏng", line)
+                                            for line in result[:20]]  # fmt: skip
+    if reg.encrypted and not quick:
+        pages = reg.db.execute("PRAGMA cipher_integrity_check").fetchall()
+        problems += [Problem("Trang dữ liệu mã hóa bị hỏng", str(p[0])) for p in pages[:20]]
+    return problems
 
 
 def check_register(reg: Register) -> list[Problem]:
     """Everything found wrong with the register (an empty list: the file is sound)."""
-    problems: list[Problem] = []
-    result = [row[0] for row in reg.db.execute("PRAGMA integrity_check").fetchall()]
-    if result != ["ok"]:
-        problems += [Problem("Tệp cơ sở dữ liệu bị hỏng", line) for line in result[:20]]
+    problems = file_problems(reg)
+    if problems:
         return problems  # nothing else can be trusted
     for table, rowid, parent, _ in reg.db.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(
@@ -48,4 +55,4 @@ def check_register(reg: Register) -> list[Problem]:
         problems.append(
             Problem("Một người có hai diện cùng loại chồng lên nhau", f"{overlapping} cặp")
         )
-    return problems
+    return problems + verify_chain(reg)

@@ -48,3 +48,41 @@ class DiskFull(UserError):
 
 class NotFound(UserError):
     """A record asked for by id does not exist (or was deleted)."""
+
+
+class PasswordRequired(RegisterFileError):
+    """The register is encrypted and no password (or key) was given."""
+
+
+class WrongPassword(RegisterFileError):
+    """The login name or the password does not unlock the register."""
+
+
+class TooManyAttempts(RegisterFileError):
+    """Too many wrong passwords in a row: the next try must wait."""
+
+    def __init__(self, message: str, *, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class WrongRecoveryCode(RegisterFileError):
+    """The recovery code is mistyped or belongs to another register."""
+
+
+class KeysFileError(RegisterFileError):
+    """The key file beside an encrypted register is missing, damaged or of another register."""
+
+
+class BackupDamaged(RegisterFileError):
+    """A backup file does not open or fails its integrity check."""
+
+
+class NotAllowed(UserError):
+    """The signed-in account's role may not do this (only the station chief may)."""
+
+    exit_code = 5
+
+
+class RegisterDamaged(RegisterFileError):
+    """The register file is damaged (or its key file belongs to another): restore a backup."""

@@ -18,8 +18,18 @@ TABLE_LABELS = {
     "incidents": "Vụ việc",
     "settings": "Cài đặt",
     "calendar_days": "Lịch nghỉ",
+    "accounts": "Tài khoản",
+    "": "—",
 }
-ACTION_LABELS = {"insert": "Thêm", "update": "Sửa", "delete": "Xóa", "bulk": "Nhập hàng loạt"}
+# Columns the program derives for search and sorting: noise in a summary of what was typed.
+_DERIVED = {"name_folded", "search_text", "sort_key"}
+ACTION_LABELS = {
+    "insert": "Thêm", "update": "Sửa", "delete": "Xóa", "bulk": "Nhập hàng loạt",
+    # Events (db.audit.log_event): access and data leaving the laptop.
+    "login": "Đăng nhập", "print": "In", "export": "Xuất dữ liệu", "backup": "Sao lưu",
+    "restore": "Khôi phục sao lưu", "recover": "Mở bằng mã khôi phục", "encrypt": "Mã hóa sổ",
+    "password": "Đổi mật khẩu", "sign_off": "Chỉ huy duyệt",
+}  # fmt: skip
 
 
 def person_history(reg: Register, person_id: str, limit: int = 500) -> list[dict[str, Any]]:
@@ -32,15 +42,19 @@ def person_history(reg: Register, person_id: str, limit: int = 500) -> list[dict
         "ORDER BY seq DESC LIMIT :limit",
         {"p": person_id, "limit": limit},
     )
-    return [_readable(row) for row in rows]
+    return [readable(row) for row in rows]
 
 
-def _readable(row: dict[str, Any]) -> dict[str, Any]:
+def readable(row: dict[str, Any]) -> dict[str, Any]:
+    """A log row with what, the action and a one-line summary in Vietnamese added."""
     changes = json.loads(row["changes"])
     if row["action"] == "update":
         parts = [f"{k}: {old!r} → {new!r}" for k, (old, new) in changes.items()]
     elif row["action"] == "insert":
-        parts = [f"{k}: {v!r}" for k, v in changes.items() if v not in (None, "", "[]")]
+        parts = [f"{k}: {v!r}" for k, v in changes.items()
+                 if v not in (None, "", "[]") and k not in _DERIVED]  # fmt: skip
+    elif isinstance(changes, dict):
+        parts = [f"{k}: {v}" for k, v in changes.items()]
     else:
         parts = [json.dumps(changes, ensure_ascii=False)]
     return {
@@ -49,3 +63,6 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
         "action_label": ACTION_LABELS.get(row["action"], row["action"]),
         "summary": "; ".join(parts),
     }
+
+
+_readable = readable

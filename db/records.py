@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from db.chain import GENESIS, entry_hash
 from db.errors import NotFound
 from db.register import Register, file_errors, new_id, now_utc
 
@@ -25,13 +26,25 @@ def transaction(reg: Register) -> Iterator[None]:
         yield
 
 
-def _log(reg: Register, at: str, table: str, row_id: str, action: str, changes: object) -> None:
+def log_change(reg: Register, at: str, table: str, row_id: str, action: str, changes: object
+               ) -> None:  # fmt: skip
+    """Append one entry to the change log, chained by hash to the entry before it.
+
+    Called inside the caller's transaction, so the entry and the change it records are written
+    together or not at all. (The USB handover logs merged rows through here too.)
+    """
+    text = json.dumps(changes, ensure_ascii=False, default=str)
+    last = reg.db.execute("SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()
+    prev = (last[0] if last else None) or GENESIS
+    entry = (at, reg.user, reg.device_id, table, row_id, action, text)
     reg.db.execute(
-        "INSERT INTO change_log (at, user, device_id, table_name, row_id, action, changes)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [at, reg.user, reg.device_id, table, row_id, action,
-         json.dumps(changes, ensure_ascii=False, default=str)],
-    )  # fmt: skip
+        "INSERT INTO change_log (at, user, device_id, table_name, row_id, action, changes,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [*entry, prev, entry_hash(prev, *entry)],
+    )
+
+
+_log = log_change
 
 
 def get(reg: Register, table: str, row_id: str, *, include_deleted: bool = False) -> Row:
@@ -57,7 +70,7 @@ def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
     with transaction(reg):
         reg.db.table(table).insert(row)
         logged = {k: v for k, v in row.items() if k not in META_FIELDS and k != "id"}
-        _log(reg, at, table, row["id"], "insert", logged)
+        log_change(reg, at, table, row["id"], "insert", logged)
     return str(row["id"])
 
 
@@ -79,7 +92,7 @@ def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -
         new_values = {k: v[1] for k, v in diff.items()}
         new_values.update(updated_at=at, updated_by=reg.user, device_id=reg.device_id)
         _set(reg, table, row_id, new_values)
-        _log(reg, at, table, row_id, "update", diff)
+        log_change(reg, at, table, row_id, "update", diff)
     return diff
 
 
@@ -92,7 +105,7 @@ def soft_delete(reg: Register, table: str, row_id: str) -> None:
             reg, table, row_id, {"deleted": 1, "updated_at": at, "updated_by": reg.user,
                                  "device_id": reg.device_id},
         )  # fmt: skip
-        _log(reg, at, table, row_id, "delete", {"deleted": [0, 1]})
+        log_change(reg, at, table, row_id, "delete", {"deleted": [0, 1]})
 
 
 def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], note: str) -> int:
@@ -114,5 +127,5 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
 
     with transaction(reg):
         reg.db.table(table).insert_all(prepared(), batch_size=5000)
-        _log(reg, at, table, "*", "bulk", {"rows": count, "note": note})
+        log_change(reg, at, table, "*", "bulk", {"rows": count, "note": note})
     return count

@@ -140,6 +140,9 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX episodes_live ON episodes (person_id, category, start_date, end_date)
             WHERE deleted = 0;
         CREATE INDEX episodes_category ON episodes (category, start_date);
+        -- A period's movements: episodes begun or ended between two dates.
+        CREATE INDEX episodes_start ON episodes (start_date) WHERE deleted = 0;
+        CREATE INDEX episodes_end ON episodes (end_date) WHERE deleted = 0;
 
         CREATE TABLE drug_tests (
             id TEXT PRIMARY KEY,
@@ -267,6 +270,204 @@ def run_script(db: Database, script: str) -> None:
             pending = ""
     if pending.strip():
         raise ValueError(f"incomplete SQL statement: {pending.strip()[:80]}")
+
+
+@migrations()
+def m002_handover(db: Database) -> None:
+    """USB handover: peers, bundles made and read, the versions peers hold, conflicts.
+
+    These tables are local bookkeeping, never synced themselves (docs/handover.md).
+    """
+    run_script(
+        db,
+        """
+        -- Every other laptop this register has read a bundle from.
+        CREATE TABLE handover_peers (
+            peer_no INTEGER PRIMARY KEY,
+            device_id TEXT NOT NULL UNIQUE,
+            commune_id TEXT NOT NULL,
+            commune_name TEXT NOT NULL DEFAULT '',
+            unit_name TEXT NOT NULL DEFAULT '',
+            province_name TEXT NOT NULL DEFAULT '',
+            officer TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+
+        -- Bundles made here; `seq` is this source's sequence number and is never reused.
+        CREATE TABLE handover_exports (
+            seq INTEGER PRIMARY KEY,
+            bundle_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('full', 'incremental')),
+            receiver TEXT NOT NULL DEFAULT '',
+            receiver_key TEXT NOT NULL DEFAULT '',
+            receiver_device TEXT,
+            since_seq INTEGER,
+            status TEXT NOT NULL CHECK (status IN ('writing', 'done', 'failed')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            created_by TEXT NOT NULL,
+            log_seq INTEGER NOT NULL,
+            journal_seq INTEGER NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            counts TEXT NOT NULL DEFAULT '{}',
+            acked_at TEXT
+        );
+        CREATE INDEX handover_exports_receiver ON handover_exports (receiver_key, seq);
+
+        -- Bundles read here: (source device, sequence) makes a second import a no-op.
+        CREATE TABLE handover_imports (
+            import_no INTEGER PRIMARY KEY,
+            source_device TEXT NOT NULL,
+            source_seq INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source_commune TEXT NOT NULL,
+            made_by TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (source_device, source_seq, bundle_id)
+        );
+
+        -- Per peer and row: a hash of the version that peer last sent here (the base of the
+        -- three-way merge), and its field values only where they differ from this register's.
+        CREATE TABLE handover_base (
+            peer_no INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            hash BLOB NOT NULL,
+            vals TEXT,
+            PRIMARY KEY (peer_no, tbl, row_id)
+        ) WITHOUT ROWID;
+
+        -- Rows written by imports, in order: what an incremental bundle must pass on (rows
+        -- this laptop changed itself are found in change_log).
+        CREATE TABLE handover_journal (
+            seq INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL
+        );
+
+        -- The same field changed on both sides: kept here until a person chooses.
+        CREATE TABLE handover_conflicts (
+            id INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            local_value TEXT NOT NULL,
+            local_by TEXT NOT NULL,
+            local_at TEXT NOT NULL,
+            remote_value TEXT NOT NULL,
+            remote_by TEXT NOT NULL,
+            remote_at TEXT NOT NULL,
+            remote_device TEXT NOT NULL,
+            import_no INTEGER NOT NULL,
+            found_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT,
+            chosen TEXT CHECK (chosen IS NULL OR chosen IN ('local', 'remote')),
+            chosen_value TEXT
+        );
+        CREATE INDEX handover_conflicts_open ON handover_conflicts (tbl, row_id, field)
+            WHERE resolved_at IS NULL;
+        """,
+    )
+
+
+@migrations()
+def m003_security(db: Database) -> None:
+    """Accounts and roles; the change log chained by hash, open to events (print, export…)."""
+    from db.chain import CHAINED_COLUMNS, GENESIS, entry_hash
+
+    base = {"seq", *CHAINED_COLUMNS, "prev_hash", "hash"}
+    columns = db.execute("PRAGMA table_info(change_log)").fetchall()
+    extra = [c for c in columns if c[1] not in base]  # columns other migrations added
+    extra_sql = "".join(
+        f",\n            [{name}] {kind}{' NOT NULL' if notnull else ''}"
+        f"{f' DEFAULT {default}' if default is not None else ''}"
+        for _, name, kind, notnull, default, _ in extra
+    )
+    others = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'change_log' AND sql IS NOT NULL "
+        "AND type IN ('index', 'trigger') AND name NOT IN "
+        "('change_log_row', 'change_log_no_update', 'change_log_no_delete')"
+    ).fetchall()
+    # The old table's CHECK allowed only row changes; events (print, export, login, backup) are
+    # logged now, so the table is rebuilt (SQLite cannot drop a CHECK) with its rows chained.
+    run_script(
+        db,
+        f"""
+        DROP TRIGGER change_log_no_update;
+        DROP TRIGGER change_log_no_delete;
+        CREATE TABLE change_log_new (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action <> ''),
+            changes TEXT NOT NULL{extra_sql},
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """,
+    )
+    names = ["seq", *CHAINED_COLUMNS, *(c[1] for c in extra)]
+    listed = ", ".join(f"[{n}]" for n in names)
+    marks = ", ".join("?" for _ in range(len(names) + 2))
+    prev = GENESIS
+    batch: list[list[object]] = []
+    for row in db.execute(f"SELECT {listed} FROM change_log ORDER BY seq"):
+        values = list(row)
+        current = entry_hash(prev, *values[1 : 1 + len(CHAINED_COLUMNS)])
+        batch.append([*values, prev, current])
+        prev = current
+        if len(batch) >= 5000:
+            db.conn.executemany(
+                f"INSERT INTO change_log_new ({listed}, prev_hash, hash) VALUES ({marks})", batch
+            )
+            batch = []
+    if batch:
+        db.conn.executemany(
+            f"INSERT INTO change_log_new ({listed}, prev_hash, hash) VALUES ({marks})", batch
+        )
+    run_script(
+        db,
+        f"""
+        DROP TABLE change_log;
+        ALTER TABLE change_log_new RENAME TO change_log;
+        CREATE INDEX change_log_row ON change_log (row_id, seq);
+        CREATE INDEX change_log_user ON change_log (user, seq);
+        CREATE INDEX change_log_at ON change_log (at);
+        -- Append-only: an edit needs a raw write past these, and the hash chain shows it.
+        CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+
+        -- Accounts of an encrypted register; passwords are not here but in the key slots
+        -- (<register>.keys): a password that unwraps the database key is the right one.
+        CREATE TABLE accounts (
+            id TEXT PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            full_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('officer', 'chief')),
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            {_META}
+        );
+        """,
+    )
+    for _, sql in others:
+        db.execute(sql)
 
 
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

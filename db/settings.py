@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from db import records
+from db.auth import require_chief
 from db.categories import SHORT_LABELS, Category
 from db.dates import parse_date
 from db.errors import ValidationError
@@ -59,12 +60,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("baseline_addicts", 0, "Số người nghiện tại ngày đăng ký"),
     Setting("due_window_days", 7, "Báo trước khi đến hạn xét nghiệm (ngày)"),
     Setting("ending_soon_days", 30, "Báo trước khi hết thời hạn quản lý (ngày)"),
+    Setting("idle_lock_minutes", 10, "Tự khóa màn hình khi không dùng (phút)"),
+    Setting("backup_keep", 14, "Số bản sao lưu tự động giữ lại"),
     *(
         Setting(f"test_interval.{c.value}", d, f"Chu kỳ xét nghiệm — {SHORT_LABELS[c]} (ngày)")
         for c, d in _TEST_DEFAULTS.items()
     ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+# Security settings may not be turned off: the screen locks, and at least one backup is kept.
+_RANGES = {"idle_lock_minutes": (1, 120), "backup_keep": (1, 365)}
 _TRUE = {"1", "true", "yes", "co", "x"}
 _FALSE = {"", "0", "false", "no", "khong"}
 
@@ -105,6 +110,9 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
             return value, f"{setting.label}: phải là số."
         if number < 0 or (key == "report_cutoff_day" and number > 28):
             return value, f"{setting.label}: giá trị {number} không hợp lệ."
+        if key in _RANGES and not _RANGES[key][0] <= number <= _RANGES[key][1]:
+            low, high = _RANGES[key]
+            return value, f"{setting.label}: từ {low} đến {high}."
         return number, None
     return str(value or "").strip(), None
 
@@ -131,7 +139,8 @@ def baseline_date(values: dict[str, Any]) -> date | None:
 
 
 def save_settings(reg: Register, changes: dict[str, Any]) -> None:
-    """Check and save some settings in one transaction."""
+    """Check and save some settings in one transaction (the station chief only)."""
+    require_chief(reg, "thay đổi cài đặt")
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for key, value in changes.items():

@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from db.audit import log_event
 from db.categories import LABELS, Category
 from db.dates import from_iso, partial_from_iso, show
 from db.drugtests import KINDS, METHODS, RESULTS, SUBSTANCES
@@ -283,6 +284,7 @@ def export_people(
         if progress:
             progress("Đang lưu tệp…", 1, 1)
         save_atomic(book, Path(out_path))
+    log_event(reg, "export", {"file": str(out_path), "people": count, "tests": tests or 0})
     return Exported(count, tests)
 
 
@@ -295,6 +297,8 @@ def export_tests(
         if progress:
             progress("Đang lưu tệp…", 1, 1)
         save_atomic(book, Path(out_path))
+    log_event(reg, "export", {"file": str(out_path), "tests": count,
+                              "from": start.isoformat(), "to": end.isoformat()})  # fmt: skip
     return count
 
 

@@ -1,4 +1,4 @@
-"""Starting the window: the application object, the register, and errors shown as dialogs."""
+"""Starting the window: the application object, signing in, the register, errors as dialogs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.errors import UserError
-from db.register import open_register
 
 
 def make_app() -> QApplication:
@@ -20,21 +19,28 @@ def make_app() -> QApplication:
 
 
 def run_window(db_path: Path) -> int:
-    """Open the register (creating it on first start) and show the window."""
+    """Sign in (making the encrypted register and its chief's account on first start, or
+    converting a plain one), check the file, and show the window."""
     app = make_app()
+    from gui.login_dialog import open_at_start
+
     try:
-        reg = open_register(db_path, create=True)
+        reg = open_at_start(db_path)
     except UserError as exc:
         QMessageBox.critical(None, app.tr("Không mở được sổ"), exc.message)
         return exc.exit_code
+    if reg is None:
+        return 0  # the person chose to leave
     from gui.main_window import MainWindow
     from gui.setup_wizard import SetupDialog, needs_setup
 
-    if needs_setup(reg):
-        # First start: the unit's names for printed headers, and an offer of training data.
+    if needs_setup(reg) and reg.role == "chief":
+        # First start: the unit's names for printed headers, and an offer of training data
+        # (settings are the chief's to change).
         SetupDialog(reg).exec()
     window = MainWindow(reg)
     window.show()
+    window.start_auto_backup()
     try:
         return app.exec()
     finally:

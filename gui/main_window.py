@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from db.register import Register
+from gui.accounts_page import AccountsPage
+from gui.audit_page import AuditPage
 from gui.drugfree_page import DrugFreePage
 from gui.excel_page import ExcelPage
 from gui.person_page import PersonPage
@@ -64,6 +66,8 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
                 )
             ),
         ),
+        ("audit", QMainWindow.tr("Nhật ký thay đổi"), AuditPage),
+        ("accounts", QMainWindow.tr("Tài khoản"), AccountsPage),
         ("settings", QMainWindow.tr("Cài đặt"), SettingsPage),
     ]
 
@@ -116,6 +120,70 @@ class MainWindow(QMainWindow):
         ):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         self._restore()
+        self._security_hooks()
+
+    # --- Sign-in, idle lock and backups (gui/login_dialog.py, gui/backup_dialog.py). ------------
+
+    def _security_hooks(self) -> None:
+        from gui.lock_screen import IdleLock
+
+        self.idle: IdleLock | None = None
+        menu = self.menuBar().addMenu(self.tr("&Sổ"))
+        menu.setObjectName("registerMenu")
+        backup = QAction(self.tr("Sao lưu…"), self)
+        backup.setObjectName("backupAction")
+        backup.triggered.connect(self.show_backups)
+        menu.addAction(backup)
+        if self.reg.encrypted:  # a plain register (tests, before conversion) has no accounts
+            self.idle = IdleLock(self, self.reg, self._idle_minutes())
+            lock = QAction(self.tr("Khóa màn hình"), self)
+            lock.setObjectName("lockAction")
+            lock.setShortcut(QKeySequence("Ctrl+L"))
+            lock.triggered.connect(self.idle.lock)
+            menu.addAction(lock)
+            password = QAction(self.tr("Đổi mật khẩu…"), self)
+            password.setObjectName("passwordAction")
+            password.triggered.connect(self.change_password)
+            menu.addAction(password)
+
+    def _idle_minutes(self) -> int:
+        from db.settings import get_settings
+
+        return int(get_settings(self.reg)["idle_lock_minutes"])
+
+    def show_backups(self) -> None:
+        """The backup dialog: the list, back up now, to a USB stick."""
+        from gui.backup_dialog import BackupDialog
+
+        BackupDialog(self.reg, self).exec()
+
+    def change_password(self) -> None:
+        """The signed-in account's own password."""
+        from gui.accounts_page import ChangePasswordDialog
+
+        ChangePasswordDialog(self.reg, self).exec()
+
+    def start_auto_backup(self, delay_ms: int = 3000) -> None:
+        """Today's automatic backup (once a day; also onto the chosen USB stick if plugged in),
+        in the background a moment after the window shows."""
+        from db.backup import auto_backup
+        from gui.backup_dialog import usb_folder
+        from gui.worker import run_in_background
+
+        def start() -> None:
+            self._backup_task = run_in_background(
+                self, self.tr("Đang sao lưu tự động…"), self.reg,
+                lambda worker, progress: auto_backup(worker, usb_folder()), self._backed_up,
+            )  # fmt: skip
+
+        QTimer.singleShot(delay_ms, start)
+
+    def _backed_up(self, made: list[object]) -> None:
+        if made:
+            self.statusBar().showMessage(
+                self.tr("Đã sao lưu tự động và kiểm tra %1 bản.").replace("%1", str(len(made))),
+                10_000,
+            )
 
     @property
     def keys(self) -> list[str]:
@@ -162,6 +230,8 @@ class MainWindow(QMainWindow):
             self.show_page(self.nav.currentRow())
 
     def _changed(self, source: str) -> None:
+        if self.idle is not None and source == "settings":
+            self.idle.set_minutes(self._idle_minutes())
         self._stale = {k for k in self.pages if k != source}
         current = self.stack.currentWidget()
         if current is not self.person and hasattr(current, "refresh"):

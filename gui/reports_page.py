@@ -52,9 +52,9 @@ from db.stats import period_for_month
 from db.textfold import fold
 from gui.common import ID_ROLE, RED, Index, TableModel, make_table, show_failure
 from gui.worker import BackgroundTask, run_in_background
-from reports.build import monthly_report, person_report, round_report
+from reports.build import copy_report, monthly_report, person_report, round_report, send_reports
 from reports.outbox import Entry, Outbox, default_folder
-from reports.upload import check_url, send_pending
+from reports.upload import check_url
 
 MONTHLY, PERSON, ROUND = "monthly", "person", "round"
 RETRY_MS = 10 * 60 * 1000  # pending reports are tried again every 10 minutes
@@ -499,7 +499,7 @@ class ReportsPage(QWidget):
         if not folder:
             return
         try:
-            target = self.outbox.copy_to(entry.id, Path(folder))
+            target = copy_report(self.reg, self.outbox, entry.id, Path(folder))
         except UserError as exc:
             show_failure(self, exc)
             return
@@ -541,7 +541,7 @@ class ReportsPage(QWidget):
 
         def job(reg: Register, progress: Any) -> Any:
             box = Outbox(folder, reg.commune_id)
-            return send_pending(box, url, unit=unit, force=force, progress=progress)
+            return send_reports(reg, box, url, unit=unit, force=force, progress=progress)
 
         task = BackgroundTask(self, self.tr("Đang gửi báo cáo…"), self.reg, job)
         if not force:

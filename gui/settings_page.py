@@ -62,8 +62,12 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("Chu kỳ xét nghiệm định kỳ (để trống: không xét nghiệm định kỳ)", _INTERVALS),
     ("Nhắc việc", ("due_window_days", "ending_soon_days")),
+    ("Bảo mật và sao lưu", ("idle_lock_minutes", "backup_keep")),
 )  # fmt: skip
-_MAXIMA = {"report_cutoff_day": 28, "due_window_days": 365, "ending_soon_days": 365}
+_MAXIMA = {
+    "report_cutoff_day": 28, "due_window_days": 365, "ending_soon_days": 365,
+    "idle_lock_minutes": 120, "backup_keep": 365,
+}  # fmt: skip
 VIETNAMESE = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -206,6 +210,12 @@ class SettingsPage(QWidget):
             widget.setText("" if value is None else str(value))  # type: ignore[attr-defined]
 
     def _load_settings(self) -> None:
+        # Settings are the station chief's (db/ refuses others too); say so rather than fail.
+        chief = getattr(self.reg, "role", "chief") == "chief"
+        self.save_button.setEnabled(chief)
+        if not chief:
+            self.save_button.setToolTip(self.tr("Chỉ chỉ huy được sửa cài đặt."))
+            self.status.setText(self.tr("Chỉ chỉ huy được sửa cài đặt; cán bộ chỉ xem."))
         for key, value in get_settings(self.reg).items():
             if key in self.fields:
                 self._show(key, value)

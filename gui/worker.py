@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
 from db.errors import UserError
-from db.register import Register, open_register
+from db.register import Register
 
 Progress = Callable[[str, int, int], None]
 Job = Callable[[Register, Progress], Any]
@@ -44,16 +44,15 @@ class _Worker(QObject):
 
     def __init__(self, reg: Register, job: Job) -> None:
         super().__init__()
-        self._path = reg.path
-        self._user = reg.user
-        self._today = reg.today
+        self._reg = reg  # only its path, account and key are read, by reopen()
         self._job = job
         self.cancelled = False
 
     @Slot()
     def run(self) -> None:
         try:
-            with open_register(self._path, user=self._user, today=self._today) as own:
+            # The same account (and, for an encrypted register, the key) on a new connection.
+            with self._reg.reopen() as own:
                 result = self._job(own, self._progress)
         except UserError as exc:
             self.failed.emit(exc, "")

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from db.audit import log_event
 from db.errors import UserError
 from db.register import Register
 from db.settings import get_settings
@@ -25,6 +27,7 @@ from reports.monthly_pages import render_monthly
 from reports.outbox import Entry, Outbox, default_folder, write_atomic
 from reports.sheets import person_sheet, round_sheet
 from reports.typeface import load_fonts
+from reports.upload import SendResult, send_pending
 
 Progress = Callable[[str, int, int], None]
 
@@ -93,6 +96,8 @@ def monthly_report(
     if target is not None:
         write_atomic(target, pdf)
         path = target
+    # Sensitive data leaving the register: the audit trail says who made which report.
+    log_event(reg, "print", {"report": title, "file": str(path), "sha256": entry.sha256})
     step("Xong", 5, 5)
     return Built(path, entry)
 
@@ -106,6 +111,8 @@ def person_report(
     step("Lập phiếu theo dõi", 0, 2)
     pdf = person_sheet(reg, person_id, load_fonts())
     write_atomic(path, pdf)
+    log_event(reg, "print", {"report": "Phiếu theo dõi", "file": str(path)},
+              table="persons", row_id=person_id)  # fmt: skip
     step("Xong", 2, 2)
     return Built(path)
 
@@ -128,5 +135,22 @@ def round_report(
         until = reg.today() + timedelta(days=window)
     pdf = round_sheet(reg, load_fonts(), village=village, due_until=until)
     write_atomic(path, pdf)
+    log_event(reg, "print", {"report": "Danh sách xét nghiệm", "village": village or "",
+                             "due": due, "file": str(path)})  # fmt: skip
     step("Xong", 2, 2)
     return Built(path)
+
+
+def copy_report(reg: Register, box: Outbox, entry_id: str, folder: Path) -> Path:
+    """Copy a report out of the outbox (to a USB stick), logged as data leaving the laptop."""
+    target = box.copy_to(entry_id, folder)
+    log_event(reg, "export", {"report": entry_id, "to": str(target)})
+    return target
+
+
+def send_reports(reg: Register, box: Outbox, url: str, **options: Any) -> SendResult:
+    """Upload the pending reports (see reports.upload.send_pending); each upload is logged."""
+    result = send_pending(box, url, **options)
+    if result.sent:
+        log_event(reg, "export", {"uploaded": result.sent, "to": url})
+    return result

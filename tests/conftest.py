@@ -44,6 +44,37 @@ def _private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
 
 
+@pytest.fixture(autouse=True)
+def _no_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's SOTHEODOI_PASSWORD must not turn a test's plain register into another."""
+    monkeypatch.delenv("SOTHEODOI_PASSWORD", raising=False)
+
+
+@pytest.fixture
+def fast_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key slots with a cheap scrypt (2^10 instead of 2^17): same code, milliseconds per try.
+    Each slot stores its own cost, so a slot made here opens the same way in a subprocess."""
+    from db import keys
+
+    monkeypatch.setattr(keys, "SCRYPT_N", 2**10)
+
+
+PASSWORD = "mật-khẩu-chỉ-huy"
+
+
+@pytest.fixture
+def secure_path(tmp_path: Path, fast_keys: None) -> Path:
+    """An encrypted register made by the program: chief "chihuy" with PASSWORD, one village."""
+    from db.secure import create_register
+
+    path = tmp_path / "mahoa.db"
+    made, _ = create_register(path, "chihuy", PASSWORD, full_name="Lò Văn Thắng",
+                              today=lambda: TODAY)  # fmt: skip
+    with made:
+        places.save_village(made, {"name": "Bản Mòng", "population": 500})
+    return path
+
+
 # The day every test register lives on: Friday 20 November 2026.
 TODAY = date(2026, 11, 20)
 

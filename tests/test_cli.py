@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from cli import commands
 from cli.main import main
 from db import drugtests, people, places
 from db.register import open_register
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,19 +140,24 @@ def test_a_bug_is_told_apart_from_bad_input(small, capsys, monkeypatch):
 
 
 def test_demo_then_stats_find_due_as_a_user_runs_them(tmp_path):
-    """The issue's own check, through real processes: demo 500, then stats, find, due."""
+    """The issue's own check, through real processes: demo 500, then stats, find, due — on an
+    encrypted register, the password from the environment, the recovery code shown once."""
     path = tmp_path / "r.db"
+    env = {**os.environ, "SOTHEODOI_PASSWORD": "mat-khau-tap-huan"}
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-            encoding="utf-8", timeout=120,
+            encoding="utf-8", timeout=120, env={**env, **extra},
         )  # fmt: skip
 
-    made = run("demo", "--db", str(path), "--persons", "500")
+    made = run("demo", "--db", str(path), "--persons", "500", "--user", "chihuy")
     assert made.returncode == 0, made.stderr
+    assert made.stderr.count("MÃ KHÔI PHỤC") == 1 and "chihuy" in made.stderr
+    assert not path.read_bytes().startswith(b"SQLite format 3")
     stats = run("stats", "--db", str(path), "--json")
     assert stats.returncode == 0, stats.stderr
+    assert "MÃ KHÔI PHỤC" not in stats.stderr
     data = json.loads(stats.stdout)
     assert data["people_total"] > 100
     assert all(data["categories"][c] > 0 for c in ("user", "addict", "post_rehab"))
@@ -162,3 +170,81 @@ def test_demo_then_stats_find_due_as_a_user_runs_them(tmp_path):
     again = run("demo", "--db", str(path))
     assert again.returncode == 3 and "đã có" in again.stderr
     assert run("check", "--db", str(path)).returncode == 0
+    wrong = run("find", "--db", str(path), name, SOTHEODOI_PASSWORD="sai-mat-khau")
+    assert wrong.returncode == 3 and "mật khẩu không đúng" in wrong.stderr
+    assert wrong.stdout == ""
+
+
+# --- Passwords. ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def password_file(tmp_path):
+    path = tmp_path / "matkhau.txt"
+    path.write_text(f"{PASSWORD}\n", encoding="utf-8")
+    return path
+
+
+def test_password_from_a_file(secure_path, password_file, capsys):
+    assert main(["find", "--db", str(secure_path), "--password-file", str(password_file), "a"]) == 0
+    assert "Không tìm thấy" in capsys.readouterr().out
+    # The option is also accepted before the command.
+    args = ["--password-file", str(password_file), "check", "--db", str(secure_path)]
+    assert main(args) == 0
+
+
+def test_wrong_password_is_exit_3_and_changes_nothing(secure_path, tmp_path, capsys):
+    wrong = tmp_path / "sai.txt"
+    wrong.write_text("sai-mat-khau\n", encoding="utf-8")
+    before = _digest(secure_path)
+    assert main(["stats", "--db", str(secure_path), "--password-file", str(wrong)]) == 3
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in capsys.readouterr().err
+    assert _digest(secure_path) == before
+
+
+def test_no_password_and_no_terminal_says_how_to_give_one(secure_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["due", "--db", str(secure_path)]) == 3
+    err = capsys.readouterr().err
+    assert "--password-file" in err and "SOTHEODOI_PASSWORD" in err
+
+
+def test_password_is_asked_at_a_terminal(secure_path, capsys, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    asked = []
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or PASSWORD)
+    assert main(["check", "--db", str(secure_path)]) == 0
+    assert asked == ["Mật khẩu: "]
+
+
+def test_a_plain_register_is_encrypted_when_a_password_is_given(small, capsys, monkeypatch,
+                                                                fast_keys):  # fmt: skip
+    monkeypatch.setenv("SOTHEODOI_PASSWORD", "mat-khau-moi-1")
+    assert main(["find", "--db", str(small), "--user", "truong", "dao", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [r["full_name"] for r in json.loads(captured.out)] == ["Hoàng Thị Đào"]
+    assert "chưa được mã hóa" in captured.err and captured.err.count("MÃ KHÔI PHỤC") == 1
+    assert not small.read_bytes().startswith(b"SQLite format 3")
+    assert main(["find", "--db", str(small), "--user", "truong", "dao"]) == 0
+    assert "MÃ KHÔI PHỤC" not in capsys.readouterr().err
+
+
+def test_recover_command_sets_a_new_password(tmp_path, capsys, monkeypatch, fast_keys):
+    from db.secure import create_register
+
+    path = tmp_path / "so.db"
+    reg, code = create_register(path, "chihuy", PASSWORD)
+    reg.close()
+    code_file = tmp_path / "ma.txt"
+    code_file.write_text(code, encoding="utf-8")
+    monkeypatch.setenv("SOTHEODOI_PASSWORD", "mat-khau-moi-1")
+    assert main(["recover", "--db", str(path), "--code-file", str(code_file)]) == 0
+    assert "chihuy" in capsys.readouterr().out
+    assert main(["check", "--db", str(path)]) == 0
+    code_file.write_text("AAAA-BBBB", encoding="utf-8")
+    assert main(["recover", "--db", str(path), "--code-file", str(code_file)]) == 3
+    assert "Mã khôi phục không đúng" in capsys.readouterr().err

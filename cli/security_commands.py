@@ -1,0 +1,163 @@
+"""Passwords on the command line, and `backup`, `restore`, `recover`.
+
+Every command that opens a register calls `open_for_command`: the password comes from
+`--password-file FILE`, else the environment variable SOTHEODOI_PASSWORD, else a prompt on the
+terminal — never from an argument (others see those in the process list). A plain register from
+before encryption is converted when a password is given; a new register gets its first chief
+account, and its recovery code is printed once (on stderr, so stdout stays the command's result).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from db import keys
+from db.audit import log_event
+from db.backup import make_backup, restore_backup
+from db.check import file_problems
+from db.errors import NotAllowed, PasswordRequired, UserError
+from db.register import Register, default_user, open_register, register_state, unlock
+from db.secure import encrypt_register, unlock_with_recovery
+
+ENV_PASSWORD = "SOTHEODOI_PASSWORD"
+
+
+def add_access_arguments(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--password-file and --user (on the main parser, and again on each command)."""
+    default: Any = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--password-file", type=Path, default=default, metavar="TỆP",
+        help=f"đọc mật khẩu từ dòng đầu của tệp (hoặc đặt biến môi trường {ENV_PASSWORD})",
+    )  # fmt: skip
+    parser.add_argument("--user", default=default, metavar="TÊN", help="tên đăng nhập")
+
+
+def add_security_parsers(sub: Any, command: Any) -> None:
+    """`backup`, `restore`, `recover`."""
+    p = command("backup", "sao lưu sổ (đã mã hóa, có kiểm tra đọc lại) vào một thư mục")
+    p.add_argument("--to", type=Path, required=True, metavar="THƯ_MỤC", help="thư mục, ổ USB")
+    p.add_argument("--keep", type=int, help="giữ lại bao nhiêu bản mới nhất (mặc định: cài đặt)")
+    p = command("restore", "khôi phục sổ từ một bản sao lưu (giữ lại bản sổ cũ)")
+    p.add_argument("source", type=Path, metavar="TỪ", help="tệp sao lưu")
+    p = command("recover", "mở sổ bằng mã khôi phục khi quên mật khẩu, đặt mật khẩu mới")
+    p.add_argument("--code-file", type=Path, metavar="TỆP", help="đọc mã khôi phục từ tệp")
+
+
+def _first_line(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UserError(f"Không đọc được {what} “{path}”: {exc.strerror or exc}.") from exc
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise UserError(f"Tệp {what} “{path}” trống.")
+    return lines[0]
+
+
+def given_password(args: argparse.Namespace) -> str | None:
+    """The password from --password-file or the environment, if one was given."""
+    file = getattr(args, "password_file", None)
+    if file is not None:
+        return _first_line(file, "mật khẩu")
+    return os.environ.get(ENV_PASSWORD) or None
+
+
+def ask_password(args: argparse.Namespace, *, new: bool = False) -> str:
+    """The password given, or typed at the terminal (twice for a new one)."""
+    given = given_password(args)
+    if given is not None:
+        return given
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise PasswordRequired(
+            f"Cần mật khẩu: dùng --password-file TỆP hoặc biến môi trường {ENV_PASSWORD}, "
+            "hoặc chạy lệnh trong cửa sổ dòng lệnh để gõ mật khẩu."
+        )
+    password = getpass.getpass("Mật khẩu mới: " if new else "Mật khẩu: ")
+    if new and getpass.getpass("Nhập lại mật khẩu mới: ") != password:
+        raise UserError("Hai lần nhập mật khẩu không giống nhau; chưa có gì thay đổi.")
+    return password
+
+
+def print_recovery_code(code: str, login: str) -> None:
+    """The recovery code, once, with what it is for."""
+    print(
+        f"\nĐã tạo tài khoản chỉ huy “{login}”. MÃ KHÔI PHỤC của sổ (chỉ hiện MỘT lần):\n\n"
+        f"    {code}\n\n"
+        "Hãy chép mã này ra giấy và cất nơi an toàn. Khi quên hết mật khẩu, mã này mở được sổ\n"
+        "và mọi bản sao lưu (python main.py recover). Ai có mã này cũng mở được sổ.\n",
+        file=sys.stderr,
+    )
+
+
+def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = False) -> Register:
+    """Open the register for a command, asking for the password as needed (see the module)."""
+    user = getattr(args, "user", None)
+    state = register_state(path)
+    if state == "encrypted":
+        if not keys.keys_path(path).exists() and given_password(args) is None:
+            return open_register(path)  # no key file beside it: says what the file may be
+        return open_register(path, user=user, password=ask_password(args))
+    if state == "missing" and not create:
+        return open_register(path)  # says it is not there
+    new = state == "missing" or (state == "empty" and create)
+    password = ask_password(args, new=True) if new else given_password(args)
+    if password is None:
+        return open_register(path, user=user)  # a plain register from before encryption
+    login = keys.check_login(user or default_user())
+    if state == "plain":
+        print(f"Sổ “{path}” chưa được mã hóa: đang mã hóa…", file=sys.stderr)
+    reg, code = encrypt_register(path, login, password)
+    print_recovery_code(code, login)
+    return reg
+
+
+def cmd_backup(path: Path, args: argparse.Namespace) -> int:
+    """A verified backup into a folder."""
+    with open_for_command(path, args) as reg:
+        made = make_backup(reg, args.to, keep=args.keep)
+    print(f"Đã sao lưu sổ “{path}” vào “{made}” (đã đọc lại và kiểm tra).")
+    if keys.keys_path(made).exists():
+        print(f"Tệp khóa đi kèm: “{keys.keys_path(made)}” (cần để mở bằng mật khẩu).")
+    return 0
+
+
+def cmd_restore(path: Path, args: argparse.Namespace) -> int:
+    """Replace the register with a checked backup, keeping the old file."""
+    source: Path = args.source
+    key = login = None
+    if register_state(source) == "encrypted":
+        owner = path if keys.keys_path(path).exists() else source
+        login, key, _ = unlock(owner, getattr(args, "user", None), ask_password(args))
+    kept = restore_backup(path, source, key)
+    print(f"Đã khôi phục sổ “{path}” từ “{source}” (bản sao lưu đã được kiểm tra).")
+    if kept:
+        print(f"Bản sổ cũ được giữ lại ở “{kept}”.")
+    try:
+        with open_register(path, user=login, key=key) as reg:
+            log_event(reg, "restore", {"from": str(source), "kept": str(kept or "")})
+            problems = file_problems(reg)
+    except NotAllowed as exc:
+        print(f"Lưu ý: {exc.message}", file=sys.stderr)
+        return 0
+    for p in problems:
+        print(f"  - {p.what}: {p.detail}", file=sys.stderr)
+    return 3 if problems else 0
+
+
+def cmd_recover(path: Path, args: argparse.Namespace) -> int:
+    """Open with the recovery code and set a new password."""
+    if args.code_file is not None:
+        code = _first_line(args.code_file, "mã khôi phục")
+    elif sys.stdin and sys.stdin.isatty():
+        code = getpass.getpass("Mã khôi phục: ")
+    else:
+        raise UserError("Cần mã khôi phục: dùng --code-file TỆP, hoặc gõ trong cửa sổ dòng lệnh.")
+    password = ask_password(args, new=True)
+    with unlock_with_recovery(path, code, password, user=getattr(args, "user", None)) as reg:
+        print(f"Đã mở sổ bằng mã khôi phục và đặt mật khẩu mới cho tài khoản “{reg.user}”.")
+    return 0
