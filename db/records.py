@@ -140,6 +140,18 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
     }  # fmt: skip
     count = 0
     with transaction(reg):
+        # Into an empty table (a demo, a first import), secondary indexes are built once after
+        # the rows rather than kept up row by row: half the time for a million tests.
+        indexes: list[str] = []
+        if reg.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone() is None:
+            found_indexes = reg.db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                [table],
+            ).fetchall()
+            for name, sql in found_indexes:
+                reg.db.execute(f"DROP INDEX [{name}]")
+                indexes.append(sql)
         trigger = None
         if table == "persons":
             found = reg.db.execute(
@@ -171,5 +183,7 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
                 [last_rid],
             )
             reg.db.execute(trigger)
+        for sql in indexes:
+            reg.db.execute(sql)
         log_change(reg, at, table, "*", "bulk", {"rows": count, "note": note})
     return count
