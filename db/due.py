@@ -246,8 +246,9 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
     since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
     # Move notices not yet sent.
     for row in reg.db.query(
-        "SELECT id, person_id, end_date, moved_to FROM episodes WHERE deleted = 0 "
-        "AND end_kind = 'moved_away' AND notice_date IS NULL AND end_date <= :on "
+        "SELECT id, person_id, end_date, moved_to FROM episodes INDEXED BY episodes_unsent_moves "
+        "WHERE deleted = 0 AND end_kind = 'moved_away' AND notice_date IS NULL "
+        "AND end_date <= :on "
         "GROUP BY person_id, end_date",
         {"on": day},
     ):
@@ -261,8 +262,11 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
     # Periods ending soon or already past their planned end.
     soon = on + timedelta(days=int(settings["ending_soon_days"]))
     for row in reg.db.query(
-        f"SELECT id, person_id, category, planned_end FROM episodes WHERE {_OPEN} "
-        "AND planned_end IS NOT NULL AND planned_end <= :soon",
+        # Two halves so each keeps its index: still open, and ended only after `on`.
+        "SELECT id, person_id, category, planned_end FROM episodes INDEXED BY episodes_planned "
+        "WHERE deleted = 0 AND end_date IS NULL AND planned_end <= :soon AND start_date <= :on "
+        "UNION ALL SELECT id, person_id, category, planned_end FROM episodes WHERE deleted = 0 "
+        "AND end_date > :on AND planned_end <= :soon AND start_date <= :on",
         {"on": day, "soon": soon.isoformat()},
     ):
         end = date.fromisoformat(row["planned_end"])

@@ -143,6 +143,11 @@ def m001_initial(db: Database) -> None:
         -- A period's movements: episodes begun or ended between two dates.
         CREATE INDEX episodes_start ON episodes (start_date) WHERE deleted = 0;
         CREATE INDEX episodes_end ON episodes (end_date) WHERE deleted = 0;
+        -- The due list: open periods by planned end, and move notices not yet sent.
+        CREATE INDEX episodes_planned ON episodes (planned_end)
+            WHERE deleted = 0 AND end_date IS NULL;
+        CREATE INDEX episodes_unsent_moves ON episodes (end_date)
+            WHERE deleted = 0 AND end_kind = 'moved_away' AND notice_date IS NULL;
 
         CREATE TABLE drug_tests (
             id TEXT PRIMARY KEY,
