@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Sổ theo dõi — %1").replace("%1", str(reg.path)))
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(260)
+        self.nav.setMaximumWidth(320)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet(
             "QListWidget { font-size: 11pt; } QListWidget::item { padding: 6px; }"
         )
@@ -266,7 +267,9 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.splitter.restoreState(state)
         else:
-            self.splitter.setSizes([200, 1000])
+            # Wide enough for the longest screen name, whatever the font.
+            needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 16
+            self.splitter.setSizes([max(needed, 200), 1000])
         last = str(settings.value("window/page", "today"))
         self.nav.setCurrentRow(self.keys.index(last) if last in self.keys else 0)
         self.show_page(self.nav.currentRow())
