@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from cli.handover_commands import add_handover_parsers
 from cli.report_commands import add_report_parser
 from cli.security_commands import add_access_arguments, add_security_parsers
 from cli.xlsx_commands import add_xlsx_parsers
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_security_parsers(sub, command)
     add_report_parser(sub)
     add_xlsx_parsers(sub)
+    add_handover_parsers(sub)
     return parser
 
 

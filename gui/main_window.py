@@ -11,7 +11,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QLabel,
     QListWidget,
     QMainWindow,
     QSplitter,
@@ -31,19 +30,10 @@ from gui.reports_page import ReportsPage
 from gui.settings_page import SettingsPage
 from gui.test_round_page import TestRoundPage
 from gui.today_page import TodayPage
+from gui.usb_page import UsbPage
 from gui.worker import wait_for_all
 
 PageFactory = Callable[[Register, QWidget], QWidget]
-
-
-def _placeholder(text: str) -> PageFactory:
-    def make(reg: Register, parent: QWidget) -> QWidget:
-        label = QLabel(text, parent)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        return label
-
-    return make
 
 
 def page_factories() -> list[tuple[str, str, PageFactory]]:
@@ -56,16 +46,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
         ("drugfree", QMainWindow.tr("Xã không ma túy"), DrugFreePage),
         ("reports", QMainWindow.tr("Báo cáo"), ReportsPage),
         ("excel", QMainWindow.tr("Nhập, xuất Excel"), ExcelPage),
-        (
-            "usb",
-            QMainWindow.tr("Bàn giao USB"),
-            _placeholder(
-                QMainWindow.tr(
-                    "Bàn giao dữ liệu qua USB (gói mã hóa, hợp nhất hai sổ) đang được xây dựng "
-                    "và sẽ có ở phiên bản sau."
-                )
-            ),
-        ),
+        ("usb", QMainWindow.tr("Bàn giao USB"), UsbPage),
         ("audit", QMainWindow.tr("Nhật ký thay đổi"), AuditPage),
         ("accounts", QMainWindow.tr("Tài khoản"), AccountsPage),
         ("settings", QMainWindow.tr("Cài đặt"), SettingsPage),
