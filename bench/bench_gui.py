@@ -77,11 +77,18 @@ def main() -> None:
     window.show()
     app.processEvents()
     opened = time.perf_counter() - started
+    # The due list is computed off the UI thread: time until it is on screen too.
+    today = window.page("today")
+    while today.model.rowCount() == 0 and time.perf_counter() - started < 30:
+        app.processEvents()
+        time.sleep(0.005)
+    listed = time.perf_counter() - started
     t = time.perf_counter()
     raw.execute("SELECT count(*) FROM persons").fetchone()
     raw.execute("SELECT person_id, max(test_date) FROM drug_tests GROUP BY person_id").fetchall()
     base = time.perf_counter() - t
     rows.append(("open the window to the today screen", opened, base, "≤ 2 s"))
+    rows.append(("…and the day's due list on it (computed in the background)", listed, base, ""))
 
     # 2. A search keystroke: filter in SQL, then the visible rows drawn.
     page = window.page("register")

@@ -26,15 +26,18 @@ def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
     query = fts_query(text)
     if not query:
         return "1", []
-    found = "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?"
-    params: list[Any] = [query]
     digits = re.sub(r"\D", "", text)
     # Spaces, dots and dashes typed or pasted into a number are dropped, as in db.ids.
     if len(digits) >= 4 and digits == re.sub(r"[\s.\-]", "", text):
-        # An ID number typed from its middle or end still finds the person. A UNION, not an
-        # OR, so that each side keeps its index and the list stays fast at 100,000 people.
-        found += " UNION SELECT rid FROM persons WHERE id_number LIKE ?"
-        params.append(f"%{digits}%")
+        # Only digits: an ID number, found from its start, middle or end. (A substring scan of
+        # one short column; cheaper than the word index when half the commune shares a prefix.)
+        # (As a subquery: it reads the covering index on id_number, not every row in order.)
+        return (
+            f"{alias}.rid IN (SELECT rid FROM persons WHERE id_number LIKE ?)",
+            [f"%{digits}%"],
+        )
+    found = "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?"
+    params: list[Any] = [query]
     return f"{alias}.rid IN ({found})", params
 
 
