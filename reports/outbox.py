@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from db.errors import DiskFull, UserError
+from db.keys import sync_folder
 
 PENDING = "pending"
 SENT = "sent"
@@ -81,18 +82,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
-        _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        sync_folder(path.parent)
 
 
 @dataclass
