@@ -211,3 +211,19 @@ def test_window_opens_on_the_start_screen_alone_and_every_screen_opens(qtbot, fi
         window.nav.setCurrentRow(row)
         assert window.stack.currentWidget() is window.pages[key]
     assert set(window.pages) == set(window.keys)
+
+
+def test_person_screen_models_pass_qtmodeltester(qtbot, qtmodeltester, filled):
+    reg, ids, _ = filled
+    actions.management_decision(reg, ids[0], "02/11/2026", decision_no="7/QĐ")
+    drugtests.record_test(reg, ids[0], "10/11/2026", positives="MET")
+    from db.contacts import add_contact
+
+    add_contact(reg, ids[0], "12/11/2026", "residence_check", at_address=True)
+    window = MainWindow(reg)
+    qtbot.addWidget(window)
+    window.open_person(ids[0])
+    page = window.person
+    for model in (page.episodes, page.tests, page.contacts, page.history):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)
