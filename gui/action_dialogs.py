@@ -31,7 +31,7 @@ from db.due import positive_follow_up
 from db.episodes import open_episodes
 from db.errors import ValidationError
 from db.register import Register
-from gui.common import date_edit, error_label, from_qdate, set_error, show_failure, tr
+from gui.common import date_edit, error_label, from_qdate, place_errors, set_error, show_failure, tr
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -101,9 +101,7 @@ class _CheckedDialog(QDialog):
         try:
             self.run()
         except ValidationError as exc:
-            for key, message in exc.errors.items():
-                if key in self.errors:
-                    set_error(self.errors[key], message)
+            place_errors(self.errors, exc.errors)
             show_failure(self, exc)
             return
         except Exception as exc:  # noqa: BLE001 - shown to the officer, nothing half-written

@@ -176,6 +176,18 @@ def set_error(label: QLabel, message: str | None) -> None:
     label.setVisible(bool(message))
 
 
+def place_errors(labels: dict[str, QLabel], errors: dict[str, str]) -> list[str]:
+    """Show each message of a refused save next to its field; the ones with no field come back
+    (for a general label or a message box)."""
+    unplaced = []
+    for key, message in errors.items():
+        if key in labels:
+            set_error(labels[key], message)
+        else:
+            unplaced.append(message)
+    return unplaced
+
+
 def show_failure(parent: QWidget, exc: BaseException) -> None:
     """A person-fixable error as its message; anything else as a bug, plainly."""
     if isinstance(exc, UserError):

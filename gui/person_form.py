@@ -22,7 +22,7 @@ from db.dates import show
 from db.errors import ValidationError
 from db.places import villages
 from db.register import Register
-from gui.common import error_label, set_error, show_failure
+from gui.common import error_label, place_errors, set_error, show_failure
 
 ETHNIC_GROUPS = (
     "Kinh", "Thái", "H'Mông", "Mường", "Dao", "Tày", "Nùng", "Khơ Mú", "Lào", "Kháng",
@@ -200,9 +200,7 @@ class PersonDialog(QDialog):
             else:
                 self.saved_id = people.add_person(self.reg, self.values())
         except ValidationError as exc:
-            for key, message in exc.errors.items():
-                if key in self.errors:
-                    set_error(self.errors[key], message)
+            place_errors(self.errors, exc.errors)
             show_failure(self, exc)
             return
         except Exception as exc:  # noqa: BLE001 - shown to the officer, nothing half-written

@@ -43,6 +43,7 @@ from gui.common import (
     error_label,
     from_qdate,
     make_table,
+    place_errors,
     set_error,
     show_failure,
     to_qdate,
@@ -248,12 +249,7 @@ class RecordDialog(QDialog):
         try:
             self.saved_id = self.save(self.values())
         except ValidationError as exc:
-            unplaced = []
-            for key, message in exc.errors.items():
-                if key in self._errors:
-                    set_error(self._errors[key], message)
-                else:
-                    unplaced.append(message)
+            unplaced = place_errors(self._errors, exc.errors)
             set_error(self.general_error, "\n".join(unplaced) or None)
             return
         except Exception as exc:  # noqa: BLE001 - shown to the officer; the form stays open

@@ -45,6 +45,7 @@ from gui.common import (
     error_label,
     from_qdate,
     make_table,
+    place_errors,
     set_error,
     show_failure,
     tr,
@@ -231,9 +232,7 @@ class SettingsPage(QWidget):
         try:
             save_settings(self.reg, changes)
         except ValidationError as exc:
-            for key, message in exc.errors.items():
-                if key in self.errors:
-                    set_error(self.errors[key], message)
+            place_errors(self.errors, exc.errors)
             self.status.setText(self.tr("Chưa lưu: sửa các ô có chữ đỏ rồi lưu lại."))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the officer; nothing was saved
