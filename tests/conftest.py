@@ -75,6 +75,17 @@ def secure_path(tmp_path: Path, fast_keys: None) -> Path:
     return path
 
 
+@pytest.fixture
+def no_message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Message boxes would block an offscreen test: note their texts instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    for name in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: shown.append(a[2]))
+    return shown
+
+
 # The day every test register lives on: Friday 20 November 2026.
 TODAY = date(2026, 11, 20)
 

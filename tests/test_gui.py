@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox
 from typing_helpers import type_text
 
 from db import actions, drugtests, episodes, people, places
@@ -23,16 +23,11 @@ TODAY = date(2026, 11, 20)
 
 
 @pytest.fixture
-def filled(tmp_path, monkeypatch):
-    # Message boxes would block an offscreen test: note them instead.
-    shown: list[str] = []
-    for name in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, name, lambda *a, _n=name, **k: shown.append(a[2]))
+def filled(tmp_path, no_message_boxes):
     reg = open_register(tmp_path / "so.db", create=True, today=lambda: TODAY)
     village = places.save_village(reg, {"name": "Bản Pá Khôm", "population": 500})
     names = ["Đặng Văn Đức", "Nguyễn Thị Ánh", "Lò Văn An", "Giàng A Páo", "Quàng Thị Ân"]
     ids = [people.add_person(reg, {"full_name": n, "village_id": village}) for n in names]
-    reg.shown = shown
     yield reg, ids, village
     reg.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from typing_helpers import type_text
 
 from db import actions, places
@@ -29,13 +29,7 @@ from gui.places_page import (
 SHOTS = Path("/tmp/shots")
 
 
-@pytest.fixture(autouse=True)
-def no_message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Message boxes would block an offscreen test: note them instead."""
-    shown: list[str] = []
-    for name in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: shown.append(a[2]))
-    return shown
+pytestmark = pytest.mark.usefixtures("no_message_boxes")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QMessageBox, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox, QWidget
 from typing_helpers import type_text
 
 from db import holidays
@@ -23,13 +23,7 @@ from gui.setup_wizard import SetupDialog, needs_setup
 SHOTS = Path("/tmp/shots")
 
 
-@pytest.fixture(autouse=True)
-def no_message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Message boxes would block an offscreen test: note them instead."""
-    shown: list[str] = []
-    for name in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: shown.append(a[2]))
-    return shown
+pytestmark = pytest.mark.usefixtures("no_message_boxes")
 
 
 @pytest.fixture
