@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import actions, contacts, drugtests
+from db import actions, auth, contacts, drugtests
 from db.actions import Outcome
 from db.categories import LABELS, STOP_REASONS, TREATMENT, Category
 from db.dates import show
@@ -328,6 +328,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda r, p, v: actions.imprisoned(r, p, v["date"])),
     ActionSpec("died", "Chết", ("date",), lambda c: bool(c),
                lambda r, p, v: actions.died(r, p, v["date"])),
+    ActionSpec("sign_off", "Chỉ huy duyệt quyết định (ghi vào nhật ký)", ("episode",),
+               lambda c: bool(c),
+               lambda r, p, v: (auth.sign_off(r, v["episode"]), Outcome(None))[1],
+               episode_categories=tuple(Category)),
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db import contacts, drugtests, episodes, history, people
+from db import auth, contacts, drugtests, episodes, history, people
 from db.categories import END_KINDS, LABELS, Category
 from db.dates import show
 from db.errors import NotFound
@@ -37,6 +37,7 @@ EPISODE_COLUMNS = (
     Column(tr("person", "Bắt đầu"), lambda r: show(r["start_date"])),
     Column(tr("person", "Dự kiến kết thúc"), lambda r: show(r["planned_end"])),
     Column(tr("person", "Kết thúc"), lambda r: show(r["end_date"])),
+    Column(tr("person", "Chỉ huy duyệt"), lambda r: r.get("signed", "")),
     Column(tr("person", "Hình thức kết thúc"),
            lambda r: " — ".join(x for x in (END_KINDS.get(r["end_kind"] or "", ""),
                                             r["end_reason"], r["moved_to"]) if x)),
@@ -204,7 +205,24 @@ class PersonPage(QWidget):
             self.identity.addRow(label, text)
         for spec in ACTIONS:
             self.action_buttons[spec.key].setEnabled(spec.applies(set(cats)))
-        self.episodes.set_rows(episodes.history(self.reg, self.person_id))
+        # Signing off is the chief's (db/ refuses others too): say so on the button.
+        if getattr(self.reg, "role", "chief") != "chief":
+            self.action_buttons["sign_off"].setEnabled(False)
+            self.action_buttons["sign_off"].setToolTip(self.tr("Chỉ chỉ huy được duyệt."))
+        rows = episodes.history(self.reg, self.person_id)
+        for row in rows:
+            signed = auth.signed_off(self.reg, row["id"])
+            row["signed"] = (
+                ""
+                if signed is None
+                else self.tr("%1, %2%3")
+                .replace("%1", signed["by"])
+                .replace("%2", show(signed["at"][:10]))
+                .replace(
+                    "%3", self.tr(" (đã sửa sau khi duyệt)") if signed["changed_since"] else ""
+                )
+            )
+        self.episodes.set_rows(rows)
         self.tests.set_rows(drugtests.tests_of(self.reg, self.person_id))
         self.contacts.set_rows(contacts.contacts_of(self.reg, self.person_id))
         self.history.set_rows(history.person_history(self.reg, self.person_id))

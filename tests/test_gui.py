@@ -222,3 +222,29 @@ def test_person_screen_models_pass_qtmodeltester(qtbot, qtmodeltester, filled):
     for model in (page.episodes, page.tests, page.contacts, page.history):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
+
+
+def test_the_chief_signs_off_a_decision_and_the_person_screen_shows_it(qtbot, filled):
+    reg, ids, _ = filled
+    actions.management_decision(reg, ids[2], "02/11/2026", decision_no="8/QĐ-UBND")
+    window = MainWindow(reg)
+    qtbot.addWidget(window)
+    window.open_person(ids[2])
+    page = window.person
+    assert page.episodes.row(0)["signed"] == ""
+    assert page.action_buttons["sign_off"].isEnabled()
+    spec = next(s for s in ACTIONS if s.key == "sign_off")
+    dialog = ActionDialog(reg, ids[2], spec, page)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    page.refresh()
+    assert page.episodes.row(0)["signed"].startswith(reg.user)
+    # A later change to the decision is shown against the signature.
+    episode_id = page.episodes.row(0)["id"]
+    from db import records
+
+    records.update(reg, "episodes", episode_id, {"decision_no": "8b/QĐ-UBND"})
+    page.refresh()
+    assert "đã sửa sau khi duyệt" in page.episodes.row(0)["signed"]
