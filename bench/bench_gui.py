@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from db.demo import fill_demo
-from db.register import open_register
+from db.demo.fill import fill_demo
+from db.store.register import open_register
 
 ON = date(2026, 11, 20)
 

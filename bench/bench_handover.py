@@ -31,10 +31,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db import bundle, sync, sync_export
-from db.demo import fill_demo
-from db.register import open_register
-from db.secure import create_register
+from db.demo.fill import fill_demo
+from db.handover import bundle, receive, send
+from db.security.encryption import create_register
+from db.store.register import open_register
 
 ON = date(2026, 11, 20)
 PASS = "mật khẩu gói để đo tốc độ"
@@ -59,7 +59,7 @@ def baseline_dump(source: Path, out: Path) -> float:
     started = time.perf_counter()
     packer = zlib.compressobj(6)
     with out.open("wb") as handle:
-        for table in sync.HANDOVER_TABLES:
+        for table in receive.HANDOVER_TABLES:
             sql = f"SELECT {', '.join(_columns(conn, table))} FROM [{table}]"
             lines = []
             for row in conn.execute(sql):
@@ -86,7 +86,7 @@ def baseline_insert(source: Path, target: Path) -> float:
     dst.execute("PRAGMA foreign_keys = ON")
     started = time.perf_counter()
     dst.execute("BEGIN")
-    for table in sync.HANDOVER_TABLES:
+    for table in receive.HANDOVER_TABLES:
         names = _columns(src, table)
         rows = src.execute(f"SELECT {', '.join(names)} FROM [{table}]")
         dst.executemany(
@@ -125,10 +125,10 @@ def run(source: Path, folder: Path) -> list[list[str]]:
     with open_register(work, today=lambda: ON) as reg:
         counts = {
             t: reg.conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
-            for t in sync.HANDOVER_TABLES
+            for t in receive.HANDOVER_TABLES
         }
         seconds, made = timed(
-            lambda: sync_export.export_bundle(reg, folder, PASS, full=True, receiver="Tỉnh")
+            lambda: send.export_bundle(reg, folder, PASS, full=True, receiver="Tỉnh")
         )
     total = sum(counts.values())
     note = f"{total:,} rows".replace(",", ".") + f", bundle {made.size / 1e6:.0f} MB"
@@ -139,19 +139,19 @@ def run(source: Path, folder: Path) -> list[list[str]]:
     open_register(empty, create=True).close()
     with open_register(empty, today=lambda: ON) as province:
         seconds, result = timed(
-            lambda: sync.import_bundle(province, made.path, PASS, accept_other_commune=True)
+            lambda: receive.import_bundle(province, made.path, PASS, accept_other_commune=True)
         )
         assert result.total.new == total - counts["settings"], result.total
         base = baseline_insert(source, folder / "raw.db")
         row("import into an empty register", 60, seconds, base, "sqlite3 executemany, same rows")
         seconds, again = timed(
-            lambda: sync.import_bundle(province, made.path, PASS, accept_other_commune=True)
+            lambda: receive.import_bundle(province, made.path, PASS, accept_other_commune=True)
         )
         assert not again.tables
         row("re-import of the same bundle", 20, seconds, baseline_read(made.path),
             "reading the file once", "verified, then found in the import log")  # fmt: skip
         seconds, merged = timed(
-            lambda: sync.import_bundle(
+            lambda: receive.import_bundle(
                 province, made.path, PASS, accept_other_commune=True, again=True
             )
         )
@@ -171,7 +171,7 @@ def run(source: Path, folder: Path) -> list[list[str]]:
     reg, _ = create_register(secret, "chihuy", "Mật khẩu sổ 2026!", today=lambda: ON)
     with reg:
         seconds, result = timed(
-            lambda: sync.import_bundle(reg, made.path, PASS, accept_other_commune=True)
+            lambda: receive.import_bundle(reg, made.path, PASS, accept_other_commune=True)
         )
     row("import into an empty encrypted register", 60, seconds, base,
         "sqlite3 executemany, same rows (plain)")  # fmt: skip

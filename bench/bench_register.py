@@ -30,10 +30,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db.demo import fill_demo
-from db.due import due_items
-from db.register import Register, open_register
-from db.search import find
+from db.demo.fill import fill_demo
+from db.duties.due import due_items
+from db.persons.search import find
+from db.store.register import Register, open_register
 
 ON = date(2026, 11, 20)
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -203,9 +203,9 @@ def measure(reg: Register, fill_row: Row | None) -> list[Row]:
     )
     per_category = median_of(lambda: reg.conn.execute(open_sql, {"on": ON.isoformat()}).fetchall())
     try:
-        from db.stats import figures
+        from db.figures.stats import figures
     except ImportError as exc:
-        note = f"db.stats not importable: {exc}"
+        note = f"db.figures.stats not importable: {exc}"
         rows.append(Row("the figures for a date", 1.0, None, per_category,
                         "open episodes per category", note))  # fmt: skip
     else:

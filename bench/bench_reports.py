@@ -27,8 +27,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import SimpleDocTemplate, Table
 
-from db.demo import fill_demo
-from db.register import Register, open_register
+from db.demo.fill import fill_demo
+from db.store.register import Register, open_register
 from reports.build import monthly_report, outbox_for
 from reports.monthly import gather
 from reports.monthly_pages import render_monthly

@@ -15,19 +15,19 @@ from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|reco
     cmd_restore,
     open_for_command,
 )
-from db.categories import LABELS, Category
-from db.check import check_register
-from db.dates import show
-from db.due import KIND_LABELS, due_items
-from db.episodes import status_label
-from db.errors import RegisterDamaged, RegisterFileError
-from db.search import find
-from db.stats import MOVEMENTS, figures
+from db.core.dates import show
+from db.core.errors import RegisterDamaged, RegisterFileError
+from db.duties.due import KIND_LABELS, due_items
+from db.figures.stats import MOVEMENTS, figures
+from db.law.categories import LABELS, Category
+from db.persons.episodes import status_label
+from db.persons.search import find
+from db.store.check import check_register
 
 
 def cmd_demo(path: Path, args: argparse.Namespace) -> int:
     """Fill a new (or empty) register with realistic synthetic data."""
-    from db.demo import fill_demo
+    from db.demo.fill import fill_demo
 
     with open_for_command(path, args, create=True) as reg:
         people = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
@@ -159,7 +159,7 @@ def cmd_check(path: Path, args: argparse.Namespace) -> int:
 
 def _suggest_backups(path: Path) -> None:
     """Name the newest backups and the command that restores one."""
-    from db.backup import list_backups
+    from db.security.backup import list_backups
 
     found = list_backups(path)[:3]
     if not found:

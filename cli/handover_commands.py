@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from cli.security_commands import add_access_arguments, open_for_command
-from db import conflicts, sync, sync_export
-from db.bundle import check_passphrase
-from db.errors import UserError
+from db.core.errors import UserError
+from db.handover import conflicts, receive, send
+from db.handover.bundle import check_passphrase
 from reports.handover import facts_for_export, facts_for_import, write_handover_record
 
 ENV_PASSPHRASE = "SOTHEODOI_PASSPHRASE"
@@ -141,7 +141,7 @@ def cmd_export(path: Path, args: argparse.Namespace) -> int:
     receiver = args.since_last or args.to
     secret = ask_passphrase(args, new=True)
     with open_for_command(path, args) as reg:
-        made = sync_export.export_bundle(
+        made = send.export_bundle(
             reg, args.out, secret, full=full, receiver=receiver, progress=_progress
         )
         record = write_handover_record(reg, facts_for_export(reg, made.seq), args.record) \
@@ -153,14 +153,14 @@ def cmd_export(path: Path, args: argparse.Namespace) -> int:
     print(f"SHA-256: {_sha(made.sha256)}")
     for table, count in made.counts.items():
         if count:
-            print(f"  {sync.TABLE_LABELS[table]:<22} {count:>9,}".replace(",", "."))
+            print(f"  {receive.TABLE_LABELS[table]:<22} {count:>9,}".replace(",", "."))
     if record:
         print(f"Biên bản bàn giao: {record}")
     print("Hãy đọc mã SHA-256 cho bên nhận đối chiếu; trao mật khẩu gói trực tiếp, không gửi kèm.")
     return 0
 
 
-def _show(preview: sync.Preview) -> None:
+def _show(preview: receive.Preview) -> None:
     src = preview.manifest.get("source", {})
     kind = "đầy đủ" if preview.manifest.get("kind") == "full" else "bổ sung"
     print(f"Gói {kind} số {preview.manifest.get('seq')} của {preview.source_label}")
@@ -175,7 +175,7 @@ def _show(preview: sync.Preview) -> None:
         values = counts.as_dict()
         if any(values.values()):
             print(
-                f"  {sync.TABLE_LABELS[table]:<22}"
+                f"  {receive.TABLE_LABELS[table]:<22}"
                 + "".join(f"{values[key]:>11,}".replace(",", ".") for key, _ in COLUMNS)
             )
 
@@ -185,7 +185,7 @@ def cmd_import(path: Path, args: argparse.Namespace) -> int:
     secret = ask_passphrase(args, new=False)
     with open_for_command(path, args) as reg:
         if args.dry_run:
-            preview = sync.preview_bundle(reg, args.file, secret, progress=_progress)
+            preview = receive.preview_bundle(reg, args.file, secret, progress=_progress)
             _show(preview)
             if preview.imported_at:
                 print("Gói này đã được nhập trước đây; nhập lại sẽ không thay đổi gì.")
@@ -193,7 +193,7 @@ def cmd_import(path: Path, args: argparse.Namespace) -> int:
                 print("Nhập thật cần --accept-other-commune (sổ tổng hợp) hoặc --take-over.")
             print("Xem trước: chưa ghi gì vào sổ.")
             return 0
-        result = sync.import_bundle(
+        result = receive.import_bundle(
             reg,
             args.file,
             secret,

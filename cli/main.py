@@ -21,7 +21,7 @@ from cli.handover_commands import add_handover_parsers
 from cli.report_commands import add_report_parser
 from cli.security_commands import add_access_arguments, add_security_parsers
 from cli.xlsx_commands import add_xlsx_parsers
-from db.errors import UserError
+from db.core.errors import UserError
 
 EXIT_BUG = 70
 

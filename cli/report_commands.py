@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from cli.security_commands import add_access_arguments, open_for_command
-from db.dates import show
-from db.errors import UserError
-from db.register import Register
-from db.settings import get_settings
+from db.commune.settings import get_settings
+from db.core.dates import show
+from db.core.errors import UserError
+from db.store.register import Register
 from reports.build import (
     copy_report,
     monthly_report,

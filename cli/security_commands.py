@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from db import keys
-from db.audit import log_event
-from db.backup import make_backup, restore_backup
-from db.check import file_problems
-from db.errors import NotAllowed, PasswordRequired, UserError
-from db.register import Register, default_user, open_register, register_state, unlock
-from db.secure import encrypt_register, unlock_with_recovery
+from db.core.errors import NotAllowed, PasswordRequired, UserError
+from db.security.backup import make_backup, restore_backup
+from db.security.encryption import encrypt_register, unlock_with_recovery
+from db.store import keys
+from db.store.audit import log_event
+from db.store.check import file_problems
+from db.store.register import Register, default_user, open_register, register_state, unlock
 
 ENV_PASSWORD = "SOTHEODOI_PASSWORD"
 

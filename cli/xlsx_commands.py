@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from cli.security_commands import add_access_arguments, open_for_command
-from db.dates import parse_date
-from db.errors import UserError
-from db.listing import PersonFilter
-from db.places import village_by_name
-from db.register import Register
-from db.xlsx_export import export_people
-from db.xlsx_import import (
+from db.commune.places import village_by_name
+from db.core.dates import parse_date
+from db.core.errors import UserError
+from db.excel.export import export_people
+from db.excel.importer import (
     DUPLICATE,
     REJECTED,
     ImportPlan,
@@ -29,8 +27,10 @@ from db.xlsx_import import (
     rejected_path,
     write_rejected,
 )
-from db.xlsx_template import write_template
-from db.xlsx_values import parse_category_text
+from db.excel.template import write_template
+from db.excel.values import parse_category_text
+from db.persons.listing import PersonFilter
+from db.store.register import Register
 
 SHOWN_ROWS = 20  # rows of each kind listed on the terminal; the rest are in the file
 

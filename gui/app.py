@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.errors import UserError
+from db.core.errors import UserError
 
 
 def make_app() -> QApplication:
@@ -22,7 +22,7 @@ def run_window(db_path: Path) -> int:
     """Sign in (making the encrypted register and its chief's account on first start, or
     converting a plain one), check the file, and show the window."""
     app = make_app()
-    from gui.login_dialog import open_at_start
+    from gui.session.login import open_at_start
 
     try:
         reg = open_at_start(db_path)
@@ -32,7 +32,7 @@ def run_window(db_path: Path) -> int:
     if reg is None:
         return 0  # the person chose to leave
     from gui.main_window import MainWindow
-    from gui.setup_wizard import SetupDialog, needs_setup
+    from gui.session.first_start import SetupDialog, needs_setup
 
     if needs_setup(reg) and reg.role == "chief":
         # First start: the unit's names for printed headers, and an offer of training data

@@ -18,20 +18,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.register import Register
-from gui.accounts_page import AccountsPage
-from gui.audit_page import AuditPage
-from gui.drugfree_page import DrugFreePage
-from gui.excel_page import ExcelPage
-from gui.person_page import PersonPage
-from gui.places_page import PlacesPage
-from gui.register_page import RegisterPage
-from gui.reports_page import ReportsPage
-from gui.settings_page import SettingsPage
-from gui.test_round_page import TestRoundPage
-from gui.today_page import TodayPage
-from gui.usb_page import UsbPage
-from gui.worker import wait_for_all
+from db.store.register import Register
+from gui.kit.worker import wait_for_all
+from gui.pages.accounts import AccountsPage
+from gui.pages.audit import AuditPage
+from gui.pages.drugfree import DrugFreePage
+from gui.pages.excel import ExcelPage
+from gui.pages.person import PersonPage
+from gui.pages.places import PlacesPage
+from gui.pages.register import RegisterPage
+from gui.pages.reports import ReportsPage
+from gui.pages.settings import SettingsPage
+from gui.pages.test_round import TestRoundPage
+from gui.pages.today import TodayPage
+from gui.pages.usb.page import UsbPage
 
 PageFactory = Callable[[Register, QWidget], QWidget]
 
@@ -104,10 +104,10 @@ class MainWindow(QMainWindow):
         self._restore()
         self._security_hooks()
 
-    # --- Sign-in, idle lock and backups (gui/login_dialog.py, gui/backup_dialog.py). ------------
+    # --- Sign-in, idle lock and backups (gui/session/login.py, gui/dialogs/backup.py). ------------
 
     def _security_hooks(self) -> None:
-        from gui.lock_screen import IdleLock
+        from gui.session.lock import IdleLock
 
         self.idle: IdleLock | None = None
         menu = self.menuBar().addMenu(self.tr("&Sổ"))
@@ -129,28 +129,28 @@ class MainWindow(QMainWindow):
             menu.addAction(password)
 
     def _idle_minutes(self) -> int:
-        from db.settings import get_settings
+        from db.commune.settings import get_settings
 
         return int(get_settings(self.reg)["idle_lock_minutes"])
 
     def show_backups(self) -> None:
         """The backup dialog: the list, back up now, to a USB stick."""
-        from gui.backup_dialog import BackupDialog
+        from gui.dialogs.backup import BackupDialog
 
         BackupDialog(self.reg, self).exec()
 
     def change_password(self) -> None:
         """The signed-in account's own password."""
-        from gui.accounts_page import ChangePasswordDialog
+        from gui.pages.accounts import ChangePasswordDialog
 
         ChangePasswordDialog(self.reg, self).exec()
 
     def start_auto_backup(self, delay_ms: int = 3000) -> None:
         """Today's automatic backup (once a day; also onto the chosen USB stick if plugged in),
         in the background a moment after the window shows."""
-        from db.backup import auto_backup
-        from gui.backup_dialog import usb_folder
-        from gui.worker import run_in_background
+        from db.security.backup import auto_backup
+        from gui.dialogs.backup import usb_folder
+        from gui.kit.worker import run_in_background
 
         def start() -> None:
             self._backup_task = run_in_background(

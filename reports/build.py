@@ -18,10 +18,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from db.audit import log_event
-from db.errors import UserError
-from db.register import Register
-from db.settings import get_settings
+from db.commune.settings import get_settings
+from db.core.errors import UserError
+from db.store.audit import log_event
+from db.store.register import Register
 from reports.monthly import gather, month_text, parse_month
 from reports.monthly_pages import render_monthly
 from reports.outbox import Entry, Outbox, default_folder, write_atomic

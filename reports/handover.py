@@ -19,10 +19,10 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
-from db.errors import NotFound, UserError
-from db.register import Register
-from db.settings import get_settings
-from db.sync import TABLE_LABELS
+from db.commune.settings import get_settings
+from db.core.errors import NotFound, UserError
+from db.handover.receive import TABLE_LABELS
+from db.store.register import Register
 from reports.layout import (
     DOTS,
     PORTRAIT,

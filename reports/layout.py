@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from db.textfold import fold
+from db.core.textfold import fold
 from reports.typeface import FontSet
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from db.dates import add_months, show
-from db.errors import UserError
-from db.register import Register
-from db.series import due_tests, last_months, monthly_series, open_categories
-from db.settings import get_settings
-from db.stats import figures, period_for_month
+from db.commune.settings import get_settings
+from db.core.dates import add_months, show
+from db.core.errors import UserError
+from db.figures.series import due_tests, last_months, monthly_series, open_categories
+from db.figures.stats import figures, period_for_month
+from db.store.register import Register
 
 Progress = Callable[[str, int, int], None]
 STEPS = 5

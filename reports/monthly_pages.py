@@ -21,9 +21,9 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from db.dates import show
-from db.drugtests import SUBSTANCES
-from db.stats import MOVEMENTS
+from db.core.dates import show
+from db.figures.stats import MOVEMENTS
+from db.persons.drugtests import SUBSTANCES
 from reports import chart
 from reports.layout import (
     DOTS,

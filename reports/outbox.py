@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from db.errors import DiskFull, UserError
-from db.keys import sync_folder
+from db.core.errors import DiskFull, UserError
+from db.store.keys import sync_folder
 
 PENDING = "pending"
 SENT = "sent"

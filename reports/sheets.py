@@ -11,19 +11,19 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph
 
-from db.categories import END_KINDS, LABELS, SHORT_LABELS, Category
-from db.contacts import KINDS as CONTACT_KINDS
-from db.contacts import contacts_of
-from db.dates import show
-from db.drugtests import KINDS as TEST_KINDS
-from db.drugtests import METHODS, RESULTS, SUBSTANCES, tests_of
-from db.episodes import history, open_episodes, status_label
-from db.errors import UserError
-from db.people import get_person
-from db.places import village_by_name, villages
-from db.register import Register
-from db.series import round_list
-from db.settings import get_settings
+from db.commune.places import village_by_name, villages
+from db.commune.settings import get_settings
+from db.core.dates import show
+from db.core.errors import UserError
+from db.figures.series import round_list
+from db.law.categories import END_KINDS, LABELS, SHORT_LABELS, Category
+from db.persons.contacts import KINDS as CONTACT_KINDS
+from db.persons.contacts import contacts_of
+from db.persons.drugtests import KINDS as TEST_KINDS
+from db.persons.drugtests import METHODS, RESULTS, SUBSTANCES, tests_of
+from db.persons.episodes import history, open_episodes, status_label
+from db.persons.people import get_person
+from db.store.register import Register
 from reports.layout import (
     LANDSCAPE,
     PORTRAIT,

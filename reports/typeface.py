@@ -24,7 +24,7 @@ from typing import Any
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from db.errors import UserError
+from db.core.errors import UserError
 
 FONT_DIR = Path(__file__).with_name("fonts")
 STYLES = ("regular", "bold", "italic", "bold_italic")

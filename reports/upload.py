@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from db.errors import UserError
+from db.core.errors import UserError
 from reports.outbox import Entry, Outbox, now_utc
 
 TIMEOUT_S = 30

@@ -1,0 +1,377 @@
+"""What is due and overdue on a day: tests, residence checks and the deadlines the law sets.
+
+Computed when asked from the register as it is, never stored (so never stale). Every item names
+the rule it comes from; the settings give the test intervals and how far ahead to warn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from db.commune.holidays import work_calendar
+from db.commune.settings import get_settings, test_interval
+from db.core.dates import add_months, show
+from db.law.categories import IN_FACILITY, RESIDENCE_CHECKED, TREATMENT, Category
+from db.law.rules import NOT_IN_LAW, deadline, rule
+from db.law.workdays import WorkCalendar
+from db.persons.episodes import open_episodes
+from db.store.register import Register
+
+# How far back a positive test or a completed rehab still raises a missing follow-up. Older
+# gaps are history, not today's work (a choice of the program, not of the law).
+LOOKBACK_DAYS = 120
+
+KIND_LABELS = {
+    "test": "Xét nghiệm định kỳ",
+    "positive": "Dương tính — ra quyết định quản lý",
+    "crime": "Sử dụng trong thời gian theo dõi 2 năm",
+    "residence": "Kiểm tra cư trú",
+    "move": "Thông báo chuyển nơi cư trú",
+    "period_end": "Hết thời hạn",
+    "post_rehab": "Hồ sơ, quyết định quản lý sau cai",
+    "treatment": "Đăng ký cai nghiện / điều trị",
+}
+
+_PERIOD_RULES = {
+    Category.USER: "management_period",
+    Category.POST_REHAB: "post_rehab_period",
+    Category.WATCH: "watch_window",
+    Category.REHAB_HOME: "rehab_home_max",
+}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing to do for one person by a date."""
+
+    kind: str
+    person_id: str
+    due: date
+    overdue: bool
+    text: str
+    source: str
+    episode_id: str | None = None
+    person: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON output."""
+        return {
+            "kind": self.kind,
+            "person_id": self.person_id,
+            "full_name": self.person.get("full_name", ""),
+            "village": self.person.get("village") or "",
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "text": self.text,
+            "source": self.source,
+            "episode_id": self.episode_id,
+        }
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a positive test sets off, as the window shows it: a short text for a list row, the
+    whole of it (with the deadline and its article) for a panel or a message."""
+
+    kind: str  # "decision", "crime" or "treatment"
+    short: str
+    full: str
+    deadline: date | None = None
+    source: str = ""
+
+    @property
+    def crime(self) -> bool:
+        """Use during the 2-year watch window: a sign of a crime."""
+        return self.kind == "crime"
+
+
+def positive_follow_up(reg: Register, person_id: str, tested: date) -> FollowUp:
+    """What the law asks after a positive test of this person on `tested`.
+
+    The same reading as the due list: an addict or a person in treatment gets no management
+    decision; during the watch window it is a sign of a crime; otherwise the commune chairman is
+    told at once and the decision is due within 3 working days.
+    """
+    cats = {e["category"] for e in open_episodes(reg, person_id, tested)}
+    if "watch" in cats:
+        source = rule("watch_window", tested).source
+        return FollowUp(
+            "crime",
+            "Dấu hiệu tội phạm (BLHS Điều 256a)",
+            f"Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo {source}; "
+            "báo cáo ngay, chuyển cơ quan điều tra",
+            tested,
+            source,
+        )
+    if cats & ({c.value for c in TREATMENT} | {"addict"}):
+        text = "Người nghiện / đang cai nghiện, điều trị: không ra quyết định quản lý"
+        return FollowUp("treatment", text, text)
+    due, used = deadline("positive_test_decision", tested, work_calendar(reg))
+    return FollowUp(
+        "decision",
+        f"Báo cáo ngay; ra quyết định trước {show(due)}",
+        f"Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước {show(due)} ({used.source})",
+        due,
+        used.source,
+    )
+
+
+_OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
+
+
+def _open_by_person(
+    reg: Register, on: str, with_checks: bool = True
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(person, "cat=start,…", last test, last residence check) of everyone with an open
+    episode; plain tuples, as this runs over every managed person."""
+    last_check = (
+        "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
+        " AND c.kind = 'residence_check' AND c.deleted = 0 AND c.contact_date <= :on)"
+        if with_checks
+        else "NULL"
+    )
+    return list(
+        reg.db.execute(
+            "SELECT o.person_id, group_concat(o.category || '=' || o.start_date) AS starts, "
+            "(SELECT max(t.test_date) FROM drug_tests t WHERE t.person_id = o.person_id "
+            " AND t.deleted = 0 AND t.test_date <= :on) AS last_test, "
+            f"{last_check} AS last_check "
+            f"FROM (SELECT person_id, category, start_date FROM episodes WHERE {_OPEN}) o "
+            "GROUP BY o.person_id",
+            {"on": on},
+        )
+    )
+
+
+def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
+                      settings: dict[str, Any], with_checks: bool = True,
+                      ) -> Iterable[DueItem]:  # fmt: skip
+    intervals = {c: test_interval(settings, c) for c in Category}
+    monthly = rule("residence_check_monthly", on)
+    remote = bool(settings["remote_area"])
+    new_check = rule("residence_check_new_remote" if remote else "residence_check_new", on)
+    by_code = {c.value: c for c in Category}
+    for person_id, started, tested, checked_on in _open_by_person(reg, on.isoformat(), with_checks):
+        starts = {}
+        for pair in started.split(","):
+            code, start = pair.split("=")
+            starts[by_code[code]] = date.fromisoformat(start)
+        if any(c in IN_FACILITY for c in starts):
+            continue  # in a facility: tested and watched there
+        last_test = date.fromisoformat(tested) if tested else None
+        # Tests: the shortest interval among the open categories.
+        timed = [(days, c) for c in starts if (days := intervals[c]) is not None]
+        if timed:
+            days, cat = min(timed, key=lambda pair: (pair[0], pair[1].value))
+            first = min(starts[c] for _, c in timed)
+            step = timedelta(days=days)
+            if cat == Category.SUSPECT and (last_test is None or last_test < starts[cat]):
+                due, text = starts[cat], "Xét nghiệm người nghi sử dụng"
+            elif last_test is None or last_test + step < first:
+                # No test since before the period began: the schedule starts with the period.
+                due, text = first + step, "Xét nghiệm lần đầu trong diện quản lý"
+            else:
+                due = last_test + step
+                text = f"Xét nghiệm định kỳ (lần trước {show(last_test)}, chu kỳ {days} ngày)"
+            if due <= horizon:
+                yield DueItem("test", person_id, due, due < on, text, NOT_IN_LAW)
+        # Residence checks: a new user within 3 (10) working days, then at least monthly.
+        checked = [c for c in starts if c in RESIDENCE_CHECKED]
+        if not checked or not with_checks:
+            continue
+        last_check = date.fromisoformat(checked_on) if checked_on else None
+        user_start = starts.get(Category.USER)
+        if user_start and (last_check is None or last_check < user_start):
+            due = cal.add_working_days(user_start, int(new_check.value))
+            text, source = "Xác minh nơi cư trú người sử dụng mới", new_check.source
+        else:
+            base = last_check or min(starts[c] for c in checked)
+            due = add_months(base, int(monthly.value))
+            text, source = "Kiểm tra, cập nhật nơi cư trú hằng tháng", monthly.source
+        if due <= horizon:
+            yield DueItem("residence", person_id, due, due < on, text, source)
+
+
+def _positives(reg: Register, on: date, cal: WorkCalendar) -> Iterable[DueItem]:
+    since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
+    day = on.isoformat()
+    latest = dict(
+        reg.db.execute(
+            "SELECT person_id, max(test_date) FROM drug_tests WHERE result = 'positive' "
+            "AND deleted = 0 AND test_date > ? AND test_date <= ? GROUP BY person_id",
+            [since, day],
+        ).fetchall()
+    )
+    if not latest:
+        return
+    history: dict[str, list[tuple[str, str, str | None]]] = {}
+    for person_id, category, start, end in reg.db.execute(
+        "SELECT person_id, category, start_date, end_date FROM episodes WHERE deleted = 0 "
+        "AND person_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(latest))],
+    ):
+        history.setdefault(person_id, []).append((category, start, end))
+    treated = {c.value for c in TREATMENT} | {"addict"}
+    follow_up = treated | {"user"}
+    watch_source = rule("watch_window", on).source
+    for person_id, tested in latest.items():
+        episodes = history.get(person_id, [])
+        then = {c for c, s, e in episodes if s <= tested and (e is None or e > tested)}
+        if then & treated:
+            continue  # in treatment or already an addict: no management decision follows
+        if "watch" in then:
+            # Until the officer closes the watch window (e.g. handed to the investigators).
+            if any(c == "watch" and s <= day and (e is None or e > day) for c, s, e in episodes):
+                yield DueItem("crime", person_id, date.fromisoformat(tested), True,
+                              "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm, "
+                              "chuyển cơ quan điều tra", watch_source)  # fmt: skip
+            continue
+        if any(c in follow_up and s >= tested for c, s, _ in episodes):
+            continue  # a decision (or addiction, treatment) followed the test
+        test_day = date.fromisoformat(tested)
+        due, used = deadline("positive_test_decision", test_day, cal)
+        yield DueItem("positive", person_id, due, due < on,
+                      f"Dương tính ngày {show(test_day)}: báo cáo ngay Chủ tịch UBND xã; "
+                      f"ra quyết định quản lý trước {show(due)}", used.source)  # fmt: skip
+
+
+def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar,
+                       settings: dict[str, Any]) -> Iterable[DueItem]:  # fmt: skip
+    day = on.isoformat()
+    since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
+    # Move notices not yet sent.
+    for row in reg.db.query(
+        "SELECT id, person_id, end_date, moved_to FROM episodes INDEXED BY episodes_unsent_moves "
+        "WHERE deleted = 0 AND end_kind = 'moved_away' AND notice_date IS NULL "
+        "AND end_date <= :on "
+        "GROUP BY person_id, end_date",
+        {"on": day},
+    ):
+        moved = date.fromisoformat(row["end_date"])
+        due, used = deadline("move_notice", moved, cal)
+        text = (
+            f"Chuyển đến {row['moved_to']} ngày {show(moved)}: thông báo, chuyển hồ sơ "
+            f"cho Công an xã nơi đến ({used.shown()})"
+        )
+        yield DueItem("move", row["person_id"], due, due < on, text, used.source, row["id"])
+    # Periods ending soon or already past their planned end.
+    soon = on + timedelta(days=int(settings["ending_soon_days"]))
+    for row in reg.db.query(
+        # Two halves so each keeps its index: still open, and ended only after `on`.
+        "SELECT id, person_id, category, planned_end FROM episodes INDEXED BY episodes_planned "
+        "WHERE deleted = 0 AND end_date IS NULL AND planned_end <= :soon AND start_date <= :on "
+        "UNION ALL SELECT id, person_id, category, planned_end FROM episodes WHERE deleted = 0 "
+        "AND end_date > :on AND planned_end <= :soon AND start_date <= :on",
+        {"on": day, "soon": soon.isoformat()},
+    ):
+        end = date.fromisoformat(row["planned_end"])
+        cat = Category(row["category"])
+        text = {
+            Category.USER: "Hết thời hạn quản lý: ra quyết định chấm dứt (Mẫu 10)",
+            Category.POST_REHAB: "Hết thời hạn quản lý sau cai: ra quyết định chấm dứt",
+            Category.WATCH: "Kết thúc thời gian theo dõi 2 năm",
+        }.get(cat, "Hết thời hạn cai nghiện / điều trị")
+        # Facility and compulsory rehab periods are set by the decision or court, not a rule.
+        key = _PERIOD_RULES.get(cat)
+        source = rule(key, end).source if key else ""
+        yield DueItem("period_end", row["person_id"], end, end < on,
+                      f"{text} — ngày {show(end)}", source, row["id"])  # fmt: skip
+    # Rehab completed but no post-rehab file opened.
+    for row in reg.db.query(
+        "SELECT r.id, r.person_id, r.category, r.end_date FROM episodes r "
+        "WHERE r.deleted = 0 AND r.end_kind = 'completed' AND r.category IN "
+        "('rehab_home', 'rehab_facility', 'rehab_compulsory') AND r.end_date > :since "
+        "AND r.end_date <= :on AND NOT EXISTS (SELECT 1 FROM episodes p WHERE "
+        "p.person_id = r.person_id AND p.category = 'post_rehab' AND p.deleted = 0 "
+        "AND p.start_date >= r.end_date)",
+        {"on": day, "since": since},
+    ):
+        released = date.fromisoformat(row["end_date"])
+        due, used = deadline("post_rehab_file", released, cal)
+        yield DueItem("post_rehab", row["person_id"], due, due < on,
+                      f"Trở về ngày {show(released)}: lập hồ sơ quản lý sau cai nghiện",
+                      used.source, row["id"])  # fmt: skip
+    # Post-rehab file opened but no decision yet.
+    for row in reg.db.query(
+        f"SELECT id, person_id, start_date FROM episodes WHERE {_OPEN} "
+        "AND category = 'post_rehab' AND decision_no = ''",
+        {"on": day},
+    ):
+        opened = date.fromisoformat(row["start_date"])
+        due, used = deadline("post_rehab_decision", opened, cal)
+        yield DueItem("post_rehab", row["person_id"], due, due < on,
+                      "Ra quyết định quản lý sau cai nghiện", used.source, row["id"])  # fmt: skip
+    # Addicts not yet registered for any treatment.
+    treat = ",".join(f"'{c.value}'" for c in TREATMENT)
+    for row in reg.db.query(
+        "SELECT a.id, a.person_id, max(a.start_date, COALESCE((SELECT max(t.end_date) "
+        f"FROM episodes t WHERE t.person_id = a.person_id AND t.deleted = 0 AND t.category IN "
+        f"({treat}) AND t.end_date <= :on), '')) AS since FROM episodes a WHERE a.deleted = 0 "
+        "AND a.category = 'addict' AND a.start_date <= :on "
+        "AND (a.end_date IS NULL OR a.end_date > :on) AND NOT EXISTS (SELECT 1 FROM "
+        f"episodes t WHERE t.person_id = a.person_id AND t.deleted = 0 AND t.category IN "
+        f"({treat}) AND t.start_date <= :on AND (t.end_date IS NULL OR t.end_date > :on))",
+        {"on": day},
+    ):
+        # From the assessment, or from the day the last treatment ended (quit or finished).
+        found = date.fromisoformat(row["since"])
+        due, used = deadline("addict_register_treatment", found, cal)
+        if due <= horizon:
+            yield DueItem("treatment", row["person_id"], due, due < on,
+                          "Người nghiện chưa cai nghiện / điều trị: đăng ký cai nghiện tự nguyện "
+                          "hoặc methadone, nếu không thì lập hồ sơ cai nghiện bắt buộc",
+                          used.source, row["id"])  # fmt: skip
+
+
+def due_items(reg: Register, on: date | None = None) -> list[DueItem]:
+    """Everything due by `on` plus the warning window, overdue first, then by date and name."""
+    day = on or reg.today()
+    settings = get_settings(reg)
+    cal = work_calendar(reg)
+    horizon = day + timedelta(days=int(settings["due_window_days"]))
+    items = [
+        *_tests_and_checks(reg, day, horizon, cal, settings),
+        *_positives(reg, day, cal),
+        *_episode_deadlines(reg, day, horizon, cal, settings),
+    ]
+    people = _people(reg, {i.person_id for i in items})
+    ordered = sorted(
+        (i for i in items if i.person_id in people),
+        key=lambda i: (not i.overdue, i.due, people[i.person_id]["sort_key"]),
+    )
+    return [dataclasses.replace(i, person=people[i.person_id]) for i in ordered]
+
+
+def scheduled_tests(
+    reg: Register, on: date | None = None, until: date | None = None
+) -> list[DueItem]:
+    """Only the periodic tests due by `until` (default: `on` plus the warning window), as in
+    `due_items` but without the other deadlines: for figures and next month's round list."""
+    day = on or reg.today()
+    settings = get_settings(reg)
+    horizon = until or day + timedelta(days=int(settings["due_window_days"]))
+    cal = work_calendar(reg)
+    items = list(_tests_and_checks(reg, day, horizon, cal, settings, with_checks=False))
+    people = _people(reg, {i.person_id for i in items})
+    ordered = sorted(
+        (i for i in items if i.person_id in people),
+        key=lambda i: (not i.overdue, i.due, people[i.person_id]["sort_key"]),
+    )
+    return [dataclasses.replace(i, person=people[i.person_id]) for i in ordered]
+
+
+def _people(reg: Register, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = reg.db.query(
+        "SELECT p.id, p.full_name, p.birth_date, p.sort_key, v.name AS village FROM persons p "
+        "LEFT JOIN villages v ON v.id = p.village_id "
+        "WHERE p.id IN (SELECT value FROM json_each(?)) AND p.deleted = 0",
+        [json.dumps(sorted(ids))],
+    )
+    return {row["id"]: row for row in rows}

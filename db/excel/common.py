@@ -1,0 +1,274 @@
+"""What the Excel import, export and template share: columns, header words, files, cell values.
+
+Communes keep their lists each a little differently, so a header is recognised by its folded
+words (no case, no diacritics, đ → d, punctuation and "(…)" hints dropped) against the names
+officers write for each column. The template and the export write the canonical names below, so
+what the program writes it also reads back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from db.core.errors import DiskFull, UserError
+from db.core.textfold import fold
+
+Progress = Callable[[str, int, int], None]
+# What an import does with a row.
+IMPORT, DUPLICATE, REJECTED = "import", "duplicate", "rejected"
+DATE_FORMAT = "dd/mm/yyyy"
+REASON_HEADER = "Lý do không nhập"
+SOURCE_ROW_HEADER = "Dòng trong tệp gốc"
+PEOPLE_SHEET = "Đối tượng"
+TESTS_SHEET = "Xét nghiệm"
+GUIDE_SHEET = "Hướng dẫn"
+
+# The columns of the template, in order: (field, header). The export writes the same ones.
+PEOPLE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("stt", "STT"),
+    ("full_name", "Họ và tên"),
+    ("other_names", "Tên gọi khác"),
+    ("birth_date", "Ngày sinh"),
+    ("sex", "Giới tính"),
+    ("id_number", "Số CCCD"),
+    ("ethnicity", "Dân tộc"),
+    ("village", "Thôn/Bản/Tổ dân phố"),
+    ("permanent_address", "Nơi thường trú"),
+    ("current_address", "Nơi ở hiện tại"),
+    ("occupation", "Nghề nghiệp"),
+    ("category", "Diện quản lý"),
+    ("start_date", "Ngày bắt đầu"),
+    ("decision_no", "Số quyết định"),
+    ("decision_date", "Ngày quyết định"),
+    ("substances", "Chất sử dụng"),
+    ("notes", "Ghi chú"),
+)
+TESTS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("stt", "STT"),
+    ("full_name", "Họ và tên"),
+    ("birth_date", "Ngày sinh"),
+    ("id_number", "Số CCCD"),
+    ("test_date", "Ngày xét nghiệm"),
+    ("kind", "Hình thức (Định kỳ / Đột xuất)"),
+    ("result", "Kết quả (Âm tính / Dương tính)"),
+    ("positives", "Chất dương tính"),
+    ("officer", "Người thực hiện"),
+    ("notes", "Ghi chú"),
+)
+
+# What officers write as a column's header, by field (compared after `header_key`).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "stt": ("stt", "tt", "so tt", "so thu tu", "thu tu"),
+    "full_name": ("ho va ten", "ho ten", "ho va ten doi tuong", "ho ten doi tuong",
+                  "ten doi tuong", "ho va ten nguoi", "ho ten nguoi", "hovaten", "hoten"),
+    "name_family": ("ho", "ho dem", "ho va dem", "ho va ten dem", "ho ten dem", "ho va chu dem"),
+    "name_given": ("ten",),
+    "other_names": ("ten goi khac", "ten khac", "biet danh", "ten thuong goi", "bi danh"),
+    "birth_date": ("ngay sinh", "nam sinh", "ngay thang nam sinh", "sinh ngay", "ns",
+                   "ngay thang nam", "sinh nam"),
+    "birth_male": ("nam",),
+    "birth_female": ("nu",),
+    "sex": ("gioi tinh", "gt", "phai"),
+    "id_number": ("so cccd", "cccd", "so cmnd", "cmnd", "so cmnd cccd", "so cccd cmnd",
+                  "cmnd cccd", "cccd cmnd", "so dinh danh", "so dinh danh ca nhan",
+                  "ma dinh danh", "so can cuoc", "can cuoc", "so can cuoc cong dan",
+                  "can cuoc cong dan", "so cc", "so cmt", "cmt"),
+    "ethnicity": ("dan toc",),
+    "village": ("thon ban to dan pho", "thon", "ban", "to dan pho", "thon ban", "thon xom",
+                "xom", "tieu khu", "khoi", "ap", "buon", "lang", "thon to", "thon ban tdp",
+                "tdp", "thon to dan pho", "ban to dan pho", "dia ban", "thon ban khoi"),
+    "permanent_address": ("noi thuong tru", "dia chi thuong tru", "thuong tru", "dktt",
+                          "ho khau thuong tru", "noi dang ky thuong tru", "dia chi", "que quan",
+                          "noi dang ky ho khau thuong tru", "hktt"),
+    "current_address": ("noi o hien tai", "noi o hien nay", "cho o hien nay", "cho o hien tai",
+                        "dia chi hien tai", "dia chi hien nay", "noi o", "tam tru",
+                        "noi tam tru", "cho o"),
+    "occupation": ("nghe nghiep", "nghe", "viec lam", "cong viec", "nghe nghiep hien nay"),
+    "phone": ("so dien thoai", "dien thoai", "sdt", "dt"),
+    "family_contact": ("nguoi than lien he", "nguoi than", "nguoi lien he", "lien he"),
+    "category": ("dien quan ly", "dien", "loai doi tuong", "phan loai", "dien doi tuong",
+                 "phan loai doi tuong", "doi tuong"),
+    "start_date": ("ngay bat dau", "bat dau", "ngay bat dau quan ly", "tu ngay", "ngay bd",
+                   "thoi gian bat dau", "bat dau quan ly"),
+    "decision_no": ("so quyet dinh", "so qd", "quyet dinh so", "qd so", "so quyet dinh quan ly",
+                    "quyet dinh"),
+    "decision_date": ("ngay quyet dinh", "ngay qd", "ngay ra quyet dinh", "ngay ky quyet dinh",
+                      "ngay ky qd", "ngay ky"),
+    "substances": ("chat su dung", "loai ma tuy", "loai ma tuy su dung", "chat ma tuy su dung",
+                   "ma tuy su dung", "chat ma tuy", "loai chat su dung"),
+    "notes": ("ghi chu", "chu thich"),
+    "test_date": ("ngay xet nghiem", "ngay xn", "ngay test", "ngay lay mau",
+                  "thoi gian xet nghiem", "ngay thang xet nghiem"),
+    "kind": ("hinh thuc", "hinh thuc xet nghiem", "loai xet nghiem", "hinh thuc xn"),
+    "method": ("phuong phap", "phuong phap xet nghiem", "mau xet nghiem"),
+    "result": ("ket qua", "ket qua xet nghiem", "kq", "ket qua xn", "kq xn"),
+    "positives": ("chat duong tinh", "duong tinh voi", "loai chat duong tinh",
+                  "chat ma tuy duong tinh", "duong tinh voi chat"),
+    "officer": ("nguoi thuc hien", "can bo thuc hien", "nguoi xet nghiem", "can bo xet nghiem",
+                "nguoi lay mau", "can bo"),
+    "place": ("noi xet nghiem", "dia diem xet nghiem", "dia diem"),
+}  # fmt: skip
+
+PEOPLE_FIELDS = frozenset(
+    {"stt", "full_name", "name_family", "name_given", "other_names", "birth_date", "birth_male",
+     "birth_female", "sex", "id_number", "ethnicity", "village", "permanent_address",
+     "current_address", "occupation", "phone", "family_contact", "category", "start_date",
+     "decision_no", "decision_date", "substances", "notes"}
+)  # fmt: skip
+TESTS_FIELDS = frozenset(
+    {"stt", "full_name", "name_family", "name_given", "birth_date", "birth_male", "birth_female",
+     "id_number", "test_date", "kind", "method", "result", "positives", "officer", "place",
+     "notes"}
+)  # fmt: skip
+
+_EXACT = {syn: field for field, syns in SYNONYMS.items() for syn in syns}
+# A header that starts with a known name of two words or more is that column too
+# ("Họ và tên đối tượng", "Ngày sinh (dd/mm/yyyy)"); the longest known name wins.
+_PREFIXES = sorted((s for s in _EXACT if " " in s), key=len, reverse=True)
+_HINT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def header_key(text: object) -> str:
+    """The folded words of a header or a sheet name: "Số CMND/CCCD (*)" → "so cmnd cccd"."""
+    if text is None:
+        return ""
+    return " ".join(_WORDS.findall(_HINT.sub(" ", fold(str(text)))))
+
+
+def field_of(header: object) -> str | None:
+    """The field a header names, or None for a column the import does not use."""
+    key = header_key(header)
+    if not key:
+        return None
+    if key in _EXACT:
+        return _EXACT[key]
+    for prefix in _PREFIXES:
+        if key.startswith(prefix + " "):
+            return _EXACT[prefix]
+    return None
+
+
+def sheet_kind_by_name(title: str) -> str | None:
+    """The kind of a sheet by its name: people, tests, ignore (guidance), or None if unclear."""
+    key = header_key(title)
+    words = key.split()
+    if "huong dan" in key or "danh muc" in key or "ghi chu" in key:
+        return "ignore"
+    if "xet nghiem" in key or "xn" in words or "test" in words:
+        return "tests"
+    if "doi tuong" in key or "danh sach" in key or "nguoi" in words:
+        return "people"
+    return None
+
+
+# --- files -----------------------------------------------------------------------------------
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _refuse_non_xlsx(path: Path, head: bytes, handle: IO[bytes]) -> None:
+    name = f"“{path.name}”"
+    if not head:
+        raise UserError(f"Tệp {name} rỗng (0 byte), không có dữ liệu để nhập.")
+    if head.startswith(_CFB_MAGIC):
+        handle.seek(0)
+        if _ENCRYPTED in handle.read(4 * 1024 * 1024):
+            raise UserError(
+                f"Tệp {name} được đặt mật khẩu, chương trình không mở được. Hãy mở tệp bằng "
+                "Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật "
+                "khẩu, xóa mật khẩu), lưu lại dạng .xlsx rồi nhập lại."
+            )
+        raise UserError(
+            f"Tệp {name} là định dạng Excel cũ (.xls). Hãy mở bằng Excel, chọn Lưu thành → "
+            "Sổ làm việc Excel (.xlsx), rồi nhập tệp .xlsx đó."
+        )
+    if not head.startswith(b"PK"):
+        text_file = path.suffix.lower() in (".csv", ".txt")
+        hint = " (tệp CSV: hãy mở bằng Excel và lưu lại dạng .xlsx)" if text_file else ""
+        raise UserError(f"Tệp {name} không phải tệp Excel (.xlsx){hint}.")
+
+
+def _unreadable(path: Path, exc: OSError) -> UserError:
+    if isinstance(exc, FileNotFoundError):
+        return UserError(f"Không tìm thấy tệp “{path}”.")
+    if isinstance(exc, IsADirectoryError):
+        return UserError(f"“{path}” là một thư mục, không phải tệp Excel.")
+    return UserError(
+        f"Không đọc được tệp “{path.name}”: tệp đang mở trong chương trình khác hoặc không có "
+        "quyền đọc. Hãy đóng Excel rồi thử lại."
+    )
+
+
+@contextlib.contextmanager
+def open_workbook(path: Path) -> Iterator[Workbook]:
+    """A workbook opened read-only (cached values, not formulas); UserError for a bad file."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+    with handle:
+        head = handle.read(8)
+        _refuse_non_xlsx(path, head, handle)
+        handle.seek(0)
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError) as exc:
+            kind = "LibreOffice (.ods)" if path.suffix.lower() == ".ods" else "không phải .xlsx"
+            raise UserError(
+                f"Tệp “{path.name}” bị hỏng hoặc {kind}: không đọc được như một sổ làm việc "
+                "Excel. Hãy mở bằng Excel và lưu lại dạng .xlsx."
+            ) from exc
+        try:
+            yield book
+        finally:
+            book.close()
+
+
+def rows_of(sheet: Any, path: Path) -> Iterator[tuple[Any, ...]]:
+    """The value rows of a sheet; a file damaged halfway is a message, not a crash."""
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
+        raise UserError(
+            f"Tệp “{path.name}” bị hỏng ở sheet “{sheet.title}”: không đọc hết được. "
+            "Hãy mở bằng Excel và lưu lại dạng .xlsx."
+        ) from exc
+
+
+def save_atomic(book: Workbook, out_path: Path) -> None:
+    """Write a workbook to a temporary file beside `out_path`, then put it in place."""
+    out_path = Path(out_path)
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise UserError(f"Thư mục “{folder}” không tồn tại.")
+    fd, temp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=folder)
+    os.close(fd)
+    try:
+        book.save(temp)
+        os.replace(temp, out_path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull(f"Ổ đĩa đầy: không ghi được tệp “{out_path.name}”.") from exc
+        raise UserError(
+            f"Không ghi được tệp “{out_path}”: tệp đang mở trong Excel hoặc không có quyền ghi. "
+            "Hãy đóng tệp đó hoặc chọn tên khác."
+        ) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

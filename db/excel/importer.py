@@ -1,0 +1,348 @@
+"""Bringing a commune's Excel list into the register: a preview of every row, then one transaction.
+
+    plan = plan_import(reg, path, progress)     # reads and checks everything, writes nothing
+    result = apply_import(reg, plan, progress)  # the importable rows, all or nothing
+    write_rejected(plan, out_path)              # the refused rows, with why, to correct
+
+Every row ends up imported, a possible duplicate (of the register or of an earlier row; not
+imported), or rejected with its reason. People are checked by
+`db.persons.people.check_person`, dates by `db.core.dates`, ID numbers by `db.persons.cccd`; the
+writes go through `add_person`, `open_episode` / `start_treatment` and `record_test`, so an import
+is recorded like typing the rows in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from db.commune.places import save_village, village_by_name
+from db.core.errors import UserError
+from db.duties.actions import start_treatment
+from db.excel.common import (
+    DUPLICATE,
+    IMPORT,
+    REASON_HEADER,
+    REJECTED,
+    SOURCE_ROW_HEADER,
+    Progress,
+    open_workbook,
+    save_atomic,
+)
+from db.excel.match import Known, PeopleIndex, Villages
+from db.excel.read import PLACE_WORDS, SheetLayout, SheetProblem, data_rows, read_layouts
+from db.excel.rows import plan_person, plan_test
+from db.excel.values import is_blank, parse_category_text
+from db.law.categories import TREATMENT, Category
+from db.persons.drugtests import record_test
+from db.persons.episodes import open_episode
+from db.persons.people import FIELDS, add_person
+from db.store import records
+from db.store.register import Register
+
+FATE_LABELS = {IMPORT: "Sẽ nhập", DUPLICATE: "Có thể trùng", REJECTED: "Bị từ chối"}
+KIND_LABELS = {"people": "Đối tượng", "tests": "Xét nghiệm"}
+PROGRESS_EVERY = 500
+
+
+@dataclass(slots=True)
+class PlanRow:
+    """One row of the file and what the import does with it."""
+
+    sheet: str
+    row: int  # the row number Excel shows
+    kind: str  # "people" or "tests"
+    fate: str = IMPORT
+    reason: str = ""  # why rejected, or whom it duplicates
+    name: str = ""
+    birth: str = ""  # as shown: "17/05/1990", "1990"
+    id_number: str = ""
+    detail: str = ""  # what is imported: the category, or the test
+    match: str = ""  # the person a duplicate repeats, or whom a test is about
+    match_id: str | None = None  # that person's id when on the register
+    raw: tuple[Any, ...] | None = None  # the row's cells, kept for rejected rows
+    context: tuple[tuple[int, tuple[Any, ...]], ...] = ()  # group headings above the row
+    data: dict[str, Any] | None = None  # what apply_import writes
+
+
+@dataclass
+class ImportPlan:
+    """The preview: every row's fate, the villages to create, and the sheets left out."""
+
+    source: Path
+    rows: list[PlanRow] = field(default_factory=list)
+    villages: list[str] = field(default_factory=list)  # new villages, created on apply
+    problems: list[SheetProblem] = field(default_factory=list)
+    layouts: list[SheetLayout] = field(default_factory=list)
+
+    def count(self, fate: str, kind: str | None = None) -> int:
+        """How many rows have this fate (of one kind, or of both)."""
+        return sum(1 for r in self.rows if r.fate == fate and (kind is None or r.kind == kind))
+
+    @property
+    def importable(self) -> int:
+        """Rows that will be imported."""
+        return self.count(IMPORT)
+
+    @property
+    def duplicates(self) -> int:
+        """Rows left out as possible duplicates."""
+        return self.count(DUPLICATE)
+
+    @property
+    def rejected(self) -> int:
+        """Rows refused, each with its reason."""
+        return self.count(REJECTED)
+
+    def summary(self) -> str:
+        """The counts in one Vietnamese sentence."""
+        people, tests = self.count(IMPORT, "people"), self.count(IMPORT, "tests")
+        return (
+            f"{self.importable} dòng sẽ nhập ({people} người, {tests} lần xét nghiệm), "
+            f"{self.duplicates} dòng có thể trùng (không nhập), {self.rejected} dòng bị từ chối."
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    people: int
+    episodes: int
+    tests: int
+    villages: int
+
+    def summary(self) -> str:
+        """The counts in one Vietnamese sentence."""
+        return (
+            f"Đã nhập {self.people} người ({self.episodes} diện quản lý), {self.tests} lần xét "
+            f"nghiệm; tạo mới {self.villages} thôn/bản."
+        )
+
+
+class _Planner:
+    """Reads the sheets in order (people first, so tests can find the people of the file)."""
+
+    def __init__(self, reg: Register, path: Path, progress: Progress | None) -> None:
+        self.reg = reg
+        self.path = path
+        self.progress = progress
+        self.index = PeopleIndex(reg)
+        self.villages = Villages(reg)
+        self.tests_seen: dict[tuple[Any, str, str], PlanRow] = {}
+        self.plan = ImportPlan(path)
+        self.done = 0
+
+    def sheet(self, sheet: Any, layout: SheetLayout, total: int) -> None:
+        label = f"Đang kiểm tra sheet “{layout.title}”…"
+        context: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+        headings: list[str] = []
+        for number, cells in data_rows(sheet, layout, self.path):
+            title = layout.section_title(cells)
+            if title is not None:
+                field = self._heading_field(title) if layout.kind == "people" else None
+                if field is not None:
+                    context[field] = (number, tuple(cells), title)
+                headings.append(f"{number} (“{title[:30]}”)")
+                continue
+            row = PlanRow(layout.title, number, layout.kind)
+            values = layout.values(cells)
+            if layout.kind == "people":
+                for field, (_, _, title) in context.items():
+                    if is_blank(values.get(field)):
+                        values[field] = title
+                row.context = tuple((n, raw) for n, raw, _ in context.values())
+                plan_person(self, row, values)
+            else:
+                plan_test(self, row, values)
+            if row.fate == REJECTED:
+                row.raw = tuple(cells)
+            self.plan.rows.append(row)
+            self.done += 1
+            if self.progress and self.done % PROGRESS_EVERY == 0:
+                self.progress(label, self.done, max(total, self.done))
+        if headings:
+            note = (
+                f"Sheet “{layout.title}”: dòng tiêu đề nhóm {', '.join(headings[:5])}"
+                f"{' …' if len(headings) > 5 else ''}: không phải người; thôn/bản hoặc diện "
+                "của nhóm được ghi cho các dòng bên dưới không ghi thôn/bản, diện."
+            )
+            self.plan.problems.append(SheetProblem(layout.title, note, False))
+        if layout.footer is not None:
+            number, text = layout.footer
+            note = (
+                f"Sheet “{layout.title}”: danh sách dừng ở dòng {number} (“{text[:40]}”); "
+                "phần ký tên bên dưới không được nhập."
+            )
+            self.plan.problems.append(SheetProblem(layout.title, note, False))
+
+    def _heading_field(self, title: str) -> str | None:
+        """What a group heading sets for the rows under it: "category", "village" or nothing."""
+        try:
+            parse_category_text(title)
+            return "category"
+        except UserError:
+            pass
+        if title.lower().startswith(PLACE_WORDS) or self.villages.known(title):
+            return "village"
+        return None
+
+    def add_person(self, row: PlanRow, values: dict[str, Any], village: str) -> None:
+        """Remember a people row so later rows and tests can find it."""
+        self.index.add(
+            Known(
+                values["name_folded"], values["full_name"], values["birth_date"],
+                values["id_number"], village, sheet=row.sheet, row=row.row,
+                importable=row.fate == IMPORT,
+            )
+        )  # fmt: skip
+
+    def test_seen(self, row: PlanRow, who: Known, when: date, result: str) -> PlanRow | None:
+        """An earlier row of the file with the same test; remembers this one."""
+        key = (who.person_id or (who.sheet, who.row), when.isoformat(), result)
+        earlier = self.tests_seen.get(key)
+        if earlier is None:
+            self.tests_seen[key] = row
+        return earlier
+
+
+def plan_import(reg: Register, path: str | Path, progress: Progress | None = None) -> ImportPlan:
+    """Read and check a workbook: every row's fate, nothing written."""
+    path = Path(path)
+    with open_workbook(path) as book:
+        found, problems = read_layouts(book, path)
+        if not found:
+            reasons = " ".join(p.message for p in problems if p.rejected)
+            raise UserError(
+                f"Tệp “{path.name}” không có danh sách nào nhập được. {reasons}".strip()
+                if reasons
+                else f"Tệp “{path.name}” không có dữ liệu: các sheet đều trống."
+            )
+        planner = _Planner(reg, path, progress)
+        planner.plan.problems = problems
+        total = sum(max((s.max_row or 0) - layout.header_row, 0) for s, layout in found)
+        for sheet, layout in found:
+            planner.plan.layouts.append(layout)
+            planner.sheet(sheet, layout, total)
+    plan = planner.plan
+    if not plan.rows:
+        raise UserError(f"Tệp “{path.name}” có dòng tiêu đề nhưng không có dòng dữ liệu nào.")
+    # Only the villages of rows that will be imported are created.
+    used = {
+        r.data["village"]
+        for r in plan.rows
+        if r.kind == "people" and r.data and r.data["village"] and r.data["village_id"] is None
+    }
+    plan.villages = [name for name in planner.villages.new.values() if name in used]
+    if progress:
+        progress("Đã kiểm tra xong.", len(plan.rows), len(plan.rows))
+    return plan
+
+
+def _village_ids(reg: Register, plan: ImportPlan) -> dict[str, str]:
+    ids = {}
+    for name in plan.villages:
+        existing = village_by_name(reg, name)
+        if existing is None:
+            ids[name] = save_village(reg, {"name": name, "kind": Villages.kind_of(name)})
+        else:
+            ids[name] = existing["id"]
+    return ids
+
+
+def _open(reg: Register, person_id: str, data: dict[str, Any]) -> int:
+    category: Category | None = data["category"]
+    if category is None:
+        return 0
+    decision = {"decision_no": data["decision_no"], "decision_date": data["decision_date"]}
+    if category in TREATMENT:
+        # A new person: the addict episode opens with the treatment, as the law has it.
+        start_treatment(reg, person_id, category, data["start"], **decision)
+        return 2
+    open_episode(reg, person_id, category, data["start"], **decision)
+    return 1
+
+
+def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = None) -> ImportResult:
+    """Write the rows the preview marked to import, in one transaction: all of them or none."""
+    people = [r for r in plan.rows if r.kind == "people" and r.fate == IMPORT]
+    tests = [r for r in plan.rows if r.kind == "tests" and r.fate == IMPORT]
+    # In date order: a test ends a "suspected" episode on its day, the first test first.
+    tests.sort(key=lambda r: r.data["test_date"] if r.data else date.min)
+    total = len(people) + len(tests)
+    created: dict[tuple[str, int], str] = {}
+    episodes = done = 0
+    current: PlanRow | None = None
+    try:
+        with records.transaction(reg):
+            villages = _village_ids(reg, plan)
+            for current in people:
+                data = current.data or {}
+                village_id = data["village_id"] or villages.get(data["village"])
+                person = {k: data["person"].get(k) for k in FIELDS} | {"village_id": village_id}
+                person_id = add_person(reg, person)
+                created[(current.sheet, current.row)] = person_id
+                episodes += _open(reg, person_id, data)
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress("Đang ghi vào sổ…", done, total)
+            for current in tests:
+                data = dict(current.data or {})
+                target = data.pop("person")
+                person_id = target if isinstance(target, str) else created[target]
+                record_test(reg, person_id, data.pop("test_date"), **data)
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress("Đang ghi vào sổ…", done, total)
+    except UserError as exc:
+        where = f"Sheet “{current.sheet}”, dòng {current.row}: " if current else ""
+        raise UserError(
+            f"{where}{exc.message} Không có dòng nào được nhập (sổ có thể đã thay đổi sau khi "
+            "xem trước); hãy xem trước lại."
+        ) from exc
+    if progress:
+        progress("Đã nhập xong.", total, total)
+    return ImportResult(len(people), episodes, len(tests), len(plan.villages))
+
+
+def rejected_path(source: str | Path) -> Path:
+    """Where the refused rows of a file go: beside it, "<name>-loi.xlsx"."""
+    source = Path(source)
+    return source.with_name(f"{source.stem}-loi.xlsx")
+
+
+def write_rejected(plan: ImportPlan, out_path: str | Path) -> int:
+    """The refused rows with their original columns and "Lý do không nhập"; how many."""
+    from db.excel.export import streaming_book, write_table
+
+    written = 0
+    with streaming_book() as book:
+        for layout in plan.layouts:
+            rows = [r for r in plan.rows if r.sheet == layout.title and r.fate == REJECTED]
+            if not rows:
+                continue
+            width = max(len(layout.headers), *(len(r.raw or ()) for r in rows))
+            headers = [*layout.headers, *[""] * (width - len(layout.headers))]
+            table: list[list[Any]] = []
+            shown: set[int] = set()
+            for r in rows:
+                # The group headings the row stood under, so the file imports the same way.
+                for number, heading in r.context:
+                    if number not in shown:
+                        shown.add(number)
+                        table.append([*heading, *[None] * (width - len(heading))])
+                cells = r.raw or ()
+                table.append([*cells, *[None] * (width - len(cells)), r.row, r.reason])
+            write_table(book, layout.title, [*headers, SOURCE_ROW_HEADER, REASON_HEADER], table)
+            written += len(rows)
+        if written:
+            save_atomic(book, Path(out_path))
+    return written
+
+
+__all__ = [
+    "DUPLICATE", "FATE_LABELS", "IMPORT", "KIND_LABELS", "REJECTED", "ImportPlan", "ImportResult",
+    "PlanRow", "apply_import", "plan_import", "rejected_path", "write_rejected",
+]  # fmt: skip

@@ -1,0 +1,339 @@
+"""The figures for a date: who is on the register, the period's movements and tests, per
+village, and the drug-free commune criteria with the hotspot thresholds of Decision 28/2025.
+
+Reports, the window and `main.py stats` all take their numbers from `figures()`, so a printed
+report can never say something the screen does not.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from db.commune.settings import baseline_date, get_settings
+from db.core.dates import add_months
+from db.core.textfold import place_key
+from db.duties.due import scheduled_tests
+from db.law.categories import LABELS, SHORT_LABELS, TREATMENT, Category
+from db.law.rules import rule
+from db.store.register import Register
+
+_OPEN = "e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on)"
+MOVEMENTS = {
+    "new": "Mới phát hiện, đưa vào quản lý",
+    "ended_term": "Chấm dứt (hết thời hạn)",
+    "stopped": "Dừng quản lý",
+    "moved_in": "Chuyển đến",
+    "moved_out": "Chuyển đi",
+    "absconded": "Bỏ trốn",
+    "died": "Chết",
+    "prison": "Đi tù",
+}
+_END_KIND_MOVEMENT = {
+    "term": "ended_term",
+    "stopped": "stopped",
+    "moved_away": "moved_out",
+    "absconded": "absconded",
+    "died": "died",
+    "prison": "prison",
+}
+
+
+def period_for_month(year: int, month: int, cutoff_day: int = 0) -> tuple[date, date]:
+    """The reporting period of a month: the calendar month, or from the day after the
+    previous month's cut-off day to this month's (units that close figures on the 14th/15th)."""
+    if cutoff_day <= 0:
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    end = date(year, month, cutoff_day)
+    return add_months(end, -1) + timedelta(days=1), end
+
+
+def _open_people(reg: Register, on: str) -> list[dict[str, Any]]:
+    return list(
+        reg.db.query(
+            "SELECT e.person_id, p.village_id, group_concat(e.category) AS cats, "
+            "max(CASE WHEN e.category IN ('user', 'addict') AND e.decision_no <> '' "
+            "THEN 1 ELSE 0 END) AS has_file "
+            f"FROM episodes e JOIN persons p ON p.id = e.person_id WHERE {_OPEN} "
+            "AND p.deleted = 0 GROUP BY e.person_id",
+            {"on": on},
+        )
+    )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _movements(reg: Register, start: str, end: str) -> dict[str, int]:
+    counts = dict.fromkeys(MOVEMENTS, 0)
+    params = {"start": start, "end": end}
+    # New: the person's first episode (not a move-in) began in the period.
+    counts["new"] = reg.db.execute(
+        "SELECT count(DISTINCT e.person_id) FROM episodes e JOIN persons p ON p.id = e.person_id "
+        "WHERE e.deleted = 0 AND p.deleted = 0 AND e.moved_from = '' "
+        "AND e.start_date BETWEEN :start AND :end AND NOT EXISTS (SELECT 1 FROM episodes x "
+        "WHERE x.person_id = e.person_id AND x.deleted = 0 AND x.moved_from = '' "
+        "AND x.start_date < :start)",
+        params,
+    ).fetchone()[0]
+    counts["moved_in"] = reg.db.execute(
+        "SELECT count(DISTINCT e.person_id) FROM episodes e JOIN persons p ON p.id = e.person_id "
+        "WHERE e.deleted = 0 AND p.deleted = 0 AND e.moved_from <> '' "
+        "AND e.start_date BETWEEN :start AND :end",
+        params,
+    ).fetchone()[0]
+    for kind, persons in reg.db.execute(
+        "SELECT e.end_kind, count(DISTINCT e.person_id) FROM episodes e "
+        "JOIN persons p ON p.id = e.person_id WHERE e.deleted = 0 AND p.deleted = 0 "
+        "AND e.end_date BETWEEN :start AND :end GROUP BY e.end_kind",
+        params,
+    ):
+        if kind in _END_KIND_MOVEMENT:
+            counts[_END_KIND_MOVEMENT[kind]] += persons
+    return counts
+
+
+def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[str, Counter[str]]]:
+    totals: Counter[str] = Counter()
+    substances: Counter[str] = Counter()
+    per_village: dict[str, Counter[str]] = {}
+    tested: set[str] = set()
+    for person_id, village_id, kind, result, positives in reg.db.execute(
+        "SELECT t.person_id, p.village_id, t.kind, t.result, t.positives FROM drug_tests t "
+        "JOIN persons p ON p.id = t.person_id WHERE t.deleted = 0 AND p.deleted = 0 "
+        "AND t.test_date BETWEEN ? AND ?",
+        [start, end],
+    ):
+        tested.add(person_id)
+        totals["total"] += 1
+        totals[kind] += 1
+        village = per_village.setdefault(village_id or "", Counter())
+        village["tests"] += 1
+        if result == "positive":
+            totals["positive"] += 1
+            village["positives"] += 1
+            substances.update(code for code in positives.split(",") if code)
+    return {
+        "total": totals["total"],
+        "periodic": totals["periodic"],
+        "surprise": totals["surprise"],
+        "positive": totals["positive"],
+        "people_tested": len(tested),
+        "by_substance": dict(substances.most_common()),
+    }, per_village
+
+
+def _count(reg: Register, sql: str, params: dict[str, Any]) -> int:
+    return int(reg.db.execute(sql, params).fetchone()[0] or 0)
+
+
+def _per_village(people: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """Open categories, people and users+addicts counted per village id ("" = no village)."""
+    per_village: dict[str, Counter[str]] = {}
+    for row in people:
+        cats = set(row["cats"].split(","))
+        village = per_village.setdefault(row["village_id"] or "", Counter())
+        village.update(cats)
+        village["people"] += 1
+        if cats & {"user", "addict"}:
+            village["users_addicts"] += 1
+    return per_village
+
+
+def _village_rows(
+    reg: Register, per_village: dict[str, Counter[str]], tests: dict[str, Counter[str]]
+) -> list[dict[str, Any]]:
+    rows = []
+    for v in reg.db.query("SELECT id, name, population, drug_free FROM villages WHERE deleted = 0"):
+        counts = per_village.get(v["id"], Counter())
+        tv = tests.get(v["id"], Counter())
+        rows.append({
+            "id": v["id"], "name": v["name"], "population": v["population"] or 0,
+            "drug_free": bool(v["drug_free"]),
+            "categories": {c.value: counts[c.value] for c in Category},
+            "people": counts["people"], "users_addicts": counts["users_addicts"],
+            "tests": tv["tests"], "positives": tv["positives"],
+        })  # fmt: skip
+    rows.sort(key=lambda v: place_key(v["name"]))
+    return rows
+
+
+def villages_summary(
+    reg: Register, on: date | None = None, start: date | None = None
+) -> list[dict[str, Any]]:
+    """The village table of `figures()` alone (no due list): for screens that show villages."""
+    day = on or reg.today()
+    first = start or day.replace(day=1)
+    per_village = _per_village(_open_people(reg, day.isoformat()))
+    _, tests = _tests(reg, first.isoformat(), day.isoformat())
+    return _village_rows(reg, per_village, tests)
+
+
+def figures(reg: Register, on: date | None = None, start: date | None = None) -> dict[str, Any]:
+    """Every figure for the day `on` and the period `start`..`on` (default: `on`'s month)."""
+    day = on or reg.today()
+    first = start or day.replace(day=1)
+    settings = get_settings(reg)
+    on_s, start_s = day.isoformat(), first.isoformat()
+    year_ago = add_months(day, -12).isoformat()
+
+    people = _open_people(reg, on_s)
+    categories: Counter[str] = Counter()
+    addicts: Counter[str] = Counter()
+    per_village = _per_village(people)
+    users_addicts_with_file = 0
+    for row in people:
+        cats = set(row["cats"].split(","))
+        categories.update(cats)
+        if cats & {"user", "addict"}:
+            users_addicts_with_file += row["has_file"]
+        if "addict" in cats:
+            treatment = [c.value for c in TREATMENT if c.value in cats]
+            addicts["total"] += 1
+            addicts[treatment[0] if treatment else "untreated"] += 1
+            if row["has_file"]:
+                addicts["with_file"] += 1
+
+    tests, tests_by_village = _tests(reg, start_s, on_s)
+    overdue_tests = {i.person_id for i in scheduled_tests(reg, day, until=day) if i.overdue}
+    tests["overdue"] = len(overdue_tests)
+
+    villages = _village_rows(reg, per_village, tests_by_village)
+    population = sum(v["population"] for v in villages) or int(settings["population"])
+
+    # Drug-free commune criteria (the plans in seeds/: 100% found, filed, treated, tested...).
+    suspects = reg.db.execute(
+        "SELECT count(*), sum(CASE WHEN e.end_kind = 'tested' OR EXISTS (SELECT 1 FROM "
+        "drug_tests t WHERE t.person_id = e.person_id AND t.deleted = 0 "
+        "AND t.test_date >= e.start_date AND t.test_date <= :on) THEN 1 ELSE 0 END) "
+        "FROM episodes e JOIN persons p ON p.id = e.person_id WHERE e.deleted = 0 "
+        "AND p.deleted = 0 AND e.category = 'suspect' AND e.start_date > :year_ago "
+        "AND e.start_date <= :on",
+        {"on": on_s, "year_ago": year_ago},
+    ).fetchone()
+    post_rehab = {r["person_id"] for r in people if "post_rehab" in r["cats"].split(",")}
+    post_late = len(post_rehab & overdue_tests)
+    hotspots_active = _count(
+        reg,
+        "SELECT count(*) FROM hotspots WHERE deleted = 0 AND found_date <= :on "
+        "AND (cleared_date IS NULL OR cleared_date > :on)",
+        {"on": on_s},
+    )
+    harbouring = _count(
+        reg,
+        "SELECT count(*) FROM hotspots WHERE deleted = 0 AND kind IN ('harbour', 'use') "
+        "AND found_date <= :on AND (cleared_date IS NULL OR cleared_date > :year_ago)",
+        {"on": on_s, "year_ago": year_ago},
+    )
+    models = _count(
+        reg,
+        "SELECT count(*) FROM prevention_models WHERE deleted = 0 AND start_date <= :on "
+        "AND (end_date IS NULL OR end_date > :on)",
+        {"on": on_s},
+    )
+    incidents = {
+        kind: (int(n or 0), float(area or 0), int(serious or 0))
+        for kind, n, area, serious in reg.db.execute(
+            "SELECT kind, sum(count), sum(area_m2), sum(serious) FROM incidents "
+            "WHERE deleted = 0 AND incident_date > ? AND incident_date <= ? GROUP BY kind",
+            [year_ago, on_s],
+        )
+    }
+    users_addicts = sum(1 for r in people if {"user", "addict"} & set(r["cats"].split(",")))
+    base_day = baseline_date(settings)
+    base_total = int(settings["baseline_users"]) + int(settings["baseline_addicts"])
+    fell = (users_addicts < base_total) if base_day else None
+    baseline = {
+        "date": base_day.isoformat() if base_day else None,
+        "users": int(settings["baseline_users"]),
+        "addicts": int(settings["baseline_addicts"]),
+        "total": base_total,
+        "now_users": categories["user"],
+        "now_addicts": categories["addict"],
+        "now_total": users_addicts,
+        "change": users_addicts - base_total,
+        "fell": fell,
+    }
+
+    def criterion(
+        key: str, label: str, value: Any, target: str, met: bool | None
+    ) -> dict[str, Any]:
+        return {"key": key, "label": label, "value": value, "target": target, "met": met}
+
+    share_file = _share(addicts["with_file"], addicts["total"])
+    share_treated = _share(addicts["total"] - addicts["untreated"], addicts["total"])
+    share_suspects = _share(int(suspects[1] or 0), int(suspects[0] or 0))
+    share_post = _share(len(post_rehab) - post_late, len(post_rehab))
+    psychosis = incidents.get("psychosis", (0, 0.0, 0))
+    criteria = [
+        criterion("addicts_with_file", "Người nghiện có hồ sơ quản lý (%)", share_file,
+                  "100%", addicts["with_file"] == addicts["total"]),
+        criterion("addicts_in_treatment", "Người nghiện được cai nghiện, điều trị (%)",
+                  share_treated, "100%", addicts["untreated"] == 0),
+        criterion("suspects_tested", "Người nghi sử dụng đã được xét nghiệm trong 12 tháng (%)",
+                  share_suspects, "100%", int(suspects[1] or 0) == int(suspects[0] or 0)),
+        criterion("post_rehab_tested", "Người sau cai được xét nghiệm đúng hạn (%)", share_post,
+                  "100%", post_late == 0),
+        criterion("baseline", "Tổng số người sử dụng và người nghiện so với khi đăng ký",
+                  f"{users_addicts} / {base_total}" if base_day else "chưa nhập",
+                  "Giảm", fell),
+        criterion("hotspots", "Điểm, tụ điểm phức tạp về ma túy đang tồn tại", hotspots_active,
+                  "0", hotspots_active == 0),
+        criterion("models", "Mô hình phòng, chống ma túy đang hoạt động", models, "≥ 1",
+                  models >= 1),
+        criterion("psychosis", "Vụ “ngáo đá” gây án nghiêm trọng trong 12 tháng", psychosis[2],
+                  "0", psychosis[2] == 0),
+        criterion("villages_drug_free", "Thôn, bản đạt không ma túy",
+                  f"{sum(v['drug_free'] for v in villages)} / {len(villages)}", "", None),
+    ]  # fmt: skip
+
+    arrests = incidents.get("arrest", (0, 0.0, 0))[0]
+    plants = incidents.get("plants", (0, 0.0, 0))
+
+    def percent(part: int) -> float:
+        return 100.0 * part / population if population else 0.0
+
+    # Exact values are compared with the thresholds; only the shown value is rounded.
+    thresholds = [
+        ("hotspot_users_share", percent(users_addicts_with_file)),
+        ("hotspot_places", harbouring),
+        ("hotspot_offenders_share", percent(arrests)),
+        ("hotspot_plants", plants[0]),
+    ]
+    hotspot = []
+    for key, exact in thresholds:
+        r = rule(key, day)
+        met = exact >= r.value
+        value = round(exact, 2) if r.unit == "percent" else exact
+        if key == "hotspot_plants":
+            area_rule = rule("hotspot_plants_area", day)
+            met = met or plants[1] >= area_rule.value
+        hotspot.append({"key": key, "label": r.text, "value": value, "threshold": r.shown(),
+                        "met": met, "source": r.source})  # fmt: skip
+    met_count = sum(1 for h in hotspot if h["met"])
+    return {
+        "on": on_s,
+        "period": {"start": start_s, "end": on_s},
+        "people_total": len(people),
+        "categories": {c.value: categories[c.value] for c in Category},
+        "category_labels": {c.value: LABELS[c] for c in Category},
+        "short_labels": {c.value: SHORT_LABELS[c] for c in Category},
+        "addicts": {k: addicts[k] for k in ("total", "untreated", "with_file",
+                                            *[c.value for c in TREATMENT])},
+        "movements": _movements(reg, start_s, on_s),
+        "tests": tests,
+        "villages": villages,
+        "unassigned": dict(per_village.get("", Counter()) + tests_by_village.get("", Counter())),
+        "population": population,
+        "criteria": criteria,
+        "baseline": baseline,
+        "hotspot": {
+            "thresholds": hotspot,
+            "met": met_count,
+            "needed": int(rule("hotspot_min_criteria", day).value),
+            "type_one": met_count >= int(rule("hotspot_min_criteria", day).value),
+        },
+    }  # fmt: skip

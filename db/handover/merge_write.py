@@ -1,0 +1,315 @@
+"""Writing a merge: one table's incoming rows looked up in batches, decided (db/handover/merge.py)
+and
+written — new rows in bulk, changed rows one by one with their diff in the change log, conflicts
+into `handover_conflicts`, the base each peer holds into `handover_base`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import repeat
+from typing import Any, cast
+
+from db.core.textfold import fold
+from db.handover.merge import (
+    DERIVED,
+    META,
+    Batch,
+    Context,
+    Counts,
+    Decision,
+    Row,
+    TableSpec,
+    classify,
+    digest,
+    meta_key,
+    norm,
+)
+from db.persons.people import _derived
+from db.store.records import log_change
+from db.store.register import Register
+
+_IN = 400  # ids per IN (...) query
+
+
+def _fetch(reg: Register, sql: str, ids: Sequence[str], params: Sequence[Any] = ()) -> list[Row]:
+    out: list[Row] = []
+    for start in range(0, len(ids), _IN):
+        part = ids[start : start + _IN]
+        marks = ",".join("?" * len(part))
+        cursor = reg.conn.execute(sql.replace("(?)", f"({marks})"), [*params, *part])
+        names = [d[0] for d in cursor.description]
+        out += [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    return out
+
+
+def _remap_settings(reg: Register, batch: list[list[Any]], at: Mapping[str, int]) -> None:
+    """Settings meet by key: an incoming row takes the id this register uses for its key."""
+    keys = [row[at["key"]] for row in batch]
+    sql = "SELECT id, key FROM settings WHERE key IN (?)"
+    local = {r["key"]: r["id"] for r in _fetch(reg, sql, keys)}
+    for row in batch:
+        row[at["id"]] = local.get(row[at["key"]], row[at["id"]])
+
+
+def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
+                batches: Iterable[Batch]) -> Counts:  # fmt: skip
+    """Merge (or with ctx.write False, only classify) one table's incoming rows."""
+    counts = Counts()
+    inserted = 0
+    at = {c: i for i, c in enumerate(columns)}
+    id_at, data_at = at["id"], [at.get(f) for f in spec.data]
+    present = [f for f in spec.data if f in at]  # an older bundle may lack some fields
+    select = ", ".join(f"[{c}]" for c in spec.columns)
+    # Nothing to look up in an empty table, or with a peer never heard from: the fast path of
+    # a first import, where every row is new.
+    has_rows = ctx.reg.conn.execute(f"SELECT 1 FROM [{spec.name}] LIMIT 1").fetchone()
+    has_base = ctx.reg.conn.execute(
+        "SELECT 1 FROM handover_base WHERE peer_no = ? AND tbl = ? LIMIT 1",
+        [ctx.peer_no, spec.name],
+    ).fetchone()
+    # Into an empty table (a first import) secondary indexes are built once after the rows
+    # rather than kept up row by row, as records.insert_bulk does: inside the transaction, so
+    # a failed import leaves them as they were.
+    rebuild = _drop_indexes(ctx, spec.name) if ctx.write and not has_rows else []
+    for batch, hashes in batches:
+        if spec.name == "settings":
+            _remap_settings(ctx.reg, batch, at)
+        ids = [r[id_at] for r in batch]
+        if not has_rows and not has_base and hashes is not None:
+            # Every row new and hashed already (on the reading thread): no row-by-row work.
+            counts.new += len(batch)
+            if ctx.write:
+                inserted += _insert(ctx, spec, ["id", *present, *META], at, batch)
+                ctx.reg.conn.executemany(
+                    "INSERT INTO handover_base (peer_no, tbl, row_id, hash) VALUES (?, ?, ?, ?)",
+                    zip(repeat(ctx.peer_no), repeat(spec.name), ids, hashes),
+                )
+            continue
+        locals_ = {}
+        if has_rows:
+            sql = f"SELECT {select} FROM [{spec.name}] WHERE id IN (?)"
+            locals_ = {r["id"]: r for r in _fetch(ctx.reg, sql, ids)}
+        stored = {}
+        if has_base:
+            sql = "SELECT row_id, hash, vals FROM handover_base WHERE peer_no = ? AND tbl = ? "
+            sql += "AND row_id IN (?)"
+            stored = {r["row_id"]: r for r in _fetch(ctx.reg, sql, ids, [ctx.peer_no, spec.name])}
+        inserts: list[list[Any]] = []
+        bases: list[tuple[str, bytes, str | None]] = []
+        for n, values in enumerate(batch):
+            row_id = values[id_at]
+            local = locals_.get(row_id)
+            base_row = stored.get(row_id)
+            if local is None:
+                if hashes is None:
+                    theirs = [values[i] if i is not None else None for i in data_at]
+                bases.append((row_id, hashes[n] if hashes else digest(spec, theirs), None))
+                counts.new += 1
+                if ctx.write:
+                    inserts.append(values)
+                continue
+            remote = dict(zip(columns, values, strict=True))
+            theirs = [remote[f] if f in remote else local[f] for f in spec.data]
+            if theirs == [local[f] for f in spec.data]:  # the common case of a second bundle
+                r_hash = hashes[n] if hashes else digest(spec, theirs)
+                counts.unchanged += 1
+                if base_row is None or bytes(base_row["hash"]) != r_hash or base_row["vals"]:
+                    bases.append((row_id, r_hash, None))
+                if ctx.write and meta_key(remote) > meta_key(local):
+                    meta = {m: remote[m] for m in META}
+                    _apply(ctx, spec, local, Decision("same", theirs_dict(spec, theirs), meta, []),
+                           remote)  # fmt: skip
+                continue
+            decision, r_hash = classify(ctx, spec, local, remote, base_row)
+            _count(counts, decision)
+            keep_vals = None
+            if decision.kind in ("keep", "merge"):
+                keep_vals = json.dumps({f: remote.get(f, decision.values[f]) for f in spec.data},
+                                       ensure_ascii=False)  # fmt: skip
+            if base_row is None or bytes(base_row["hash"]) != r_hash or (
+                    base_row["vals"] != keep_vals):  # fmt: skip
+                bases.append((row_id, r_hash, keep_vals))
+            if ctx.write and decision.kind != "keep":
+                _apply(ctx, spec, local, decision, remote)
+        if ctx.write:
+            inserted += _insert(ctx, spec, ["id", *present, *META], at, inserts)
+            ctx.reg.conn.executemany(
+                "INSERT OR REPLACE INTO handover_base (peer_no, tbl, row_id, hash, vals) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(ctx.peer_no, spec.name, i, h, v) for i, h, v in bases],
+            )
+    for sql in rebuild:
+        ctx.reg.conn.execute(sql)
+    if ctx.write and inserted:
+        log_change(ctx.reg, ctx.at, spec.name, "*", "bulk",
+                   {"rows": inserted, "note": ctx.note, "handover": True,
+                    "source_device": ctx.source_device, "import_no": ctx.import_no})  # fmt: skip
+    return counts
+
+
+def theirs_dict(spec: TableSpec, values: Sequence[Any]) -> Row:
+    """Data values in `spec.data` order as a mapping."""
+    return dict(zip(spec.data, values, strict=True))
+
+
+def _drop_indexes(ctx: Context, table: str) -> list[str]:
+    """Drop a table's own indexes (not those of its keys); returns how to make them again."""
+    found = ctx.reg.conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL",
+        [table],
+    ).fetchall()
+    for name, _ in found:
+        ctx.reg.conn.execute(f"DROP INDEX [{name}]")
+    return [sql for _, sql in found]
+
+
+def _count(counts: Counts, decision: Decision) -> None:
+    if decision.kind == "new":
+        counts.new += 1
+    elif decision.conflicts:
+        counts.conflicts += 1
+    elif decision.kind in ("take", "merge"):
+        counts.changed += 1
+    else:
+        counts.unchanged += 1
+
+
+class _VillageNames:
+    """Stands in for the register in people._derived while many people are inserted: its one
+    query (a village's name by id) answered from a dict read once, not once per person.
+    (people._derived could take the names itself; until then this keeps 100,000 queries out.)"""
+
+    def __init__(self, reg: Register) -> None:
+        self.db = self
+        self._names = {r[0]: r[1] for r in reg.conn.execute("SELECT id, name FROM villages")}
+
+    def execute(self, sql: str, params: Sequence[Any]) -> _Found:
+        if "FROM villages WHERE id" not in sql:
+            raise AssertionError(f"people._derived asks something new: {sql}")
+        name = self._names.get(params[0])
+        return _Found(None if name is None else (name,))
+
+
+@dataclass(frozen=True)
+class _Found:
+    row: tuple[str] | None
+
+    def fetchone(self) -> tuple[str] | None:
+        return self.row
+
+
+def _with_derived(ctx: Context, spec: TableSpec, row: Row) -> Row:
+    if spec.name == "persons":
+        return {**row, **_derived(ctx.reg, row)}
+    if spec.name == "villages":
+        return {**row, "name_folded": fold(row.get("name"))}
+    return row
+
+
+def _insert(ctx: Context, spec: TableSpec, names: list[str], at: Mapping[str, int],
+            rows: list[list[Any]]) -> int:  # fmt: skip
+    """Insert new rows as they came (fields an older bundle lacks get the column default)."""
+    if not rows:
+        return 0
+    where = [at[n] for n in names]
+    params: list[Any]
+    if where == list(range(len(where))):
+        params = [values[: len(where)] for values in rows]  # the bundle's own column order
+    else:
+        params = [[values[i] for i in where] for values in rows]
+    derived = DERIVED.get(spec.name, ())
+    if derived:
+        fast = replace(ctx, reg=cast(Register, _VillageNames(ctx.reg)))
+        for row in params:
+            full = _with_derived(fast, spec, dict(zip(names, row, strict=True)))
+            row += [full[k] for k in derived]
+    columns = [*names, *derived]
+    ctx.reg.conn.executemany(
+        f"INSERT INTO [{spec.name}] ({', '.join(f'[{n}]' for n in columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})",
+        params,
+    )
+    if ctx.journal:
+        ctx.reg.conn.executemany(
+            "INSERT INTO handover_journal (tbl, row_id) VALUES (?, ?)",
+            [(spec.name, row[0]) for row in params],
+        )
+    return len(rows)
+
+
+def _apply(ctx: Context, spec: TableSpec, local: Row, decision: Decision, remote: Row) -> None:
+    diff = {
+        f: [local.get(f), decision.values[f]]
+        for f in spec.data
+        if norm(local.get(f)) != norm(decision.values[f])
+    }
+    meta = {k: v for k, v in decision.meta.items() if local.get(k) != v}
+    if diff or meta:
+        changes: Row = {f: pair[1] for f, pair in diff.items()} | meta
+        if diff and spec.name in DERIVED:
+            derived = _with_derived(ctx, spec, {**local, **decision.values})
+            changes |= {k: derived[k] for k in DERIVED[spec.name]}
+        columns = ", ".join(f"[{k}] = ?" for k in changes)
+        ctx.reg.conn.execute(
+            f"UPDATE [{spec.name}] SET {columns} WHERE id = ?", [*changes.values(), local["id"]]
+        )
+    if diff:
+        action = "delete" if list(diff) == ["deleted"] and diff["deleted"][1] else "update"
+        log_change(ctx.reg, ctx.at, spec.name, local["id"], action, diff)
+        if ctx.journal:
+            ctx.reg.conn.execute(
+                "INSERT INTO handover_journal (tbl, row_id) VALUES (?, ?)", [spec.name, local["id"]]
+            )
+        if spec.name == "villages" and "name" in diff:
+            ctx.renamed_villages.add(local["id"])
+    if decision.kind in ("take", "same"):
+        # The other side moved on from a version both had, or made a later change that agrees
+        # with ours: a conflict still open here on this row was settled there.
+        stamp = str(remote.get("updated_at") or "")
+        ctx.reg.conn.execute(
+            "UPDATE handover_conflicts SET resolved_at = ?, resolved_by = ?, chosen = ?, "
+            "chosen_value = '' WHERE tbl = ? AND row_id = ? AND resolved_at IS NULL "
+            "AND (? = 'take' OR (? > local_at AND ? > remote_at))",
+            [ctx.at, f"{remote.get('updated_by') or ''} (máy khác)",
+             "remote" if decision.kind == "take" else "local", spec.name, local["id"],
+             decision.kind, stamp, stamp],
+        )  # fmt: skip
+    for name in decision.conflicts:
+        _record_conflict(ctx, spec, local, remote, name)
+
+
+def _record_conflict(ctx: Context, spec: TableSpec, local: Row, remote: Row, name: str) -> None:
+    mine = json.dumps(local.get(name), ensure_ascii=False)
+    theirs = json.dumps(remote.get(name), ensure_ascii=False)
+    known = ctx.reg.conn.execute(
+        "SELECT 1 FROM handover_conflicts WHERE tbl = ? AND row_id = ? AND field = ? "
+        "AND resolved_at IS NULL AND remote_value = ? AND local_value = ?",
+        [spec.name, local["id"], name, theirs, mine],
+    ).fetchone()
+    if known:
+        return
+    ctx.reg.conn.execute(
+        "INSERT INTO handover_conflicts (tbl, row_id, field, local_value, local_by, local_at, "
+        "remote_value, remote_by, remote_at, remote_device, import_no, found_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [spec.name, local["id"], name, mine, local.get("updated_by") or "",
+         local.get("updated_at") or "", theirs, remote.get("updated_by") or "",
+         remote.get("updated_at") or "", remote.get("device_id") or ctx.source_device,
+         ctx.import_no, ctx.at],
+    )  # fmt: skip
+
+
+def refresh_renamed_villages(ctx: Context) -> None:
+    """People of a village renamed by the import are found by the new name (derived only)."""
+    for village_id in sorted(ctx.renamed_villages):
+        for row in ctx.reg.db.query("SELECT * FROM persons WHERE village_id = ?", [village_id]):
+            derived = _derived(ctx.reg, row)
+            if derived["search_text"] != row["search_text"]:
+                ctx.reg.conn.execute(
+                    "UPDATE persons SET search_text = ? WHERE id = ?",
+                    [derived["search_text"], row["id"]],
+                )

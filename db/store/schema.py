@@ -1,0 +1,478 @@
+"""The register's schema as named migrations, applied in order.
+
+Every synced row carries a UUID made on this laptop, when and by whom it was made and last
+changed, the device, and a soft-delete flag: the USB handover and the audit trail stand on these.
+A new migration is a new function at the end; an applied one is never edited.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+# PRAGMA application_id marks a file as a register ("SOTD"), so a foreign SQLite file is refused.
+APPLICATION_ID = 0x534F5444
+MIGRATION_SET = "sotheodoi"
+
+migrations = Migrations(MIGRATION_SET)
+
+_META = """
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+"""
+
+SYNCED_TABLES = (
+    "villages",
+    "persons",
+    "episodes",
+    "drug_tests",
+    "contacts",
+    "hotspots",
+    "prevention_models",
+    "incidents",
+    "settings",
+    "calendar_days",
+)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """People, episodes, tests, contacts, places, settings, the change log and search."""
+    run_script(
+        db,
+        f"""
+        CREATE TABLE local_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE villages (
+            id TEXT PRIMARY KEY,
+            commune_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_folded TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'thôn',
+            population INTEGER CHECK (population IS NULL OR population >= 0),
+            households INTEGER CHECK (households IS NULL OR households >= 0),
+            drug_free INTEGER NOT NULL DEFAULT 0 CHECK (drug_free IN (0, 1)),
+            drug_free_since TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX villages_name ON villages (name_folded);
+
+        CREATE TABLE persons (
+            rid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            commune_id TEXT NOT NULL,
+            full_name TEXT NOT NULL CHECK (full_name <> ''),
+            other_names TEXT NOT NULL DEFAULT '',
+            birth_date TEXT,
+            sex TEXT CHECK (sex IS NULL OR sex IN ('M', 'F')),
+            ethnicity TEXT NOT NULL DEFAULT '',
+            id_number TEXT NOT NULL DEFAULT '',
+            id_kind TEXT NOT NULL DEFAULT '' CHECK (id_kind IN ('', 'cccd', 'cmnd')),
+            village_id TEXT REFERENCES villages (id),
+            permanent_address TEXT NOT NULL DEFAULT '',
+            current_address TEXT NOT NULL DEFAULT '',
+            occupation TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            family_contact TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            name_folded TEXT NOT NULL,
+            search_text TEXT NOT NULL,
+            sort_key TEXT NOT NULL,
+            {_META}
+        );
+        -- Lists show live rows only: partial indexes keep their scans index-only.
+        CREATE INDEX persons_sort ON persons (sort_key) WHERE deleted = 0;
+        CREATE INDEX persons_village ON persons (village_id);
+        CREATE INDEX persons_id_number ON persons (id_number);
+        CREATE INDEX persons_name ON persons (name_folded);
+
+        CREATE VIRTUAL TABLE persons_fts USING fts5 (
+            search_text, content='persons', content_rowid='rid',
+            tokenize="unicode61 remove_diacritics 2", prefix='2 3'
+        );
+        CREATE TRIGGER persons_fts_insert AFTER INSERT ON persons BEGIN
+            INSERT INTO persons_fts (rowid, search_text) VALUES (new.rid, new.search_text);
+        END;
+        CREATE TRIGGER persons_fts_delete AFTER DELETE ON persons BEGIN
+            INSERT INTO persons_fts (persons_fts, rowid, search_text)
+            VALUES ('delete', old.rid, old.search_text);
+        END;
+        CREATE TRIGGER persons_fts_update AFTER UPDATE OF search_text ON persons BEGIN
+            INSERT INTO persons_fts (persons_fts, rowid, search_text)
+            VALUES ('delete', old.rid, old.search_text);
+            INSERT INTO persons_fts (rowid, search_text) VALUES (new.rid, new.search_text);
+        END;
+
+        CREATE TABLE episodes (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            category TEXT NOT NULL CHECK (category IN ('user', 'addict', 'rehab_home',
+                'rehab_facility', 'rehab_compulsory', 'methadone', 'post_rehab', 'suspect',
+                'watch')),
+            decision_no TEXT NOT NULL DEFAULT '',
+            decision_date TEXT,
+            signer TEXT NOT NULL DEFAULT '',
+            start_date TEXT NOT NULL,
+            planned_end TEXT,
+            absence_days INTEGER NOT NULL DEFAULT 0 CHECK (absence_days >= 0),
+            end_date TEXT,
+            end_kind TEXT CHECK (end_kind IS NULL OR end_kind IN ('term', 'stopped',
+                'superseded', 'moved_away', 'absconded', 'died', 'prison', 'tested',
+                'completed', 'quit')),
+            end_reason TEXT NOT NULL DEFAULT '',
+            moved_to TEXT NOT NULL DEFAULT '',
+            moved_from TEXT NOT NULL DEFAULT '',
+            notice_date TEXT,
+            team TEXT NOT NULL DEFAULT '[]',
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (end_date IS NULL OR end_date >= start_date),
+            CHECK ((end_date IS NULL) = (end_kind IS NULL))
+        );
+        CREATE INDEX episodes_person ON episodes (person_id, start_date);
+        CREATE INDEX episodes_live ON episodes (person_id, category, start_date, end_date)
+            WHERE deleted = 0;
+        CREATE INDEX episodes_category ON episodes (category, start_date);
+        -- A period's movements: episodes begun or ended between two dates.
+        CREATE INDEX episodes_start ON episodes (start_date) WHERE deleted = 0;
+        CREATE INDEX episodes_end ON episodes (end_date) WHERE deleted = 0;
+        -- The due list: open periods by planned end, and move notices not yet sent.
+        CREATE INDEX episodes_planned ON episodes (planned_end)
+            WHERE deleted = 0 AND end_date IS NULL;
+        CREATE INDEX episodes_unsent_moves ON episodes (end_date)
+            WHERE deleted = 0 AND end_kind = 'moved_away' AND notice_date IS NULL;
+
+        CREATE TABLE drug_tests (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            test_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('periodic', 'surprise')),
+            method TEXT NOT NULL DEFAULT 'urine_strip',
+            substances TEXT NOT NULL DEFAULT '',
+            positives TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL CHECK (result IN ('positive', 'negative')),
+            officer TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX drug_tests_person ON drug_tests (person_id, test_date) WHERE deleted = 0;
+        -- Tests of a period, read without touching the table (figures, reports).
+        CREATE INDEX drug_tests_date ON drug_tests (test_date, person_id, kind, result, positives)
+            WHERE deleted = 0;
+
+        CREATE TABLE contacts (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            contact_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('home_visit', 'counselling', 'job_support',
+                'residence_check', 'report_in', 'other')),
+            at_address INTEGER CHECK (at_address IS NULL OR at_address IN (0, 1)),
+            officer TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX contacts_person ON contacts (person_id, kind, contact_date) WHERE deleted = 0;
+        CREATE INDEX contacts_date ON contacts (contact_date);
+
+        CREATE TABLE hotspots (
+            id TEXT PRIMARY KEY,
+            commune_id TEXT NOT NULL,
+            village_id TEXT REFERENCES villages (id),
+            name TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'use' CHECK (kind IN ('use', 'harbour', 'trade')),
+            found_date TEXT NOT NULL,
+            cleared_date TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (cleared_date IS NULL OR cleared_date >= found_date)
+        );
+
+        CREATE TABLE prevention_models (
+            id TEXT PRIMARY KEY,
+            commune_id TEXT NOT NULL,
+            village_id TEXT REFERENCES villages (id),
+            name TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (end_date IS NULL OR end_date >= start_date)
+        );
+
+        CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            commune_id TEXT NOT NULL,
+            village_id TEXT REFERENCES villages (id),
+            person_id TEXT REFERENCES persons (id),
+            incident_date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('psychosis', 'arrest', 'plants', 'other')),
+            serious INTEGER NOT NULL DEFAULT 0 CHECK (serious IN (0, 1)),
+            count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 0),
+            area_m2 REAL NOT NULL DEFAULT 0 CHECK (area_m2 >= 0),
+            notes TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX incidents_date ON incidents (incident_date);
+
+        CREATE TABLE settings (
+            id TEXT PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            value TEXT NOT NULL,
+            {_META}
+        );
+
+        CREATE TABLE calendar_days (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('holiday', 'workday')),
+            name TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX calendar_days_day ON calendar_days (day);
+
+        -- Append-only: who changed which record, when, old value -> new value.
+        CREATE TABLE change_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete', 'bulk')),
+            changes TEXT NOT NULL
+        );
+        CREATE INDEX change_log_row ON change_log (row_id, seq);
+        CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+        """,
+    )
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run SQL statements one by one, inside the caller's transaction.
+
+    (sqlite3's executescript() commits first, which would break a migration's transaction.)
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending.strip()[:80]}")
+
+
+@migrations()
+def m002_handover(db: Database) -> None:
+    """USB handover: peers, bundles made and read, the versions peers hold, conflicts.
+
+    These tables are local bookkeeping, never synced themselves (docs/handover.md).
+    """
+    run_script(
+        db,
+        """
+        -- Every other laptop this register has read a bundle from.
+        CREATE TABLE handover_peers (
+            peer_no INTEGER PRIMARY KEY,
+            device_id TEXT NOT NULL UNIQUE,
+            commune_id TEXT NOT NULL,
+            commune_name TEXT NOT NULL DEFAULT '',
+            unit_name TEXT NOT NULL DEFAULT '',
+            province_name TEXT NOT NULL DEFAULT '',
+            officer TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        );
+
+        -- Bundles made here; `seq` is this source's sequence number and is never reused.
+        CREATE TABLE handover_exports (
+            seq INTEGER PRIMARY KEY,
+            bundle_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('full', 'incremental')),
+            receiver TEXT NOT NULL DEFAULT '',
+            receiver_key TEXT NOT NULL DEFAULT '',
+            receiver_device TEXT,
+            since_seq INTEGER,
+            status TEXT NOT NULL CHECK (status IN ('writing', 'done', 'failed')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            created_by TEXT NOT NULL,
+            log_seq INTEGER NOT NULL,
+            journal_seq INTEGER NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            counts TEXT NOT NULL DEFAULT '{}',
+            acked_at TEXT
+        );
+        CREATE INDEX handover_exports_receiver ON handover_exports (receiver_key, seq);
+
+        -- Bundles read here: (source device, sequence) makes a second import a no-op.
+        CREATE TABLE handover_imports (
+            import_no INTEGER PRIMARY KEY,
+            source_device TEXT NOT NULL,
+            source_seq INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            source_commune TEXT NOT NULL,
+            made_by TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (source_device, source_seq, bundle_id)
+        );
+
+        -- Per peer and row: a hash of the version that peer last sent here (the base of the
+        -- three-way merge), and its field values only where they differ from this register's.
+        CREATE TABLE handover_base (
+            peer_no INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            hash BLOB NOT NULL,
+            vals TEXT,
+            PRIMARY KEY (peer_no, tbl, row_id)
+        ) WITHOUT ROWID;
+
+        -- Rows written by imports, in order: what an incremental bundle must pass on (rows
+        -- this laptop changed itself are found in change_log).
+        CREATE TABLE handover_journal (
+            seq INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL
+        );
+
+        -- The same field changed on both sides: kept here until a person chooses.
+        CREATE TABLE handover_conflicts (
+            id INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            local_value TEXT NOT NULL,
+            local_by TEXT NOT NULL,
+            local_at TEXT NOT NULL,
+            remote_value TEXT NOT NULL,
+            remote_by TEXT NOT NULL,
+            remote_at TEXT NOT NULL,
+            remote_device TEXT NOT NULL,
+            import_no INTEGER NOT NULL,
+            found_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT,
+            chosen TEXT CHECK (chosen IS NULL OR chosen IN ('local', 'remote')),
+            chosen_value TEXT
+        );
+        CREATE INDEX handover_conflicts_open ON handover_conflicts (tbl, row_id, field)
+            WHERE resolved_at IS NULL;
+        """,
+    )
+
+
+@migrations()
+def m003_security(db: Database) -> None:
+    """Accounts and roles; the change log chained by hash, open to events (print, export…)."""
+    from db.core.chain import CHAINED_COLUMNS, GENESIS, entry_hash
+
+    base = {"seq", *CHAINED_COLUMNS, "prev_hash", "hash"}
+    columns = db.execute("PRAGMA table_info(change_log)").fetchall()
+    extra = [c for c in columns if c[1] not in base]  # columns other migrations added
+    extra_sql = "".join(
+        f",\n            [{name}] {kind}{' NOT NULL' if notnull else ''}"
+        f"{f' DEFAULT {default}' if default is not None else ''}"
+        for _, name, kind, notnull, default, _ in extra
+    )
+    others = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'change_log' AND sql IS NOT NULL "
+        "AND type IN ('index', 'trigger') AND name NOT IN "
+        "('change_log_row', 'change_log_no_update', 'change_log_no_delete')"
+    ).fetchall()
+    # The old table's CHECK allowed only row changes; events (print, export, login, backup) are
+    # logged now, so the table is rebuilt (SQLite cannot drop a CHECK) with its rows chained.
+    run_script(
+        db,
+        f"""
+        DROP TRIGGER change_log_no_update;
+        DROP TRIGGER change_log_no_delete;
+        CREATE TABLE change_log_new (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action <> ''),
+            changes TEXT NOT NULL{extra_sql},
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        """,
+    )
+    names = ["seq", *CHAINED_COLUMNS, *(c[1] for c in extra)]
+    listed = ", ".join(f"[{n}]" for n in names)
+    marks = ", ".join("?" for _ in range(len(names) + 2))
+    prev = GENESIS
+    batch: list[list[object]] = []
+    for row in db.execute(f"SELECT {listed} FROM change_log ORDER BY seq"):
+        values = list(row)
+        current = entry_hash(prev, *values[1 : 1 + len(CHAINED_COLUMNS)])
+        batch.append([*values, prev, current])
+        prev = current
+        if len(batch) >= 5000:
+            db.conn.executemany(
+                f"INSERT INTO change_log_new ({listed}, prev_hash, hash) VALUES ({marks})", batch
+            )
+            batch = []
+    if batch:
+        db.conn.executemany(
+            f"INSERT INTO change_log_new ({listed}, prev_hash, hash) VALUES ({marks})", batch
+        )
+    run_script(
+        db,
+        f"""
+        DROP TABLE change_log;
+        ALTER TABLE change_log_new RENAME TO change_log;
+        CREATE INDEX change_log_row ON change_log (row_id, seq);
+        CREATE INDEX change_log_user ON change_log (user, seq);
+        CREATE INDEX change_log_at ON change_log (at);
+        -- Append-only: an edit needs a raw write past these, and the hash chain shows it.
+        CREATE TRIGGER change_log_no_update BEFORE UPDATE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log BEGIN
+            SELECT RAISE(ABORT, 'change_log is append-only');
+        END;
+
+        -- Accounts of an encrypted register; passwords are not here but in the key slots
+        -- (<register>.keys): a password that unwraps the database key is the right one.
+        CREATE TABLE accounts (
+            id TEXT PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            full_name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL CHECK (role IN ('officer', 'chief')),
+            disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+            {_META}
+        );
+        """,
+    )
+    for _, sql in others:
+        db.execute(sql)
+
+
+KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

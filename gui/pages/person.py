@@ -1,0 +1,257 @@
+"""A person: identity, current status, the actions the law prescribes, and tabs for episodes,
+tests, contacts and the history of changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.core.dates import show
+from db.core.errors import NotFound
+from db.law.categories import END_KINDS, LABELS, Category
+from db.persons import contacts, drugtests, episodes, people
+from db.security import auth
+from db.store import history
+from db.store.register import Register
+from gui.dialogs.actions import ACTIONS, ActionDialog, ContactDialog, DrugTestDialog
+from gui.dialogs.person_form import PersonDialog
+from gui.kit.common import Column, ListModel, make_table, tr
+
+
+def _category(row: dict) -> str:
+    return LABELS[Category(row["category"])]
+
+
+EPISODE_COLUMNS = (
+    Column(tr("person", "Diện"), _category),
+    Column(tr("person", "Số quyết định"), lambda r: r["decision_no"]),
+    Column(tr("person", "Bắt đầu"), lambda r: show(r["start_date"])),
+    Column(tr("person", "Dự kiến kết thúc"), lambda r: show(r["planned_end"])),
+    Column(tr("person", "Kết thúc"), lambda r: show(r["end_date"])),
+    Column(tr("person", "Chỉ huy duyệt"), lambda r: r.get("signed", "")),
+    Column(tr("person", "Hình thức kết thúc"),
+           lambda r: " — ".join(x for x in (END_KINDS.get(r["end_kind"] or "", ""),
+                                            r["end_reason"], r["moved_to"]) if x)),
+)  # fmt: skip
+TEST_COLUMNS = (
+    Column(tr("person", "Ngày"), lambda r: show(r["test_date"])),
+    Column(tr("person", "Hình thức"), lambda r: drugtests.KINDS.get(r["kind"], r["kind"])),
+    Column(tr("person", "Kết quả"), lambda r: drugtests.RESULTS[r["result"]]),
+    Column(tr("person", "Chất dương tính"), lambda r: r["positives"].replace(",", ", ")),
+    Column(tr("person", "Chất đã thử"), lambda r: r["substances"].replace(",", ", ")),
+    Column(tr("person", "Người thực hiện"), lambda r: r["officer"]),
+)
+CONTACT_COLUMNS = (
+    Column(tr("person", "Ngày"), lambda r: show(r["contact_date"])),
+    Column(tr("person", "Loại"), lambda r: contacts.KINDS.get(r["kind"], r["kind"])),
+    Column(tr("person", "Có mặt"),
+           lambda r: {None: "", 1: tr("person", "Có"), 0: tr("person", "Không")}[r["at_address"]]),
+    Column(tr("person", "Cán bộ"), lambda r: r["officer"]),
+    Column(tr("person", "Nội dung"), lambda r: r["notes"]),
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    Column(tr("person", "Thời điểm (UTC)"), lambda r: r["at"][:19].replace("T", " ")),
+    Column(tr("person", "Người sửa"), lambda r: r["user"]),
+    Column(tr("person", "Mục"), lambda r: r["what"]),
+    Column(tr("person", "Thao tác"), lambda r: r["action_label"]),
+    Column(tr("person", "Nội dung"), lambda r: r["summary"]),
+)
+
+
+class PersonPage(QWidget):
+    """One person's file on screen."""
+
+    register_changed = Signal()
+    back_requested = Signal()
+
+    def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("personPage")
+        self.reg = reg
+        self.person_id: str | None = None
+
+        back = QPushButton(self.tr("← Quay lại"))
+        back.setObjectName("backButton")
+        back.clicked.connect(self.back_requested)
+        self.name = QLabel()
+        self.name.setObjectName("personName")
+        self.name.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.status = QLabel()
+        self.status.setObjectName("personStatus")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 11pt; color: #0b4f8a;")
+        edit = QPushButton(self.tr("Sửa thông tin"))
+        edit.setObjectName("editPerson")
+        edit.clicked.connect(self.edit)
+        top = QHBoxLayout()
+        top.addWidget(back)
+        top.addWidget(self.name, 1)
+        top.addWidget(edit)
+
+        self.identity = QFormLayout()
+        identity_box = QWidget()
+        identity_box.setLayout(self.identity)
+
+        self.actions = QGridLayout()
+        test = QPushButton(self.tr("Ghi xét nghiệm"))
+        test.setObjectName("action_test")
+        test.clicked.connect(self.record_test)
+        contact = QPushButton(self.tr("Ghi tiếp xúc / kiểm tra cư trú"))
+        contact.setObjectName("action_contact")
+        contact.clicked.connect(self.record_contact)
+        self.action_buttons: dict[str, QPushButton] = {}
+        self.actions.addWidget(test, 0, 0)
+        self.actions.addWidget(contact, 0, 1)
+        for i, spec in enumerate(ACTIONS, start=2):
+            button = QPushButton(self.tr(spec.title))
+            button.setObjectName(f"action_{spec.key}")
+            button.clicked.connect(lambda _=False, s=spec: self.run_action(s))
+            self.actions.addWidget(button, i // 2, i % 2)
+            self.action_buttons[spec.key] = button
+        actions_box = QWidget()
+        actions_box.setLayout(self.actions)
+
+        self.episodes = ListModel(EPISODE_COLUMNS, red=lambda r: r["end_date"] is None)
+        self.tests = ListModel(TEST_COLUMNS, red=lambda r: r["result"] == "positive")
+        self.contacts = ListModel(CONTACT_COLUMNS)
+        self.history = ListModel(HISTORY_COLUMNS)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("personTabs")
+        for model, name, title in (
+            (self.episodes, "episodesTable", self.tr("Quyết định, diện quản lý")),
+            (self.tests, "testsTable", self.tr("Xét nghiệm")),
+            (self.contacts, "contactsTable", self.tr("Tiếp xúc, kiểm tra cư trú")),
+            (self.history, "historyTable", self.tr("Lịch sử thay đổi")),
+        ):
+            view = make_table(name)
+            view.setModel(model)
+            self.tabs.addTab(view, title)
+
+        middle = QHBoxLayout()
+        middle.addWidget(identity_box, 1)
+        middle.addWidget(actions_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addLayout(middle)
+        layout.addWidget(self.tabs, 1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.back_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def show_person(self, person_id: str) -> None:
+        """Load a person into the page."""
+        self.person_id = person_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the person again."""
+        if self.person_id is None:
+            return
+        try:
+            person = people.get_person(self.reg, self.person_id)
+        except NotFound:
+            self.person_id = None
+            self.back_requested.emit()
+            return
+        self.name.setText(person["full_name"])
+        open_now = episodes.open_episodes(self.reg, self.person_id)
+        cats = [e["category"] for e in open_now]
+        parts = [
+            f"{LABELS[Category(e['category'])]} "
+            + self.tr("(từ %1%2)")
+            .replace("%1", show(e["start_date"]))
+            .replace(
+                "%2",
+                self.tr(", đến %1").replace("%1", show(e["planned_end"]))
+                if e["planned_end"]
+                else "",
+            )
+            for e in open_now
+        ]
+        self.status.setText(
+            self.tr("Tình trạng: ") + ("; ".join(parts) or self.tr("không còn diện quản lý"))
+        )
+        while self.identity.rowCount():
+            self.identity.removeRow(0)
+        sex = {"M": self.tr("Nam"), "F": self.tr("Nữ")}.get(person["sex"] or "", "")
+        for label, value in (
+            (self.tr("Tên gọi khác"), person["other_names"]),
+            (self.tr("Ngày sinh"), show(person["birth_date"])),
+            (self.tr("Giới tính"), sex),
+            (self.tr("Dân tộc"), person["ethnicity"]),
+            (self.tr("Số CCCD/CMND"), person["id_number"]),
+            (self.tr("Thôn/bản"), person["village"] or ""),
+            (self.tr("Nơi thường trú"), person["permanent_address"]),
+            (self.tr("Nơi ở hiện tại"), person["current_address"]),
+            (self.tr("Nghề nghiệp"), person["occupation"]),
+            (self.tr("Điện thoại"), person["phone"]),
+            (self.tr("Người thân"), person["family_contact"]),
+        ):
+            text = QLabel(value or "—")
+            text.setWordWrap(True)
+            self.identity.addRow(label, text)
+        for spec in ACTIONS:
+            self.action_buttons[spec.key].setEnabled(spec.applies(set(cats)))
+        # Signing off is the chief's (db/ refuses others too): say so on the button.
+        if getattr(self.reg, "role", "chief") != "chief":
+            self.action_buttons["sign_off"].setEnabled(False)
+            self.action_buttons["sign_off"].setToolTip(self.tr("Chỉ chỉ huy được duyệt."))
+        rows = episodes.history(self.reg, self.person_id)
+        for row in rows:
+            signed = auth.signed_off(self.reg, row["id"])
+            row["signed"] = (
+                ""
+                if signed is None
+                else self.tr("%1, %2%3")
+                .replace("%1", signed["by"])
+                .replace("%2", show(signed["at"][:10]))
+                .replace(
+                    "%3", self.tr(" (đã sửa sau khi duyệt)") if signed["changed_since"] else ""
+                )
+            )
+        self.episodes.set_rows(rows)
+        self.tests.set_rows(drugtests.tests_of(self.reg, self.person_id))
+        self.contacts.set_rows(contacts.contacts_of(self.reg, self.person_id))
+        self.history.set_rows(history.person_history(self.reg, self.person_id))
+        for i in range(self.tabs.count()):
+            self.tabs.widget(i).resizeColumnsToContents()  # type: ignore[attr-defined]
+
+    def _after(self, dialog: QDialog) -> None:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.register_changed.emit()
+
+    def edit(self) -> None:
+        """Change the person's identity."""
+        if self.person_id:
+            self._after(PersonDialog(self.reg, self.person_id, self))
+
+    def record_test(self) -> None:
+        """Record a drug test."""
+        if self.person_id:
+            self._after(DrugTestDialog(self.reg, self.person_id, self))
+
+    def record_contact(self) -> None:
+        """Record a contact or residence check."""
+        if self.person_id:
+            self._after(ContactDialog(self.reg, self.person_id, self))
+
+    def run_action(self, spec) -> None:
+        """Open the dialog of one legal action."""
+        if self.person_id:
+            self._after(ActionDialog(self.reg, self.person_id, spec, self))
