@@ -15,9 +15,9 @@ from db.core.dates import parse_date
 from db.core.errors import ValidationError
 from db.core.textfold import fold
 from db.law.categories import SHORT_LABELS, Category
-from db.security.auth import require_chief
 from db.store import records
 from db.store.register import Register
+from db.store.roles import require_chief
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from db.persons.drugtests import KINDS as TEST_KINDS
 from db.persons.drugtests import RESULTS
 from db.persons.people import FIELDS as PERSON_FIELDS
 from db.persons.people import _derived
-from db.security.auth import require_chief
 from db.store.records import log_change, transaction
 from db.store.register import Register, now_utc
+from db.store.roles import require_chief
 
 FIELD_LABELS = {
     **PERSON_FIELDS,

@@ -1,4 +1,4 @@
-"""Accounts and roles: who may do what is decided here, in db/, not by what the window hides.
+"""Accounts: who may do what is decided in db/ (`db.store.roles`), not by what the window hides.
 
 Roles: **cán bộ** (officer) keeps the records; **chỉ huy** (station chief) also manages accounts
 and settings, signs off decisions and resolves handover conflicts. A plain register (tests, files
@@ -14,22 +14,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from db.core.errors import NotAllowed, NotFound, UserError, ValidationError, WrongPassword
+from db.core.errors import NotFound, UserError, ValidationError, WrongPassword
 from db.core.textfold import clean
 from db.store import keys, lockout, records
 from db.store.audit import log_event
 from db.store.register import CHIEF, OFFICER, Register
-
-ROLE_LABELS = {OFFICER: "Cán bộ", CHIEF: "Chỉ huy"}
-
-
-def require_chief(reg: Register, what: str = "làm việc này") -> None:
-    """NotAllowed unless the signed-in account is the station chief's."""
-    if reg.role != CHIEF:
-        raise NotAllowed(
-            f"Chỉ tài khoản chỉ huy mới được {what}; tài khoản “{reg.user}” là cán bộ. "
-            "Hãy nhờ chỉ huy đăng nhập để làm."
-        )
+from db.store.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: the accounts page shows them
+from db.store.roles import require_chief as require_chief
 
 
 def _require_encrypted(reg: Register) -> bytes:
