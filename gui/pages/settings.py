@@ -51,7 +51,7 @@ from gui.kit.common import (
     show_failure,
     tr,
 )
-from gui.pages.places import field_box, on_change
+from gui.kit.forms import field_box, on_change
 
 _INTERVALS = tuple(s.key for s in SETTINGS if s.key.startswith("test_interval."))
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -15,8 +15,8 @@ from db.commune.settings import get_settings, save_settings
 from db.persons.people import count_people
 from db.store.register import Register
 from gui.kit.common import set_error
+from gui.kit.forms import RecordDialog
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
-from gui.pages.places import RecordDialog
 
 DEMO_PERSONS = 500
 UNIT_PREFIX = "CÔNG AN XÃ "
