@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from cli.main import dump_json
+from cli.output import dump_json
 from cli.report_commands import cmd_report  # noqa: F401 - `main.py report …`
 from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|recover`
     cmd_backup,

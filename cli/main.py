@@ -9,7 +9,6 @@ The password: --password-file FILE, or SOTHEODOI_PASSWORD, or typed (cli/securit
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
@@ -127,8 +126,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         traceback.print_exc()
         return EXIT_BUG
-
-
-def dump_json(value: object) -> None:
-    """Print a value as UTF-8 JSON."""
-    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))

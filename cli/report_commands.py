@@ -137,7 +137,7 @@ def _outbox(reg: Register, args: argparse.Namespace) -> int:
     if action == "list":
         entries = box.entries()
         if args.json:
-            from cli.main import dump_json
+            from cli.output import dump_json
 
             dump_json([{**e.as_json(), "state_text": e.state_text(), "intact": box.verify(e)}
                        for e in entries])  # fmt: skip
