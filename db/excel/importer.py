@@ -13,7 +13,7 @@ is recorded like typing the rows in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,8 @@ from db.excel.common import (
     open_workbook,
     save_atomic,
 )
-from db.excel.match import Known, PeopleIndex, Villages
+from db.excel.match import Villages
+from db.excel.plan import FATE_LABELS, KIND_LABELS, PROGRESS_EVERY, ImportPlan, Planner, PlanRow
 from db.excel.read import PLACE_WORDS, SheetLayout, SheetProblem, data_rows, read_layouts
 from db.excel.rows import plan_person, plan_test
 from db.excel.values import is_blank, parse_category_text
@@ -41,68 +42,6 @@ from db.persons.episodes import open_episode
 from db.persons.people import FIELDS, add_person
 from db.store import records
 from db.store.register import Register
-
-FATE_LABELS = {IMPORT: "Sẽ nhập", DUPLICATE: "Có thể trùng", REJECTED: "Bị từ chối"}
-KIND_LABELS = {"people": "Đối tượng", "tests": "Xét nghiệm"}
-PROGRESS_EVERY = 500
-
-
-@dataclass(slots=True)
-class PlanRow:
-    """One row of the file and what the import does with it."""
-
-    sheet: str
-    row: int  # the row number Excel shows
-    kind: str  # "people" or "tests"
-    fate: str = IMPORT
-    reason: str = ""  # why rejected, or whom it duplicates
-    name: str = ""
-    birth: str = ""  # as shown: "17/05/1990", "1990"
-    id_number: str = ""
-    detail: str = ""  # what is imported: the category, or the test
-    match: str = ""  # the person a duplicate repeats, or whom a test is about
-    match_id: str | None = None  # that person's id when on the register
-    raw: tuple[Any, ...] | None = None  # the row's cells, kept for rejected rows
-    context: tuple[tuple[int, tuple[Any, ...]], ...] = ()  # group headings above the row
-    data: dict[str, Any] | None = None  # what apply_import writes
-
-
-@dataclass
-class ImportPlan:
-    """The preview: every row's fate, the villages to create, and the sheets left out."""
-
-    source: Path
-    rows: list[PlanRow] = field(default_factory=list)
-    villages: list[str] = field(default_factory=list)  # new villages, created on apply
-    problems: list[SheetProblem] = field(default_factory=list)
-    layouts: list[SheetLayout] = field(default_factory=list)
-
-    def count(self, fate: str, kind: str | None = None) -> int:
-        """How many rows have this fate (of one kind, or of both)."""
-        return sum(1 for r in self.rows if r.fate == fate and (kind is None or r.kind == kind))
-
-    @property
-    def importable(self) -> int:
-        """Rows that will be imported."""
-        return self.count(IMPORT)
-
-    @property
-    def duplicates(self) -> int:
-        """Rows left out as possible duplicates."""
-        return self.count(DUPLICATE)
-
-    @property
-    def rejected(self) -> int:
-        """Rows refused, each with its reason."""
-        return self.count(REJECTED)
-
-    def summary(self) -> str:
-        """The counts in one Vietnamese sentence."""
-        people, tests = self.count(IMPORT, "people"), self.count(IMPORT, "tests")
-        return (
-            f"{self.importable} dòng sẽ nhập ({people} người, {tests} lần xét nghiệm), "
-            f"{self.duplicates} dòng có thể trùng (không nhập), {self.rejected} dòng bị từ chối."
-        )
 
 
 @dataclass(frozen=True)
@@ -122,90 +61,61 @@ class ImportResult:
         )
 
 
-class _Planner:
-    """Reads the sheets in order (people first, so tests can find the people of the file)."""
+def _plan_sheet(planner: Planner, sheet: Any, layout: SheetLayout, total: int) -> None:
+    """Plan every row of one sheet."""
+    label = f"Đang kiểm tra sheet “{layout.title}”…"
+    context: dict[str, tuple[int, tuple[Any, ...], str]] = {}
+    headings: list[str] = []
+    for number, cells in data_rows(sheet, layout, planner.path):
+        title = layout.section_title(cells)
+        if title is not None:
+            field = _heading_field(planner, title) if layout.kind == "people" else None
+            if field is not None:
+                context[field] = (number, tuple(cells), title)
+            headings.append(f"{number} (“{title[:30]}”)")
+            continue
+        row = PlanRow(layout.title, number, layout.kind)
+        values = layout.values(cells)
+        if layout.kind == "people":
+            for field, (_, _, title) in context.items():
+                if is_blank(values.get(field)):
+                    values[field] = title
+            row.context = tuple((n, raw) for n, raw, _ in context.values())
+            plan_person(planner, row, values)
+        else:
+            plan_test(planner, row, values)
+        if row.fate == REJECTED:
+            row.raw = tuple(cells)
+        planner.plan.rows.append(row)
+        planner.done += 1
+        if planner.progress and planner.done % PROGRESS_EVERY == 0:
+            planner.progress(label, planner.done, max(total, planner.done))
+    if headings:
+        note = (
+            f"Sheet “{layout.title}”: dòng tiêu đề nhóm {', '.join(headings[:5])}"
+            f"{' …' if len(headings) > 5 else ''}: không phải người; thôn/bản hoặc diện "
+            "của nhóm được ghi cho các dòng bên dưới không ghi thôn/bản, diện."
+        )
+        planner.plan.problems.append(SheetProblem(layout.title, note, False))
+    if layout.footer is not None:
+        number, text = layout.footer
+        note = (
+            f"Sheet “{layout.title}”: danh sách dừng ở dòng {number} (“{text[:40]}”); "
+            "phần ký tên bên dưới không được nhập."
+        )
+        planner.plan.problems.append(SheetProblem(layout.title, note, False))
 
-    def __init__(self, reg: Register, path: Path, progress: Progress | None) -> None:
-        self.reg = reg
-        self.path = path
-        self.progress = progress
-        self.index = PeopleIndex(reg)
-        self.villages = Villages(reg)
-        self.tests_seen: dict[tuple[Any, str, str], PlanRow] = {}
-        self.plan = ImportPlan(path)
-        self.done = 0
 
-    def sheet(self, sheet: Any, layout: SheetLayout, total: int) -> None:
-        label = f"Đang kiểm tra sheet “{layout.title}”…"
-        context: dict[str, tuple[int, tuple[Any, ...], str]] = {}
-        headings: list[str] = []
-        for number, cells in data_rows(sheet, layout, self.path):
-            title = layout.section_title(cells)
-            if title is not None:
-                field = self._heading_field(title) if layout.kind == "people" else None
-                if field is not None:
-                    context[field] = (number, tuple(cells), title)
-                headings.append(f"{number} (“{title[:30]}”)")
-                continue
-            row = PlanRow(layout.title, number, layout.kind)
-            values = layout.values(cells)
-            if layout.kind == "people":
-                for field, (_, _, title) in context.items():
-                    if is_blank(values.get(field)):
-                        values[field] = title
-                row.context = tuple((n, raw) for n, raw, _ in context.values())
-                plan_person(self, row, values)
-            else:
-                plan_test(self, row, values)
-            if row.fate == REJECTED:
-                row.raw = tuple(cells)
-            self.plan.rows.append(row)
-            self.done += 1
-            if self.progress and self.done % PROGRESS_EVERY == 0:
-                self.progress(label, self.done, max(total, self.done))
-        if headings:
-            note = (
-                f"Sheet “{layout.title}”: dòng tiêu đề nhóm {', '.join(headings[:5])}"
-                f"{' …' if len(headings) > 5 else ''}: không phải người; thôn/bản hoặc diện "
-                "của nhóm được ghi cho các dòng bên dưới không ghi thôn/bản, diện."
-            )
-            self.plan.problems.append(SheetProblem(layout.title, note, False))
-        if layout.footer is not None:
-            number, text = layout.footer
-            note = (
-                f"Sheet “{layout.title}”: danh sách dừng ở dòng {number} (“{text[:40]}”); "
-                "phần ký tên bên dưới không được nhập."
-            )
-            self.plan.problems.append(SheetProblem(layout.title, note, False))
-
-    def _heading_field(self, title: str) -> str | None:
-        """What a group heading sets for the rows under it: "category", "village" or nothing."""
-        try:
-            parse_category_text(title)
-            return "category"
-        except UserError:
-            pass
-        if title.lower().startswith(PLACE_WORDS) or self.villages.known(title):
-            return "village"
-        return None
-
-    def add_person(self, row: PlanRow, values: dict[str, Any], village: str) -> None:
-        """Remember a people row so later rows and tests can find it."""
-        self.index.add(
-            Known(
-                values["name_folded"], values["full_name"], values["birth_date"],
-                values["id_number"], village, sheet=row.sheet, row=row.row,
-                importable=row.fate == IMPORT,
-            )
-        )  # fmt: skip
-
-    def test_seen(self, row: PlanRow, who: Known, when: date, result: str) -> PlanRow | None:
-        """An earlier row of the file with the same test; remembers this one."""
-        key = (who.person_id or (who.sheet, who.row), when.isoformat(), result)
-        earlier = self.tests_seen.get(key)
-        if earlier is None:
-            self.tests_seen[key] = row
-        return earlier
+def _heading_field(planner: Planner, title: str) -> str | None:
+    """What a group heading sets for the rows under it: "category", "village" or nothing."""
+    try:
+        parse_category_text(title)
+        return "category"
+    except UserError:
+        pass
+    if title.lower().startswith(PLACE_WORDS) or planner.villages.known(title):
+        return "village"
+    return None
 
 
 def plan_import(reg: Register, path: str | Path, progress: Progress | None = None) -> ImportPlan:
@@ -220,12 +130,12 @@ def plan_import(reg: Register, path: str | Path, progress: Progress | None = Non
                 if reasons
                 else f"Tệp “{path.name}” không có dữ liệu: các sheet đều trống."
             )
-        planner = _Planner(reg, path, progress)
+        planner = Planner(reg, path, progress)
         planner.plan.problems = problems
         total = sum(max((s.max_row or 0) - layout.header_row, 0) for s, layout in found)
         for sheet, layout in found:
             planner.plan.layouts.append(layout)
-            planner.sheet(sheet, layout, total)
+            _plan_sheet(planner, sheet, layout, total)
     plan = planner.plan
     if not plan.rows:
         raise UserError(f"Tệp “{path.name}” có dòng tiêu đề nhưng không có dòng dữ liệu nào.")

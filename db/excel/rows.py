@@ -9,13 +9,14 @@ is rejected with every reason at once, so the officer corrects it in one go.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from db.core.dates import PartialDate, show
 from db.core.errors import UserError
 from db.core.textfold import clean, fold
 from db.excel.common import DUPLICATE, REJECTED
 from db.excel.match import Known
+from db.excel.plan import Planner, PlanRow
 from db.excel.values import (
     cell_date,
     cell_id,
@@ -33,9 +34,6 @@ from db.law.categories import LABELS
 from db.persons.cccd import check_id
 from db.persons.drugtests import RESULTS, SUBSTANCES, parse_substances
 from db.persons.people import FIELDS, check_person, parse_sex
-
-if TYPE_CHECKING:
-    from db.excel.importer import PlanRow, _Planner
 
 _TICKS = {"x", "v", "1", "co", "✓", "✔", "√"}
 
@@ -96,7 +94,7 @@ def _birth_and_sex(values: dict[str, Any], errors: list[str]) -> tuple[PartialDa
     return birth, sex
 
 
-def plan_person(planner: _Planner, row: PlanRow, values: dict[str, Any]) -> None:
+def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
     """Check a people row: rejected, a possible duplicate, or to import (with its episode)."""
     errors: list[str] = []
     birth, sex = _birth_and_sex(values, errors)
@@ -164,7 +162,7 @@ def plan_person(planner: _Planner, row: PlanRow, values: dict[str, Any]) -> None
 
 
 def _test_values(
-    planner: _Planner, values: dict[str, Any], errors: list[str]
+    planner: Planner, values: dict[str, Any], errors: list[str]
 ) -> tuple[date | None, dict[str, Any]]:
     today = planner.reg.today()
     when = _date(values.get("test_date"), "Ngày xét nghiệm", errors, today)
@@ -191,7 +189,7 @@ def _test_values(
     return when, found
 
 
-def plan_test(planner: _Planner, row: PlanRow, values: dict[str, Any]) -> None:
+def plan_test(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
     """Check a test row: whose test it is, whether the register already has it."""
     errors: list[str] = []
     name = person_name(values.get("full_name"))
