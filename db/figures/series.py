@@ -19,10 +19,10 @@ from typing import Any
 from db.commune.places import villages
 from db.core.dates import add_months
 from db.duties.due import DueItem, scheduled_tests
+from db.figures.rounds import round_people
 from db.figures.stats import period_for_month
 from db.law.categories import Category
-from db.persons.episodes import in_facility, status_order
-from db.persons.search import STATUS_SQL, split_categories
+from db.persons.episodes import status_order
 from db.store.register import Register
 
 
@@ -132,36 +132,6 @@ def open_categories(reg: Register, person_ids: Sequence[str], on: date) -> dict[
 def round_list(
     reg: Register, village_id: str | None = None, due_until: date | None = None
 ) -> list[dict[str, Any]]:
-    """The people for a test round, in Vietnamese name order, as the register list shows them.
-
-    Everyone of the village with an open category who is at home (not in a rehab facility); or,
-    with `due_until`, only those due for a test by then (from the due list), in every village or
-    the one given. Each row has the open categories, the last test and, if due, the due date.
-    """
-    due: dict[str, date] = {}
-    if due_until is not None:
-        due = {i.person_id: i.due for i in due_tests(reg, due_until)}
-    on = reg.today().isoformat()
-    clauses = ["p.deleted = 0", f"{STATUS_SQL} IS NOT NULL"]
-    params: dict[str, Any] = {"on": on}
-    if village_id:
-        clauses.append("p.village_id = :village")
-        params["village"] = village_id
-    if due_until is not None:
-        clauses.append("p.id IN (SELECT value FROM json_each(:due))")
-        params["due"] = json.dumps(sorted(due))
-    rows = reg.db.query(
-        "SELECT p.id, p.full_name, p.birth_date, p.sex, v.name AS village, "
-        f"{STATUS_SQL} AS categories, (SELECT max(t.test_date) FROM drug_tests t "
-        "WHERE t.person_id = p.id AND t.deleted = 0 AND t.test_date <= :on) AS last_test "
-        "FROM persons p LEFT JOIN villages v ON v.id = p.village_id "
-        f"WHERE {' AND '.join(clauses)} ORDER BY p.sort_key, p.rid",
-        params,
-    )
-    out = []
-    for row in rows:
-        categories = split_categories(row["categories"])
-        if in_facility(categories):
-            continue
-        out.append({**row, "categories": categories, "due": due.get(row["id"])})
-    return out
+    """The people for a test round today (the printed round sheet's list); see
+    `db.figures.rounds.round_people`, which the round screen asks too."""
+    return round_people(reg, reg.today(), village_id, due_until=due_until)

@@ -45,10 +45,10 @@ from PySide6.QtWidgets import (
 from db.commune.places import villages
 from db.commune.settings import get_settings
 from db.core.dates import show
-from db.duties.due import FollowUp, due_items, positive_follow_up
-from db.law.categories import IN_FACILITY, SHORT_LABELS, Category
+from db.duties.due import FollowUp, positive_follow_up
+from db.figures.rounds import due_horizon, round_people
+from db.law.categories import SHORT_LABELS, Category
 from db.persons.drugtests import KINDS, METHODS, SUBSTANCES, parse_substances, record_round
-from db.persons.listing import PersonFilter, person_ids, person_rows
 from db.store.register import Register
 from gui.kit.common import (
     ID_ROLE,
@@ -62,6 +62,7 @@ from gui.kit.common import (
     set_error,
     show_failure,
 )
+from gui.kit.page import Page
 
 NEGATIVE_KEYS = frozenset({"a", "â", "0", "-"})
 POSITIVE_KEYS = frozenset({"d", "đ", "1", "+"})
@@ -69,7 +70,6 @@ CYCLE: tuple[str | None, ...] = (None, "negative", "positive")
 DEFAULT_SUBSTANCES = ("MET", "AMP", "MDMA", "KET", "THC", "MOP")
 POSITIVE_BACKGROUND = QColor("#fde8e8")
 SAVED_COLOR = QColor("#5f6368")
-ROWS_PER_FETCH = 500
 FOLLOW_UP_ROWS = 4  # the panel scrolls past this many positives
 
 
@@ -273,13 +273,10 @@ class PositivesDelegate(QStyledItemDelegate):
         return editor
 
 
-class TestRoundPage(QWidget):
+class TestRoundPage(Page):
     """Xét nghiệm: one round of tests for a village or for the people due."""
 
     __test__ = False  # a page, not a pytest class, despite its name
-
-    person_requested = Signal(str)
-    register_changed = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -469,19 +466,10 @@ class TestRoundPage(QWidget):
         """Fill the table from the chosen list and village (typed, unsaved results are lost)."""
         self._choice = (self.source_combo.currentIndex(), self.village_combo.currentIndex())
         village_id = self.village_combo.currentData()
-        rids = person_ids(self.reg, PersonFilter(village_id=village_id, only_active=True))
-        by_id: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(rids), ROWS_PER_FETCH):
-            fetched = person_rows(self.reg, rids[start : start + ROWS_PER_FETCH])
-            for rid in rids[start : start + ROWS_PER_FETCH]:
-                if rid in fetched:
-                    by_id[fetched[rid]["id"]] = fetched[rid]
-        if self.source_combo.currentData() == "due":
-            due = [i.person_id for i in due_items(self.reg) if i.kind == "test"]
-            ordered = [by_id[p] for p in dict.fromkeys(due) if p in by_id]
-        else:
-            facility = {c.value for c in IN_FACILITY}
-            ordered = [p for p in by_id.values() if not facility & set(p["categories"])]
+        # Who is in the round, and in which order, is db's answer: the printed sheet asks the same.
+        today = self.reg.today()
+        due = due_horizon(self.reg, today) if self.source_combo.currentData() == "due" else None
+        ordered = round_people(self.reg, today, village_id, due_until=due)
         self.model.set_rows([self._round_row(p) for p in ordered])
         self.view.resizeColumnsToContents()
         for column, width in ((RoundModel.RESULT, 130), (RoundModel.POSITIVES, 130)):
@@ -594,8 +582,8 @@ class TestRoundPage(QWidget):
             self.follow_up_list.addItem(item)
         shown = self.follow_up_list.count()
         if shown:
-            rows = min(shown, FOLLOW_UP_ROWS) * self.follow_up_list.sizeHintForRow(0)
-            self.follow_up_list.setFixedHeight(rows + 2 * self.follow_up_list.frameWidth() + 2)
+            height = min(shown, FOLLOW_UP_ROWS) * self.follow_up_list.sizeHintForRow(0)
+            self.follow_up_list.setFixedHeight(height + 2 * self.follow_up_list.frameWidth() + 2)
         self.follow_up_box.setVisible(bool(shown))
         self.validate()
 
