@@ -22,7 +22,12 @@ def run_window(db_path: Path) -> int:
     """Sign in (making the encrypted register and its chief's account on first start, or
     converting a plain one), check the file, and show the window."""
     app = make_app()
+    from gui.kit import crash
     from gui.session.login import open_at_start
+
+    # From here on an uncaught exception is a message with a reference and a log entry; under
+    # pythonw (no console) it would otherwise vanish.
+    crash.install()
 
     try:
         reg = open_at_start(db_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from db.core.errors import UserError
 from db.store import audit
 from db.store.register import Register
 from gui.kit.common import Column, ListModel, error_label, make_table, set_error, tr
+from gui.kit.page import Page
 
 LIMIT = 1000
 
@@ -54,10 +55,8 @@ COLUMNS = [
 ]
 
 
-class AuditPage(QWidget):
+class AuditPage(Page):
     """The whole change log with filters; double-click opens the person concerned."""
-
-    person_requested = Signal(str)
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -41,6 +41,7 @@ from db.figures.stats import figures
 from db.law.categories import SHORT_LABELS, Category
 from db.store.register import Register
 from gui.kit.common import RED, Column, Index, ListModel, make_table
+from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
 
 GREEN = QColor("#1b5e20")
@@ -128,11 +129,9 @@ def compute(reg: Register, progress: Progress) -> dict[str, Any]:
     return {"figures": current, "series": series}
 
 
-class DrugFreePage(QWidget):
+class DrugFreePage(Page):
     """Xã không ma túy: where the commune stands against the criteria, and the last 12 months."""
 
-    person_requested = Signal(str)
-    register_changed = Signal()
     computed = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
@@ -140,7 +139,6 @@ class DrugFreePage(QWidget):
         self.reg = reg
         self.setObjectName("drugFreePage")
         self.task: BackgroundTask | None = None
-        self._last_task: BackgroundTask | None = None
         self._again = False
         self.result: dict[str, Any] | None = None
 
@@ -219,10 +217,6 @@ class DrugFreePage(QWidget):
         layout.addLayout(top)
         layout.addLayout(tables)
         layout.addWidget(self.chart_tabs, 1)
-        app = QCoreApplication.instance()
-        if app is not None:
-            # Quitting mid-computation would destroy a running QThread (Qt aborts on that).
-            app.aboutToQuit.connect(self.wait_for_figures)
         self.refresh()
 
     @staticmethod
@@ -264,8 +258,7 @@ class DrugFreePage(QWidget):
     def wait_for_figures(self) -> None:
         """Block until a running computation ends (it only reads; about a second at most)."""
         if self.task is not None:
-            self.task.thread.quit()
-            self.task.thread.wait()
+            self.task.wait()
 
     def refresh(self) -> None:
         """Compute the figures again, in the background."""
@@ -279,10 +272,7 @@ class DrugFreePage(QWidget):
         )  # fmt: skip
 
     def _finished(self) -> None:
-        # Held until the next job ends: if the finished task's Python wrapper were collected
-        # before Qt's deferred delete runs, that delete would touch freed memory (it crashed).
-        self._last_task = self.task
-        self.task = None
+        self.task = None  # the worker keeps the finished task alive until Qt has deleted it
         if self._again:
             self._again = False
             self.refresh()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,6 +48,7 @@ from db.excel.template import write_template
 from db.persons.listing import PersonFilter
 from db.store.register import Register
 from gui.kit.common import ID_ROLE, RED, Index, date_edit, from_qdate, make_table, tr
+from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, run_in_background
 
 XLSX_FILTER = "Sổ làm việc Excel (*.xlsx *.xlsm);;Mọi tệp (*)"
@@ -138,10 +139,8 @@ class ImportPreviewModel(QAbstractTableModel):
         return values[index.column()]
 
 
-class ExcelPage(QWidget):
+class ExcelPage(Page):
     """The template, the import with its preview, and the exports."""
-
-    register_changed = Signal()  # rows went into the register: the other screens refresh
 
     def __init__(
         self,
@@ -156,7 +155,6 @@ class ExcelPage(QWidget):
         self.plan: ImportPlan | None = None
         self.applied = False
         self.task: BackgroundTask | None = None
-        self._last_task: BackgroundTask | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_import())
         layout.addWidget(self._build_export())
@@ -201,10 +199,10 @@ class ExcelPage(QWidget):
         self.fate_combo.addItem(self.tr("Tất cả các dòng"), None)
         for fate in (IMPORT, DUPLICATE, REJECTED):
             self.fate_combo.addItem(_tr(FATE_LABELS[fate]), fate)
+        self.model = ImportPreviewModel(self)
         self.fate_combo.currentIndexChanged.connect(
             lambda *_: self.model.set_fate(self.fate_combo.currentData())
         )
-        self.model = ImportPreviewModel(self)
         self.view = make_table("previewTable")
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -224,8 +222,8 @@ class ExcelPage(QWidget):
         layout = QVBoxLayout(box)
         layout.addLayout(top)
         layout.addWidget(self.progress)
-        for widget in (self.summary_label, self.villages_label, self.problems_label):
-            layout.addWidget(widget)
+        for label in (self.summary_label, self.villages_label, self.problems_label):
+            layout.addWidget(label)
         layout.addWidget(self.fate_combo)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
@@ -308,7 +306,7 @@ class ExcelPage(QWidget):
 
         self.progress.setValue(0)
         self.task = run_in_background(self, title, self.reg, job, finished, self._failed)
-        self.task.worker.progressed.connect(self._progressed)
+        self.task.progressed.connect(self._progressed)
         self._validate()
 
     def _progressed(self, text: str, done: int, total: int) -> None:
@@ -317,9 +315,7 @@ class ExcelPage(QWidget):
         self.progress.setFormat(f"{text} %p%")
 
     def _finish_task(self) -> None:
-        # Held until the next job ends: a task collected before Qt's deferred delete crashes.
-        self._last_task = self.task
-        self.task = None
+        self.task = None  # the worker keeps the finished task alive until Qt has deleted it
 
     def _failed(self, message: str) -> None:
         self._finish_task()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,15 +23,13 @@ from db.store.register import Register
 from gui.dialogs.person_form import PersonDialog
 from gui.kit.common import ID_ROLE, make_table
 from gui.kit.models import PeopleModel
+from gui.kit.page import Page
 
 SEARCH_DELAY_MS = 150
 
 
-class RegisterPage(QWidget):
+class RegisterPage(Page):
     """Sổ đối tượng."""
-
-    person_requested = Signal(str)
-    register_changed = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)

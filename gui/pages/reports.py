@@ -51,6 +51,7 @@ from db.figures.stats import period_for_month
 from db.persons.search import find
 from db.store.register import Register
 from gui.kit.common import ID_ROLE, RED, Index, TableModel, make_table, show_failure
+from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, run_in_background
 from reports.build import copy_report, monthly_report, person_report, round_report, send_reports
 from reports.outbox import Entry, Outbox, default_folder
@@ -59,7 +60,6 @@ from reports.upload import check_url
 MONTHLY, PERSON, ROUND = "monthly", "person", "round"
 RETRY_MS = 10 * 60 * 1000  # pending reports are tried again every 10 minutes
 FIRST_TRY_MS = 5 * 1000
-NEVER_MS = 24 * 3600 * 1000
 
 
 def _tr(text: str) -> str:
@@ -151,7 +151,7 @@ def _file_name(text: str) -> str:
     return "-".join(words)[:60] or "bao-cao"
 
 
-class ReportsPage(QWidget):
+class ReportsPage(Page):
     """Make, open, save and send reports."""
 
     def __init__(
@@ -162,9 +162,7 @@ class ReportsPage(QWidget):
         self.reg = reg
         self.outbox = Outbox(outbox_folder or default_folder(reg.path), reg.commune_id)
         self.task: BackgroundTask | None = None
-        self._last_task: BackgroundTask | None = None
         self.upload_task: BackgroundTask | None = None
-        self._last_upload: BackgroundTask | None = None
         self.current: Path | None = None
         # Person and round sheets are made here until saved elsewhere; removed with the page.
         self._scratch = Path(tempfile.mkdtemp(prefix="sotheodoi-"))
@@ -344,7 +342,7 @@ class ReportsPage(QWidget):
         self.task = run_in_background(
             self, self.tr("Đang lập báo cáo…"), self.reg, job, self._built, self._failed
         )
-        self.task.worker.progressed.connect(self._progressed)
+        self.task.progressed.connect(self._progressed)
         self._validate()
 
     def _progressed(self, text: str, done: int, total: int) -> None:
@@ -353,9 +351,7 @@ class ReportsPage(QWidget):
         self.progress.setFormat(text)
 
     def _finish_task(self) -> None:
-        # Held until the next job ends: a task collected before Qt's deferred delete crashes.
-        self._last_task = self.task
-        self.task = None
+        self.task = None  # the worker keeps the finished task alive until Qt has deleted it
 
     def _built(self, built: Any) -> None:
         self._finish_task()
@@ -543,15 +539,12 @@ class ReportsPage(QWidget):
             box = Outbox(folder, reg.commune_id)
             return send_reports(reg, box, url, unit=unit, force=force, progress=progress)
 
-        task = BackgroundTask(self, self.tr("Đang gửi báo cáo…"), self.reg, job)
-        if not force:
-            task.dialog.setMinimumDuration(NEVER_MS)  # automatic retries work silently
-        task.done.connect(self._uploaded)
-        task.error.connect(self._upload_failed)
-        self.upload_task = task
         self.upload_label.setText(self.tr("Đang gửi…"))
+        self.upload_task = run_in_background(
+            self, self.tr("Đang gửi báo cáo…"), self.reg, job, self._uploaded,
+            self._upload_failed, quiet=not force,  # automatic retries work silently
+        )  # fmt: skip
         self._outbox_buttons()
-        task.start()
 
     def auto_upload(self) -> None:
         """Try the pending reports again, if an address is set and any report waits."""
@@ -559,7 +552,6 @@ class ReportsPage(QWidget):
             self.upload(force=False)
 
     def _finish_upload(self) -> None:
-        self._last_upload = self.upload_task
         self.upload_task = None
 
     def _uploaded(self, result: Any) -> None:

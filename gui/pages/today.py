@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -11,14 +12,13 @@ from db.duties.due import DueItem, due_items
 from db.store.register import Register
 from gui.kit.common import ID_ROLE, date_edit, from_qdate, make_table, to_qdate
 from gui.kit.models import DueModel
+from gui.kit.page import Page
 from gui.kit.worker import run_in_background
 
 
-class TodayPage(QWidget):
+class TodayPage(Page):
     """The start screen."""
 
-    person_requested = Signal(str)
-    register_changed = Signal()
     loaded = Signal()  # the list for the chosen day is on screen
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
@@ -61,12 +61,12 @@ class TodayPage(QWidget):
         on = from_qdate(self.day.date())
         self.summary.setText(self.tr("Đang tính việc cần làm…"))
         self._generation += 1
-        self._task = run_in_background(
+        run_in_background(
             self,
             self.tr("Đang tính việc cần làm…"),
             self.reg,
             lambda reg, progress: due_items(reg, on),
-            lambda items, asked=self._generation: self._show(asked, items),
+            partial(self._show, self._generation),
         )
 
     def _show(self, generation: int, items: list[DueItem]) -> None:

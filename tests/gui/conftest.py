@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 
@@ -25,3 +28,29 @@ def no_message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("information", "warning", "critical"):
         monkeypatch.setattr(QMessageBox, name, lambda *a, **k: shown.append(a[2]))
     return shown
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_crash_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The crash log (gui/kit/crash.py) goes to a temporary folder, never the user's."""
+    import os
+
+    from gui.kit.crash import LOG_DIR_VARIABLE
+
+    folder = tmp_path_factory.mktemp("logs")
+    before = os.environ.get(LOG_DIR_VARIABLE)
+    os.environ[LOG_DIR_VARIABLE] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(LOG_DIR_VARIABLE, None)
+    else:
+        os.environ[LOG_DIR_VARIABLE] = before
+
+
+@pytest.fixture(autouse=True)
+def _no_crash_hook_left() -> Iterator[None]:
+    """A test that installs the crash hook leaves Python's hooks as they were."""
+    yield
+    from gui.kit import crash
+
+    crash.uninstall()

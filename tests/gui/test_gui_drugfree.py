@@ -178,5 +178,5 @@ def test_quitting_waits_for_a_running_computation(qtbot, commune: Register) -> N
     task = page.task
     assert task is not None
     page.wait_for_figures()
-    assert task.thread.isFinished()
+    assert not task.running()
     qtbot.waitUntil(lambda: not page.busy(), timeout=10000)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from db.handover import conflicts, receive
 from db.store.register import Register
 from gui.kit.common import Column, ListModel, make_table, show_failure, tr
+from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask
 from gui.pages.usb.receive import ImportTab
 from gui.pages.usb.send import ExportTab
@@ -44,10 +44,9 @@ def conflict_model(parent: Any = None) -> ListModel:
     )
 
 
-class UsbPage(QWidget):
+class UsbPage(Page):
     """Export, import (with preview) and conflicts of the USB handover."""
 
-    register_changed = Signal()
     CONFLICTS = 2  # the tab's index
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:

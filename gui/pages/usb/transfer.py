@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from reports.handover import write_handover_record
 
 BUNDLE_FILTER = "Gói dữ liệu Sổ theo dõi (*.sotd);;Mọi tệp (*)"
 COUNT_KEYS = ("new", "changed", "unchanged", "conflicts", "skipped")
+W = TypeVar("W", bound=QWidget)
 
 
 def usb_tr(text: str) -> str:
@@ -44,6 +45,11 @@ def grouped(sha: str) -> str:
     return " ".join(sha[i : i + 8] for i in range(0, len(sha), 8))
 
 
+def _count(key: str) -> Callable[[dict[str, Any]], Any]:
+    """A row's count under `key` (a function per column: a lambda in a loop would share `key`)."""
+    return lambda row: row[key]
+
+
 def preview_model(parent: Any = None) -> ListModel:
     """Rows: one per table, the counts of what the import does."""
     headers = (
@@ -55,8 +61,7 @@ def preview_model(parent: Any = None) -> ListModel:
     )
     columns = [Column(usb_tr("Loại dữ liệu"), lambda r: r["label"])]
     columns += [
-        Column(h, lambda r, k=k: r[k], align_right=True)
-        for h, k in zip(headers, COUNT_KEYS, strict=True)
+        Column(h, _count(k), align_right=True) for h, k in zip(headers, COUNT_KEYS, strict=True)
     ]
     return ListModel(columns, red=lambda r: bool(r["conflicts"]), parent=parent)
 
@@ -70,9 +75,8 @@ class HandoverTab(QWidget):
         super().__init__(parent)
         self.reg = reg
         self.task: BackgroundTask | None = None
-        self._last_task: BackgroundTask | None = None
 
-    def _widget(self, widget: Any, name: str) -> Any:
+    def _widget(self, widget: W, name: str) -> W:
         widget.setObjectName(name)
         return widget
 
@@ -105,13 +109,13 @@ class HandoverTab(QWidget):
         said: QLabel,
     ) -> None:
         def finished(result: Any) -> None:
-            self._last_task, self.task = self.task, None  # kept until Qt deletes it
+            self.task = None  # the worker keeps it alive until Qt has deleted it
             bar.setValue(bar.maximum())
             done(result)
             self._validate()
 
         def failed(message: str) -> None:
-            self._last_task, self.task = self.task, None
+            self.task = None
             bar.setValue(0)
             said.setText(message)
             said.setStyleSheet("color: #b00020;")
@@ -126,7 +130,7 @@ class HandoverTab(QWidget):
         said.clear()
         bar.setValue(0)
         self.task = run_in_background(self, title, self.reg, job, finished, failed)
-        self.task.worker.progressed.connect(progressed)
+        self.task.progressed.connect(progressed)
         self._validate()
 
     def _record(
