@@ -129,6 +129,24 @@ def show(value: date | str | None) -> str:
     return partial.display() if partial else ""
 
 
+def is_future(day: date | PartialDate, today: date) -> bool:
+    """Whether `day` lies after the register's `today` (a partial date: even its first day)."""
+    first = day.earliest() if isinstance(day, PartialDate) else day
+    return first > today
+
+
+def future_error(day: date | PartialDate | None, today: date, label: str) -> str | None:
+    """The message naming the field when `day` lies after the register's `today`, else None.
+
+    Nothing that is recorded (a birth, a test, a decision, a visit) can have happened after
+    today; every check of a recorded date asks here, so the rule and its wording are one.
+    """
+    if day is None or not is_future(day, today):
+        return None
+    shown = day.display() if isinstance(day, PartialDate) else show(day)
+    return f"{label}: {shown} là ngày trong tương lai."
+
+
 def add_months(d: date, months: int) -> date:
     """Same day `months` later, clamped to the month's end (31/01 + 1 month = 28 or 29/02)."""
     index = d.month - 1 + months

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from db.core.dates import parse_date, show
+from db.core.dates import future_error, parse_date
 from db.core.errors import UserError, ValidationError
 from db.persons.people import get_person
 from db.store import records
@@ -36,8 +36,8 @@ def add_contact(
     errors: dict[str, str] = {}
     try:
         when = parse_date(contact_date, "Ngày")
-        if when > reg.today():
-            errors["contact_date"] = f"Ngày: {show(when)} là ngày trong tương lai."
+        if message := future_error(when, reg.today(), "Ngày"):
+            errors["contact_date"] = message
     except UserError as exc:
         errors["contact_date"] = exc.message
     if kind not in KINDS:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from db.core.dates import parse_date, show
+from db.core.dates import future_error, parse_date
 from db.core.errors import UserError, ValidationError
 from db.core.textfold import fold
 from db.persons.episodes import close_episode, open_episodes
@@ -104,8 +104,8 @@ def check_test(
     when: date | None = None
     try:
         when = parse_date(test_date, "Ngày xét nghiệm")
-        if when > reg.today():
-            errors["test_date"] = f"Ngày xét nghiệm: {show(when)} là ngày trong tương lai."
+        if message := future_error(when, reg.today(), "Ngày xét nghiệm"):
+            errors["test_date"] = message
     except UserError as exc:
         errors["test_date"] = exc.message
     if kind not in KINDS:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from db.core.dates import add_months, age_on, iso, parse_date, show
+from db.core.dates import add_months, age_on, future_error, iso, parse_date, show
 from db.core.errors import UserError, ValidationError
 from db.law.categories import (
     END_KINDS,
@@ -44,8 +44,8 @@ def _date(value: date | str | None, field: str, label: str, errors: dict[str, st
 def _not_future(
     reg: Register, d: date | None, field: str, label: str, errors: dict[str, str]
 ) -> None:
-    if d is not None and d > reg.today():
-        errors.setdefault(field, f"{label}: {show(d)} là ngày trong tương lai.")
+    if message := future_error(d, reg.today(), label):
+        errors.setdefault(field, message)
 
 
 def _post_rehab_months(reg: Register, person_id: str, start: date) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from db.core.dates import PartialDate, parse_partial, partial_from_iso
+from db.core.dates import PartialDate, future_error, parse_partial, partial_from_iso
 from db.core.errors import NotFound, UserError, ValidationError
 from db.core.textfold import clean, fold, sort_key
 from db.persons.cccd import check_id
@@ -75,8 +75,8 @@ def check_person(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any]
             birth = parse_partial(str(raw_birth), FIELDS["birth_date"])
         except UserError as exc:
             errors["birth_date"] = exc.message
-    if birth is not None and birth.earliest() > reg.today():
-        errors["birth_date"] = f"Ngày sinh: {birth.display()} là ngày trong tương lai."
+    if message := future_error(birth, reg.today(), FIELDS["birth_date"]):
+        errors["birth_date"] = message
     values["birth_date"] = birth.iso() if birth else None
 
     try:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from db.commune.places import villages
 from db.commune.settings import get_settings
-from db.core.dates import show
+from db.core.dates import is_future, show
 from db.duties.due import FollowUp, positive_follow_up
 from db.figures.rounds import due_horizon, round_people
 from db.law.categories import SHORT_LABELS, Category
@@ -590,7 +590,7 @@ class TestRoundPage(Page):
     def save_blocked_reason(self) -> str:
         """Why the results cannot be saved now ("" when they can)."""
         day = self.round_date()
-        future = day > self.reg.today()
+        future = is_future(day, self.reg.today())
         set_error(
             self.date_error,
             self.tr("Ngày %1 là ngày trong tương lai.").replace("%1", show(day))

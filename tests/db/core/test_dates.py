@@ -12,6 +12,8 @@ from db.core.dates import (
     PartialDate,
     add_months,
     age_on,
+    future_error,
+    is_future,
     parse_date,
     parse_partial,
     partial_from_iso,
@@ -205,3 +207,34 @@ def test_age_bounds_hold_every_day_the_birth_may_be(born: date, known: str, on: 
     assert exact[0] == exact[1]
     assert youngest <= exact[0] <= oldest
     assert 0 <= oldest - youngest <= 1
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        (date(2026, 11, 21), "21/11/2026"),
+        (PartialDate(2026, 12), "12/2026"),
+        (PartialDate(2027), "2027"),
+    ],
+)
+def test_a_day_after_today_is_in_the_future(day: date | PartialDate, shown: str) -> None:
+    today = date(2026, 11, 20)
+    assert is_future(day, today)
+    assert future_error(day, today, "Ngày sinh") == f"Ngày sinh: {shown} là ngày trong tương lai."
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 11, 20), date(1990, 1, 1), PartialDate(2026, 11), PartialDate(2026), None]
+)
+def test_today_and_before_are_not_in_the_future(day: date | PartialDate | None) -> None:
+    # A partial date is in the future only when even its first day is: "2026" may be today.
+    today = date(2026, 11, 20)
+    assert future_error(day, today, "Ngày") is None
+    if day is not None:
+        assert not is_future(day, today)
+
+
+@given(DAYS, DAYS)
+def test_future_is_after_today_for_every_pair_of_days(day: date, today: date) -> None:
+    assert is_future(day, today) == (day > today)
+    assert (future_error(day, today, "Ngày") is None) == (day <= today)
