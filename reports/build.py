@@ -20,11 +20,12 @@ from typing import Any
 
 from db.commune.settings import get_settings
 from db.core.errors import UserError
+from db.core.files import atomic_write
 from db.store.audit import log_event
 from db.store.register import Register
 from reports.monthly import gather, month_text, parse_month
 from reports.monthly_pages import render_monthly
-from reports.outbox import Entry, Outbox, default_folder, write_atomic
+from reports.outbox import REPORT_WORDING, Entry, Outbox, default_folder
 from reports.sheets import person_sheet, round_sheet
 from reports.typeface import load_fonts
 from reports.upload import SendResult, send_pending
@@ -94,7 +95,7 @@ def monthly_report(
     )
     path = box.pdf_path(entry)
     if target is not None:
-        write_atomic(target, pdf)
+        atomic_write(target, pdf, REPORT_WORDING)
         path = target
     # Sensitive data leaving the register: the audit trail says who made which report.
     log_event(reg, "print", {"report": title, "file": str(path), "sha256": entry.sha256})
@@ -110,7 +111,7 @@ def person_report(
     path = _check_out(out)
     step("Lập phiếu theo dõi", 0, 2)
     pdf = person_sheet(reg, person_id, load_fonts())
-    write_atomic(path, pdf)
+    atomic_write(path, pdf, REPORT_WORDING)
     log_event(reg, "print", {"report": "Phiếu theo dõi", "file": str(path)},
               table="persons", row_id=person_id)  # fmt: skip
     step("Xong", 2, 2)
@@ -134,7 +135,7 @@ def round_report(
         window = int(get_settings(reg)["due_window_days"])
         until = reg.today() + timedelta(days=window)
     pdf = round_sheet(reg, load_fonts(), village=village, due_until=until)
-    write_atomic(path, pdf)
+    atomic_write(path, pdf, REPORT_WORDING)
     log_event(reg, "print", {"report": "Danh sách xét nghiệm", "village": village or "",
                              "due": due, "file": str(path)})  # fmt: skip
     step("Xong", 2, 2)

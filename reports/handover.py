@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from db.commune.settings import get_settings
 from db.core.errors import NotFound, UserError
+from db.core.files import Wording, atomic_write
 from db.handover.receive import TABLE_LABELS
 from db.store.register import Register
 from reports.layout import (
@@ -36,7 +37,6 @@ from reports.layout import (
     signers,
     title,
 )
-from reports.outbox import write_atomic
 from reports.tables import grid
 from reports.typeface import FontSet, load_fonts
 
@@ -234,5 +234,6 @@ def write_handover_record(reg: Register, facts: HandoverFacts, out: Path) -> Pat
         out = out.with_name(out.name + ".pdf")
     if not out.parent.is_dir():
         raise UserError(f"Thư mục “{out.parent}” không tồn tại; hãy chọn thư mục khác.")
-    write_atomic(out, handover_record(reg, facts, load_fonts()))
+    pdf = handover_record(reg, facts, load_fonts())
+    atomic_write(out, pdf, Wording(kept="biên bản chưa được lưu", field="out"))
     return out

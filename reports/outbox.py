@@ -11,7 +11,6 @@ The exact report can be printed again years later; its hash proves it is the one
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -25,8 +24,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from db.core.errors import DiskFull, UserError
-from db.store.keys import sync_folder
+from db.core.errors import UserError
+from db.core.files import Wording, atomic_write, write_errors
 
 PENDING = "pending"
 SENT = "sent"
@@ -49,40 +48,9 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@contextlib.contextmanager
-def file_errors(path: Path) -> Iterator[None]:
-    """Turn a failed write into a message that names the folder and what to do."""
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(
-                f"Ổ đĩa chứa “{path}” đã đầy; báo cáo chưa được lưu. Hãy giải phóng dung lượng."
-            ) from exc
-        if isinstance(exc, FileNotFoundError):
-            raise UserError(f"Thư mục “{path.parent}” không tồn tại.", field="out") from exc
-        raise UserError(
-            f"Không ghi được vào “{path}” (thư mục chỉ đọc, không có quyền hoặc tệp đang mở ở "
-            f"chương trình khác): {exc.strerror or exc}.",
-            field="out",
-        ) from exc
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file, fsync, then rename over the name."""
-    if not path.parent.is_dir():
-        raise UserError(f"Thư mục “{path.parent}” không tồn tại.", field="out")
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    with file_errors(path):
-        try:
-            with open(tmp, "xb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        sync_folder(path.parent)
+# A report that could not be written is not kept; the message names the file and the field.
+REPORT_WORDING = Wording(kept="báo cáo chưa được lưu", field="out")
+_COPY_WORDING = Wording(kept="báo cáo trong hộp thư đi vẫn nguyên", field="folder")
 
 
 @dataclass
@@ -182,7 +150,7 @@ class Outbox:
                 lock.unlink(missing_ok=True)
 
     def _ensure(self) -> None:
-        with file_errors(self.folder / "x"):
+        with write_errors(self.folder, REPORT_WORDING):
             self.folder.mkdir(parents=True, exist_ok=True)
 
     def _json_path(self, entry_id_or_name: str) -> Path:
@@ -203,7 +171,7 @@ class Outbox:
 
     def _save(self, entry: Entry) -> None:
         text = json.dumps(entry.as_json(), ensure_ascii=False, indent=1)
-        write_atomic(self._json_path(entry.name), text.encode("utf-8"))
+        atomic_write(self._json_path(entry.name), text.encode("utf-8"), REPORT_WORDING)
 
     def entries(self, with_data: bool = False) -> list[Entry]:
         """The reports of this register, newest first (the figures only if asked for)."""
@@ -261,7 +229,7 @@ class Outbox:
                 font=font,
                 data=data,
             )
-            write_atomic(self.pdf_path(entry), pdf)
+            atomic_write(self.pdf_path(entry), pdf, REPORT_WORDING)
             self._save(entry)
         return entry
 
@@ -328,7 +296,7 @@ class Outbox:
                 "sai. Hãy lập lại báo cáo."
             )
         target = folder / entry.pdf
-        with file_errors(target):
+        with write_errors(target, _COPY_WORDING):
             shutil.copyfile(self.pdf_path(entry), target)
             shutil.copyfile(self._json_path(entry.name), folder / f"{entry.name}.json")
         if sha256_of(target.read_bytes()) != entry.sha256:

@@ -9,10 +9,7 @@ what the program writes it also reads back.
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,13 +18,16 @@ from typing import IO, Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from db.core.errors import DiskFull, UserError
+from db.core.errors import UserError
+from db.core.files import Wording, atomic_write_with
 from db.core.textfold import fold
 
 Progress = Callable[[str, int, int], None]
 # What an import does with a row.
 IMPORT, DUPLICATE, REJECTED = "import", "duplicate", "rejected"
 DATE_FORMAT = "dd/mm/yyyy"
+# A workbook that cannot be saved is most often open in Excel (Windows locks it).
+_SAVE = Wording(held_by="Excel", kept="tệp cũ (nếu có) vẫn như trước")
 REASON_HEADER = "Lý do không nhập"
 SOURCE_ROW_HEADER = "Dòng trong tệp gốc"
 PEOPLE_SHEET = "Đối tượng"
@@ -249,26 +249,8 @@ def rows_of(sheet: Any, path: Path) -> Iterator[tuple[Any, ...]]:
 
 
 def save_atomic(book: Workbook, out_path: Path) -> None:
-    """Write a workbook to a temporary file beside `out_path`, then put it in place."""
+    """Write a workbook whole or not at all (db.core.files), refusing a missing folder first."""
     out_path = Path(out_path)
-    folder = out_path.parent
-    if not folder.is_dir():
-        raise UserError(f"Thư mục “{folder}” không tồn tại.")
-    fd, temp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=folder)
-    os.close(fd)
-    try:
-        book.save(temp)
-        os.replace(temp, out_path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if exc.errno == errno.ENOSPC:
-            raise DiskFull(f"Ổ đĩa đầy: không ghi được tệp “{out_path.name}”.") from exc
-        raise UserError(
-            f"Không ghi được tệp “{out_path}”: tệp đang mở trong Excel hoặc không có quyền ghi. "
-            "Hãy đóng tệp đó hoặc chọn tên khác."
-        ) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    if not out_path.parent.is_dir():
+        raise UserError(f"Thư mục “{out_path.parent}” không tồn tại.")
+    atomic_write_with(out_path, lambda temp: book.save(str(temp)), _SAVE)

@@ -1,15 +1,11 @@
 """Writing a bundle (the format is described in db/handover/bundle.py): the writer, and the atomic
-write
-onto a stick — a temporary name, fsync, read back and verified, then renamed.
+write onto a stick (db.core.files) — a temporary name, fsync, read back and verified, renamed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import json
-import os
 import queue
 import secrets
 import threading
@@ -22,7 +18,8 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from db.core.errors import DiskFull, UserError
+from db.core import files
+from db.core.errors import UserError
 from db.handover import bundle
 from db.handover.bundle import (
     CHUNK_SIZE,
@@ -174,30 +171,12 @@ class BundleWriter:
         return full
 
 
-_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
-
-
-def _write_error(target: Path, exc: OSError) -> UserError:
-    if exc.errno in _FULL:
-        return DiskFull(
-            f"Ổ “{target.parent}” đã đầy, không ghi được gói dữ liệu. Hãy xóa bớt tệp trên USB "
-            "hoặc chọn ổ khác; không có tệp gói dở dang nào được để lại."
-        )
-    return BundleWriteError(
-        f"Không ghi được gói vào “{target.parent}” (USB bị rút ra, chỉ đọc hoặc không có quyền: "
-        f"{exc.strerror or exc}). Không có tệp gói dở dang nào được để lại; hãy cắm lại USB "
-        "và xuất lại."
-    )
-
-
-def _sync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows has no directory handles to fsync; the rename is journalled by NTFS
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# A failed write leaves no bundle; its message says so, and asks to write it again.
+_WORDING = files.Wording(
+    what="ghi gói dữ liệu",
+    kept="không có tệp gói dở dang nào được để lại",
+    error=BundleWriteError,
+)
 
 
 def create_bundle(
@@ -221,24 +200,20 @@ def create_bundle(
         raise UserError(f"Thư mục “{target.parent}” không tồn tại.", field="out")
     if target.exists():
         raise UserError(f"Đã có tệp “{target}”; hãy chọn tên khác.", field="out")
-    tmp = target.with_name(f"{target.stem}.{secrets.token_hex(4)}.tmp")
-    try:
-        with tmp.open("xb") as handle:
+
+    def write(temp: Path) -> tuple[BundleWriter, dict[str, Any]]:
+        with temp.open("wb") as handle:
             writer = BundleWriter(handle, passphrase, kdf_n=kdf_n, chunk=chunk)
             try:
-                manifest = writer.finish(produce(writer))
+                return writer, writer.finish(produce(writer))
             finally:
                 writer.close()
-            handle.flush()
-            os.fsync(handle.fileno())
-        check = BundleReader(tmp, None, key=writer.key)
-        if check.sha256 != writer.sha.hexdigest() or check.size != writer.size:
+
+    def read_back(temp: Path, written: tuple[BundleWriter, dict[str, Any]]) -> None:
+        writer = written[0]
+        read = BundleReader(temp, None, key=writer.key)
+        if read.sha256 != writer.sha.hexdigest() or read.size != writer.size:
             raise damaged(target, "bản ghi ra đĩa đọc lại không khớp")
-        os.replace(tmp, target)
-        _sync_folder(target.parent)
-    except OSError as exc:
-        raise _write_error(target, exc) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-    return Written(target, check.sha256, writer.size, manifest)
+
+    writer, manifest = files.atomic_write_with(target, write, _WORDING, check=read_back)
+    return Written(target, writer.sha.hexdigest(), writer.size, manifest)

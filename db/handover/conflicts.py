@@ -14,6 +14,7 @@ from typing import Any
 
 from db.core.dates import show
 from db.core.errors import NotFound, UserError
+from db.core.stamps import now_utc
 from db.core.textfold import fold
 from db.law.categories import END_KINDS, LABELS
 from db.persons.contacts import KINDS as CONTACT_KINDS
@@ -22,7 +23,7 @@ from db.persons.drugtests import RESULTS
 from db.persons.people import FIELDS as PERSON_FIELDS
 from db.persons.people import _derived
 from db.store.records import log_change, transaction
-from db.store.register import Register, now_utc
+from db.store.register import Register
 from db.store.roles import require_chief
 
 FIELD_LABELS = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +22,13 @@ from typing import Any
 
 from db.commune.settings import get_settings
 from db.core.errors import UserError
+from db.core.stamps import now_utc
 from db.handover import merge, merge_write
 from db.handover.bundle import FORMAT_VERSION, DamagedBundle, NewerBundle
 from db.handover.bundle_read import BundleReader, open_bundle, read_ahead
 from db.store.records import transaction
-from db.store.register import Register, now_utc
+from db.store.register import Register
+from db.store.sqlerrors import INTEGRITY_ERRORS, is_foreign_key
 
 PROGRAM_VERSION = "0.1.0"  # keep in step with pyproject.toml
 # The tables a bundle carries, parents first (foreign keys hold row by row). Deliberately a
@@ -297,8 +298,8 @@ def import_bundle(
                 "UPDATE handover_imports SET summary = ? WHERE import_no = ?",
                 [json.dumps(summary), import_no],
             )
-    except sqlite3.IntegrityError as exc:
-        if "FOREIGN KEY" in str(exc):
+    except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
+        if is_foreign_key(exc):
             raise UserError(
                 "Gói thiếu bản ghi gốc mà sổ này chưa có (người, thôn… của một gói trước chưa "
                 "được nhập). Hãy nhập các gói trước, hoặc xin bên gửi một gói đầy đủ. "

@@ -21,6 +21,7 @@ from typing import Any
 
 from db.commune.settings import get_settings
 from db.core.errors import UserError
+from db.core.stamps import new_id, now_utc
 from db.core.textfold import fold
 from db.handover import merge
 from db.handover.bundle import FORMAT_VERSION, SUFFIX
@@ -36,7 +37,7 @@ from db.handover.receive import (
 )
 from db.store.audit import log_event
 from db.store.records import transaction
-from db.store.register import Register, new_id, now_utc
+from db.store.register import Register
 
 
 def _ascii(text: str) -> str:

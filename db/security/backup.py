@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 from db.commune.settings import get_settings
+from db.core import files
 from db.core.errors import BackupDamaged, DiskFull, RegisterFileError, UserError
-from db.store import keys
+from db.store import keys, sqlerrors
 from db.store.audit import Problem, log_event
 from db.store.register import (
-    DB_ERRORS,
     Register,
     connect_file,
     copy_with_keys,
@@ -33,10 +32,11 @@ from db.store.register import (
     register_state,
 )
 from db.store.schema import APPLICATION_ID, MIGRATION_SET
+from db.store.sqlerrors import DB_ERRORS
 
 FOLDER_NAME = "sao-luu"
 _STAMP = "%Y%m%d-%H%M%S"
-_WRITE_ERRORS: tuple[type[Exception], ...] = (OSError, *DB_ERRORS)
+_KEPT = "sổ và các bản sao lưu cũ không bị ảnh hưởng"
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,6 @@ def _temporaries(path: Path) -> list[Path]:
     return [path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))]
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def _full(target: Path, needed: int) -> bool:
     try:
         return shutil.disk_usage(target.parent).free < needed
@@ -98,29 +93,24 @@ def _full(target: Path, needed: int) -> bool:
 def _writing(target: Path, what: str, needed: int = 0) -> Iterator[None]:
     """Errors while writing a copy — a full disk, a pulled USB stick — said plainly.
 
-    SQLite reports a full disk as "full" only for a short write; a disk that fills while the
+    SQLite reports a full disk as SQLITE_FULL only for a short write; a disk that fills while the
     file is extended shows as an I/O error, so the free space decides which message fits.
     """
+    wording = files.Wording(what=what, kept=_KEPT)
     try:
         yield
-    except _WRITE_ERRORS as exc:
-        text = str(exc).lower()
-        code = getattr(exc, "errno", None)
-        if (
-            code in (errno.ENOSPC, errno.EFBIG)
-            or "full" in text
-            or ("i/o" in text and _full(target, needed))
-        ):
-            raise DiskFull(
-                f"Ổ đĩa chứa “{target.parent}” đã đầy nên chưa {what} được. Hãy giải phóng dung "
-                "lượng (hoặc chọn ổ khác) rồi thử lại; sổ và các bản sao lưu cũ không bị ảnh hưởng."
-            ) from exc
-        if isinstance(exc, OSError) or "i/o" in text:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "lỗi ghi"
+    except OSError as exc:
+        if exc.errno == errno.EIO and _full(target, needed):
+            raise files.disk_full(target.parent, wording) from exc
+        raise files.write_error(target.parent, exc, wording) from exc
+    except DB_ERRORS as exc:
+        if sqlerrors.is_full(exc) or (sqlerrors.is_io_error(exc) and _full(target, needed)):
+            raise files.disk_full(target.parent, wording) from exc
+        if sqlerrors.is_io_error(exc):
             raise UserError(
-                f"Không ghi được vào “{target.parent}” ({reason}: ổ đầy, USB bị rút hoặc hỏng, "
-                f"hoặc không có quyền ghi) nên chưa {what} được. Sổ và các bản sao lưu cũ không "
-                "bị ảnh hưởng."
+                f"Không ghi được vào “{target.parent}” (lỗi ghi: ổ đầy, USB bị rút hoặc hỏng, "
+                f"hoặc không có quyền ghi) nên chưa {what} được. Hãy kiểm tra ổ đĩa rồi thử lại; "
+                f"{_KEPT}."
             ) from exc
         raise
 
@@ -186,7 +176,7 @@ def make_backup(
     try:
         with _writing(final, "sao lưu", needed):
             copy_with_keys(reg.conn, work, reg.key)
-            _fsync(work)
+            files.fsync_file(work)
             problems = verify_file(work, reg.key)
             if problems:
                 raise BackupDamaged(
@@ -194,9 +184,8 @@ def make_backup(
                     "đã bỏ bản đó. Hãy thử lại hoặc chọn ổ đĩa khác."
                 )
             if reg.encrypted and keys.keys_path(reg.path).exists():
-                keys.atomic_write(keys.keys_path(final), keys.keys_path(reg.path).read_bytes())
-            os.replace(work, final)
-            keys.sync_folder(folder)
+                keys.copy_keys(reg.path, final)
+            files.replace(work, final)
     finally:
         _remove(*_temporaries(work))
     rotate(reg.path, folder, keep)
@@ -265,7 +254,7 @@ def restore_backup(register_path: Path, backup: Path, key: bytes | None) -> Path
     try:
         with _writing(register_path, "khôi phục", backup.stat().st_size * 2):
             shutil.copyfile(backup, work)
-            _fsync(work)
+            files.fsync_file(work)
             if verify_file(work, key if state == "encrypted" else None):
                 raise BackupDamaged(f"Chép bản sao lưu “{backup}” bị lỗi; sổ không bị thay đổi.")
             if register_path.exists():
@@ -277,11 +266,9 @@ def restore_backup(register_path: Path, backup: Path, key: bytes | None) -> Path
                     shutil.copyfile(wal, kept.with_name(kept.name + "-wal"))
             # The old file's WAL must not be replayed into the restored one.
             _remove(*_temporaries(register_path)[2:])
-            os.replace(work, register_path)
-            keys.sync_folder(register_path.parent)
-            backup_keys = keys.keys_path(backup)
-            if backup_keys.exists() and not keys.keys_path(register_path).exists():
-                keys.atomic_write(keys.keys_path(register_path), backup_keys.read_bytes())
+            files.replace(work, register_path)
+            if keys.keys_path(backup).exists() and not keys.keys_path(register_path).exists():
+                keys.copy_keys(backup, register_path)
     finally:
         _remove(*_temporaries(work))
     if state == "encrypted" and not keys.keys_path(register_path).exists():

@@ -7,19 +7,18 @@ in place with a rename, so a crash or a full disk leaves the register as it was.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from db.core.errors import DiskFull, RegisterFileError, UserError, WrongRecoveryCode
+from db.core import files
+from db.core.errors import RegisterFileError, UserError, WrongRecoveryCode
 from db.core.textfold import clean
-from db.store import keys, lockout, records
+from db.store import keys, lockout, records, sqlerrors
 from db.store.audit import log_event
 from db.store.register import (
     CHIEF,
-    DB_ERRORS,
     SQLITE_HEADER,
     Register,
     _open,
@@ -31,7 +30,6 @@ from db.store.register import (
 from db.store.schema import APPLICATION_ID
 
 PLAIN_COPY_SUFFIX = ".truoc-ma-hoa.bak"
-_WRITE_ERRORS: tuple[type[Exception], ...] = (OSError, *DB_ERRORS)
 
 
 def _remove(*paths: Path) -> None:
@@ -45,16 +43,17 @@ def _sidecars(path: Path) -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
-def _disk_errors(path: Path) -> Iterator[None]:
-    """A full disk while writing the new file: a clear message, the old file untouched."""
+def _disk_errors(path: Path, what: str) -> Iterator[None]:
+    """A failed write of the new file (a full disk above all): a clear message, the old file
+    untouched."""
+    wording = files.Wording(what=what, kept="sổ không bị thay đổi")
     try:
         yield
-    except _WRITE_ERRORS as exc:
-        if getattr(exc, "errno", None) == errno.ENOSPC or "full" in str(exc).lower():
-            raise DiskFull(
-                f"Ổ đĩa chứa “{path}” đã đầy. Hãy giải phóng dung lượng rồi thử lại; "
-                "sổ không bị thay đổi."
-            ) from exc
+    except OSError as exc:
+        raise files.write_error(path, exc, wording) from exc
+    except sqlerrors.DB_ERRORS as exc:
+        if sqlerrors.is_full(exc):
+            raise files.disk_full(path, wording) from exc
         raise
 
 
@@ -84,12 +83,11 @@ def create_register(
     work = path.with_name(path.name + ".tao-moi.tmp")
     _remove(work, keys.keys_path(work), *_sidecars(work))
     try:
-        with _disk_errors(path):
+        with _disk_errors(path, "tạo sổ"):
             with _open(work, key=key, user=login, today=today, role=CHIEF) as reg:
                 _add_chief(reg, login, full_name, password)
-            os.replace(keys.keys_path(work), keys.keys_path(path))
-            os.replace(work, path)
-            keys.sync_folder(path.parent)
+            files.replace(keys.keys_path(work), keys.keys_path(path))
+            files.replace(work, path)
     finally:
         _remove(work, keys.keys_path(work), *_sidecars(work))
     return open_register(path, user=login, key=key, today=today), code
@@ -128,7 +126,7 @@ def encrypt_register(
     work = path.with_name(path.name + ".ma-hoa.tmp")
     _remove(work, keys.keys_path(work), *_sidecars(work))
     try:
-        with _disk_errors(path):
+        with _disk_errors(path, "mã hóa sổ"):
             with contextlib.closing(connect_file(path, cipher=True)) as source:
                 source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 copy_with_keys(source, plain_copy, None)
@@ -156,9 +154,8 @@ def encrypt_register(
                 if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
                     raise RegisterFileError("Bản mã hóa vẫn là tệp không mã hóa.")
             _remove(*_sidecars(path))
-            os.replace(keys.keys_path(work), keys.keys_path(path))
-            os.replace(work, path)
-            keys.sync_folder(path.parent)
+            files.replace(keys.keys_path(work), keys.keys_path(path))
+            files.replace(work, path)
     finally:
         _remove(work, keys.keys_path(work), *_sidecars(work))
     reg = open_register(path, user=login, key=key, today=today)

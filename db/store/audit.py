@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.core.chain import CHAINED_COLUMNS, GENESIS, entry_hash
+from db.core.stamps import now_utc
 from db.core.textfold import fold
 from db.store.history import readable
 from db.store.records import log_change, transaction
-from db.store.register import Register, now_utc
+
+if TYPE_CHECKING:  # db.store.register logs a login through this module
+    from db.store.register import Register
 
 # Kinds of events, as stored in change_log.action (row changes are insert/update/delete/bulk).
 EVENT_KINDS = (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from db.store.register import Register
+if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
+    from db.store.register import Register
 
 TABLE_LABELS = {
     "persons": "Thông tin cá nhân",

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
-import os
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,14 +25,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from db.core.errors import (
-    DiskFull,
-    KeysFileError,
-    UserError,
-    ValidationError,
-    WrongPassword,
-    WrongRecoveryCode,
-)
+from db.core.errors import KeysFileError, ValidationError, WrongPassword, WrongRecoveryCode
+from db.core.files import atomic_write
 from db.core.textfold import clean, fold
 
 KEYS_SUFFIX = ".keys"
@@ -229,36 +220,9 @@ def read_keys(db_path: Path) -> KeyFile:
 
 def write_keys(db_path: Path, keyfile: KeyFile) -> None:
     """Replace the key file atomically (never half-written)."""
-    atomic_write(keys_path(db_path), keyfile.to_bytes())
+    atomic_write(keys_path(db_path), keyfile.to_bytes(), private=True)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a small file through a temporary file and a rename, synced to disk."""
-    fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(name, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        if exc.errno == 28:  # ENOSPC
-            raise DiskFull(
-                f"Ổ đĩa đầy, không ghi được “{path}”. Hãy giải phóng dung lượng rồi thử lại; "
-                "không có gì bị ghi dở."
-            ) from exc
-        raise UserError(f"Không ghi được tệp “{path}”: {exc.strerror or exc}.") from exc
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def copy_keys(db_path: Path, target_db: Path) -> None:
+    """Copy a register's key file to sit beside another file (a backup, a copy), atomically."""
+    atomic_write(keys_path(target_db), keys_path(db_path).read_bytes(), private=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from db.core.errors import TooManyAttempts, UserError
-from db.store.keys import atomic_write
+from db.core.files import atomic_write
 
 ATTEMPTS_SUFFIX = ".attempts"
 FREE_ATTEMPTS = 3  # typos: no wait after the first two
@@ -53,7 +53,7 @@ def _write(db_path: Path, data: dict[str, Any]) -> None:
         data = dict(newest[:_MAX_ENTRIES])
     # A read-only folder must not stop a login; only the delay is forgotten.
     with contextlib.suppress(UserError):
-        atomic_write(attempts_path(db_path), json.dumps(data).encode("utf-8"))
+        atomic_write(attempts_path(db_path), json.dumps(data).encode("utf-8"), private=True)
 
 
 def failures(db_path: Path, login: str) -> int:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.core.chain import GENESIS, entry_hash
 from db.core.errors import NotFound
-from db.store.register import Register, file_errors, new_id, now_utc
+from db.core.stamps import new_id, now_utc
+from db.store.sqlerrors import file_errors
+
+if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
+    from db.store.register import Register
 
 Row = dict[str, Any]
 META_FIELDS = ("created_at", "created_by", "updated_at", "updated_by", "device_id", "deleted")
