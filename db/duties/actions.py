@@ -1,24 +1,37 @@
-"""What the law has an officer do, each as one call: the window's action buttons call these.
+"""What the law has an officer do, each as one call: the window, the command line and an import
+all come here, and each action refuses (db.duties.applies) what does not apply to the person.
 
 Each action closes and opens the episodes the law implies, in one transaction, and returns the
-deadline it creates (if any) so the screen can show it at once.
+deadline it creates (if any) so the screen can show it at once. `run_action` does one from a
+form's values (keyed as `Action.fields`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from db.commune.holidays import work_calendar
 from db.commune.settings import get_settings
-from db.core.dates import parse_date
 from db.core.errors import ValidationError
-from db.law.categories import TREATMENT, Category, parse_category
+from db.duties.applies import ACTIONS as ACTIONS
+from db.duties.applies import ANY, check_action, checked, open_categories
+from db.duties.applies import Action as Action
+from db.duties.applies import applicable_actions as applicable_actions
+from db.law.categories import Category, parse_category
 from db.law.rules import Rule, apply, deadline, rule
 from db.persons.episodes import close_episode, open_episode, open_episodes
+from db.security import auth
 from db.store import records
 from db.store.register import Register
+
+# What the episode functions call a form's field.
+_FORM_KEYS = {
+    "start_date": "date", "end_date": "date", "decision_date": "date",
+    "end_reason": "reason", "planned_end": "planned", "duration_months": "duration",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,13 @@ class Outcome:
     deadline: date | None = None
     deadline_text: str = ""
     rule: Rule | None = None
+
+
+def _person_of(reg: Register, episode_id: str) -> str:
+    return str(records.get(reg, "episodes", episode_id)["person_id"])
+
+
+# --- The actions. --------------------------------------------------------------------------------
 
 
 def _close(reg: Register, person_id: str, on: date, categories: tuple[Category, ...],
@@ -45,7 +65,7 @@ def management_decision(
     reg: Register, person_id: str, decision_date: date | str, **decision: Any
 ) -> Outcome:
     """A management decision for illegal use (Mẫu 07); a new use restarts the year."""
-    when = parse_date(decision_date, "Ngày quyết định")
+    when = checked(reg, "decision", person_id, {"date": decision_date})
     with records.transaction(reg):
         _close(reg, person_id, when, (Category.USER,), "superseded")
         _close(reg, person_id, when, (Category.SUSPECT,), "tested")
@@ -58,7 +78,7 @@ def management_decision(
 
 def found_addicted(reg: Register, person_id: str, on: date | str, **decision: Any) -> Outcome:
     """A health facility found the person addicted: stop management, open the addict episode."""
-    when = parse_date(on, "Ngày xác định nghiện")
+    when = checked(reg, "addicted", person_id, {"date": on})
     with records.transaction(reg):
         # A relapse during post-rehab management ends it too: the person is an addict again.
         _close(reg, person_id, when, (Category.USER, Category.POST_REHAB), "stopped",
@@ -73,12 +93,10 @@ def start_treatment(
     reg: Register, person_id: str, category: Category | str, start: date | str, **decision: Any
 ) -> Outcome:
     """Voluntary or compulsory rehab, or methadone; the person is an addict from then on."""
+    when = checked(reg, "treatment", person_id, {"date": start, "category": category})
     cat = parse_category(str(category))
-    if cat not in TREATMENT:
-        raise ValidationError({"category": "Chỉ chọn một hình thức cai nghiện hoặc methadone."})
-    when = parse_date(start, "Ngày bắt đầu")
     with records.transaction(reg):
-        current = {e["category"] for e in open_episodes(reg, person_id, when)}
+        current = open_categories(reg, person_id, when)
         reason = "compulsory_rehab" if cat == Category.REHAB_COMPULSORY else "addicted"
         _close(reg, person_id, when, (Category.USER, Category.POST_REHAB), "stopped",
                reason=reason)  # fmt: skip
@@ -94,12 +112,9 @@ def release_from_rehab(
     reg: Register, episode_id: str, released: date | str, **decision: Any
 ) -> Outcome:
     """Rehab completed: the person comes home under post-rehab management (1 or 2 years)."""
-    episode = records.get(reg, "episodes", episode_id)
-    cat = Category(episode["category"])
-    if cat not in (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.REHAB_COMPULSORY):
-        raise ValidationError({"category": "Chỉ áp dụng cho người đang cai nghiện."})
-    when = parse_date(released, "Ngày hoàn thành cai nghiện")
-    person = episode["person_id"]
+    person = _person_of(reg, episode_id)
+    when = checked(reg, "release", person, {"date": released, "episode": episode_id})
+    cat = Category(records.get(reg, "episodes", episode_id)["category"])
     with records.transaction(reg):
         close_episode(reg, episode_id, when, "completed")
         _close(reg, person, when, (Category.ADDICT,), "completed")
@@ -115,27 +130,23 @@ def release_from_rehab(
 
 def end_at_term(reg: Register, episode_id: str, on: date | str) -> Outcome:
     """Chấm dứt at term (Mẫu 10); post-rehab is followed by the 2-year watch window."""
-    episode = records.get(reg, "episodes", episode_id)
-    when = parse_date(on, "Ngày chấm dứt")
+    person = _person_of(reg, episode_id)
+    when = checked(reg, "term", person, {"date": on, "episode": episode_id})
+    ended = Category(records.get(reg, "episodes", episode_id)["category"])
     with records.transaction(reg):
         close_episode(reg, episode_id, when, "term")
-        ended = Category(episode["category"])
         # Only the end of post-rehab management starts the watch window (Law 86/2025).
-        watch = (
-            _open_watch(reg, episode["person_id"], when) if ended == Category.POST_REHAB else None
-        )
+        watch = _open_watch(reg, person, when) if ended == Category.POST_REHAB else None
     return Outcome(watch)
 
 
 def quit_treatment(reg: Register, episode_id: str, on: date | str, reason: str = "") -> Outcome:
     """The person left voluntary rehab or methadone early: the 2-year watch window starts."""
-    episode = records.get(reg, "episodes", episode_id)
-    cat = Category(episode["category"])
-    when = parse_date(on, "Ngày bỏ cai nghiện")
+    person = _person_of(reg, episode_id)
+    when = checked(reg, "quit", person, {"date": on, "episode": episode_id})
     with records.transaction(reg):
         close_episode(reg, episode_id, when, "quit", reason=reason)
-        quits_watched = cat in (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.METHADONE)
-        watch = _open_watch(reg, episode["person_id"], when) if quits_watched else None
+        watch = _open_watch(reg, person, when)
     return Outcome(watch)
 
 
@@ -145,39 +156,36 @@ def _open_watch(reg: Register, person_id: str, on: date) -> str | None:
     # The crime exists from the law's effective date: a window that ends before it is moot.
     if apply(window, on, work_calendar(reg)) <= window.effective:
         return None
-    if any(e["category"] == Category.WATCH for e in open_episodes(reg, person_id, on)):
+    if Category.WATCH in open_categories(reg, person_id, on):
         return None
     return open_episode(reg, person_id, Category.WATCH, on)
 
 
 def stop(reg: Register, episode_id: str, on: date | str, reason: str) -> Outcome:
     """Dừng quản lý before term (Mẫu 09) with its reason."""
-    when = parse_date(on, "Ngày dừng")
+    person = _person_of(reg, episode_id)
+    values = {"date": on, "episode": episode_id, "reason": reason}
+    when = checked(reg, "stop", person, values)
     close_episode(reg, episode_id, when, "stopped", reason=reason)
     return Outcome(None)
 
 
 def _end_all(reg: Register, person_id: str, on: date, kind: str, **extra: str) -> list[str]:
-    everything = tuple(Category)
     with records.transaction(reg):
-        return _close(reg, person_id, on, everything, kind, **extra)
+        return _close(reg, person_id, on, ANY, kind, **extra)
 
 
 def move_away(reg: Register, person_id: str, on: date | str, moved_to: str) -> Outcome:
     """The person moved to another commune: episodes end, the file must follow (Mẫu 08/53)."""
-    if not moved_to.strip():
-        raise ValidationError({"moved_to": "Nơi chuyển đến: không được để trống."})
-    when = parse_date(on, "Ngày chuyển đi")
-    closed = _end_all(reg, person_id, when, "moved_away", moved_to=moved_to)
-    if not closed:
-        raise ValidationError({"person": "Người này không còn diện quản lý nào đang mở."})
+    when = checked(reg, "move_away", person_id, {"date": on, "moved_to": moved_to})
+    _end_all(reg, person_id, when, "moved_away", moved_to=moved_to)
     due, used = deadline("move_notice", when, work_calendar(reg))
     return Outcome(None, due, used.text, used)
 
 
-def mark_notice_sent(reg: Register, person_id: str, on: date | str) -> None:
+def mark_notice_sent(reg: Register, person_id: str, on: date | str) -> Outcome:
     """The move notice or file transfer has been sent to the new commune."""
-    when = parse_date(on, "Ngày gửi thông báo")
+    when = checked(reg, "notice", person_id, {"date": on})
     with records.transaction(reg):
         for (episode_id,) in reg.db.execute(
             "SELECT id FROM episodes WHERE person_id = ? AND end_kind = 'moved_away' "
@@ -185,6 +193,7 @@ def mark_notice_sent(reg: Register, person_id: str, on: date | str) -> None:
             [person_id],
         ).fetchall():
             records.update(reg, "episodes", episode_id, {"notice_date": when.isoformat()})
+    return Outcome(None)
 
 
 def move_in(
@@ -197,33 +206,83 @@ def move_in(
     **decision: Any,
 ) -> Outcome:
     """A managed person moved in: the time left on the old decision carries over."""
-    if not moved_from.strip():
-        raise ValidationError({"moved_from": "Nơi chuyển đến từ: không được để trống."})
+    values = {"date": on, "category": category, "moved_from": moved_from}
+    when = checked(reg, "move_in", person_id, values)
     episode = open_episode(
-        reg, person_id, category, on, moved_from=moved_from, planned=planned, **decision
+        reg, person_id, category, when, moved_from=moved_from, planned=planned, **decision
     )
     return Outcome(episode)
 
 
 def absconded(reg: Register, person_id: str, on: date | str) -> Outcome:
     """The person absconded: open episodes end as such."""
-    _end_all(reg, person_id, parse_date(on, "Ngày bỏ trốn"), "absconded")
+    _end_all(reg, person_id, checked(reg, "absconded", person_id, {"date": on}), "absconded")
     return Outcome(None)
 
 
 def died(reg: Register, person_id: str, on: date | str) -> Outcome:
     """The person died: every open episode ends."""
-    _end_all(reg, person_id, parse_date(on, "Ngày chết"), "died")
+    _end_all(reg, person_id, checked(reg, "died", person_id, {"date": on}), "died")
     return Outcome(None)
 
 
 def imprisoned(reg: Register, person_id: str, on: date | str) -> Outcome:
     """The person went to prison: every open episode ends."""
-    _end_all(reg, person_id, parse_date(on, "Ngày thi hành án"), "prison")
+    _end_all(reg, person_id, checked(reg, "prison", person_id, {"date": on}), "prison")
     return Outcome(None)
 
 
 def suspected(reg: Register, person_id: str, on: date | str, notes: str = "") -> Outcome:
     """List a person with grounds to suspect use, to be tested."""
-    episode = open_episode(reg, person_id, Category.SUSPECT, on, notes=notes)
-    return Outcome(episode)
+    when = checked(reg, "suspect", person_id, {"date": on})
+    return Outcome(open_episode(reg, person_id, Category.SUSPECT, when, notes=notes))
+
+
+def sign_off(reg: Register, episode_id: str) -> Outcome:
+    """The chief signs off an open decision as recorded (db.security.auth; chief only)."""
+    checked(reg, "sign_off", _person_of(reg, episode_id), {"episode": episode_id})
+    auth.sign_off(reg, episode_id)
+    return Outcome(None)
+
+
+# --- An action from a form. ----------------------------------------------------------------------
+
+_Run = Callable[[Register, str, Mapping[str, Any]], Outcome]
+
+
+def _decision(v: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v[k] for k in ("decision_no", "signer") if k in v}
+
+
+_RUNS: dict[str, _Run] = {
+    "suspect": lambda r, p, v: suspected(r, p, v["date"], v.get("notes", "")),
+    "decision": lambda r, p, v: management_decision(r, p, v["date"], **_decision(v)),
+    "addicted": lambda r, p, v: found_addicted(r, p, v["date"], **_decision(v)),
+    "treatment": lambda r, p, v: start_treatment(
+        r, p, v["category"], v["date"], duration_months=v.get("duration"),
+        planned=v.get("planned"), **_decision(v)),
+    "release": lambda r, p, v: release_from_rehab(r, v["episode"], v["date"], **_decision(v)),
+    "quit": lambda r, p, v: quit_treatment(r, v["episode"], v["date"], v.get("reason_text", "")),
+    "term": lambda r, p, v: end_at_term(r, v["episode"], v["date"]),
+    "stop": lambda r, p, v: stop(r, v["episode"], v["date"], v["reason"]),
+    "move_away": lambda r, p, v: move_away(r, p, v["date"], v["moved_to"]),
+    "notice": lambda r, p, v: mark_notice_sent(r, p, v["date"]),
+    "move_in": lambda r, p, v: move_in(
+        r, p, v["category"], v["date"], v["moved_from"], v.get("planned"), **_decision(v)),
+    "absconded": lambda r, p, v: absconded(r, p, v["date"]),
+    "prison": lambda r, p, v: imprisoned(r, p, v["date"]),
+    "died": lambda r, p, v: died(r, p, v["date"]),
+    "sign_off": lambda r, p, v: sign_off(r, v["episode"]),
+}  # fmt: skip
+
+
+def run_action(reg: Register, key: str, person_id: str, values: Mapping[str, Any]) -> Outcome:
+    """Do action `key` for a person with a form's values (keyed as `Action.fields`); a refusal
+    names the form's fields, so each message lands next to its field."""
+    errors = check_action(reg, key, person_id, values)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return _RUNS[key](reg, person_id, values)
+    except ValidationError as exc:
+        raise ValidationError({_FORM_KEYS.get(k, k): m for k, m in exc.errors.items()}) from exc

@@ -294,7 +294,7 @@ def test_release_with_a_decision_has_no_deadline(reg: Register, person: str) -> 
 def test_release_only_from_rehab(reg: Register, person: str) -> None:
     out = actions.management_decision(reg, person, "10/05/2026")
     error = _refused(reg, lambda: actions.release_from_rehab(reg, out.episode_id, "01/09/2026"))
-    assert "đang cai nghiện" in error.errors["category"]
+    assert "đang cai nghiện" in error.errors["episode"]
 
 
 def test_end_at_term_of_post_rehab_opens_the_watch_window(reg: Register, person: str) -> None:
@@ -331,10 +331,13 @@ def test_quit_treatment_opens_the_watch_window(reg: Register, person: str) -> No
     assert status(reg, person) == ["addict", "watch"]
 
 
-def test_quit_compulsory_rehab_opens_no_watch_window(reg: Register, person: str) -> None:
+def test_compulsory_rehab_cannot_be_quit(reg: Register, person: str) -> None:
+    # Leaving compulsory rehab is absconding, not quitting: no watch window either.
     actions.start_treatment(reg, person, "rehab_compulsory", "01/03/2026")
-    out = actions.quit_treatment(reg, only(reg, person, "rehab_compulsory")["id"], "01/08/2026")
-    assert out.episode_id is None
+    rehab = only(reg, person, "rehab_compulsory")["id"]
+    error = _refused(reg, lambda: actions.quit_treatment(reg, rehab, "01/08/2026"))
+    assert "Bỏ cai nghiện / bỏ điều trị" in error.errors["episode"]
+    assert "Cai nghiện bắt buộc" in error.errors["episode"]
 
 
 def test_move_away_needs_a_destination(reg: Register, person: str) -> None:
@@ -487,10 +490,10 @@ def test_relapse_during_post_rehab_ends_post_rehab(reg: Register, person: str) -
 def test_watch_window_follows_post_rehab_or_quitting_not_a_completed_rehab(
     reg: Register, person: str
 ) -> None:
-    actions.start_treatment(reg, person, Category.METHADONE, "01/01/2025")
-    methadone = next(e for e in episodes_of(reg, person) if e["category"] == "methadone")
+    actions.start_treatment(reg, person, Category.REHAB_HOME, "01/01/2025", duration_months=6)
+    rehab = next(e for e in episodes_of(reg, person) if e["category"] == "rehab_home")
     # Ending a treatment "at term" is not quitting it: no watch window.
-    actions.end_at_term(reg, methadone["id"], "01/08/2025")
+    actions.end_at_term(reg, rehab["id"], "01/07/2025")
     assert not any(e["category"] == "watch" for e in episodes_of(reg, person))
     actions.start_treatment(reg, person, Category.METHADONE, "01/09/2025")
     again = next(e for e in episodes.open_episodes(reg, person, date(2025, 10, 1))
