@@ -72,8 +72,9 @@ def village_by_name(reg: Register, name: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def save_village(reg: Register, data: Mapping[str, Any], village_id: str | None = None) -> str:
-    """Add a village, or change one (renaming it keeps its people findable by the new name)."""
+def _village(reg: Register, data: Mapping[str, Any], village_id: str | None
+             ) -> tuple[dict[str, Any], dict[str, str]]:  # fmt: skip
+    """The row a village would be stored as, and what is wrong with it (field → message)."""
     errors: dict[str, str] = {}
     name = clean(data.get("name"))
     if not name:
@@ -93,6 +94,19 @@ def save_village(reg: Register, data: Mapping[str, Any], village_id: str | None 
         ),
         "notes": clean(data.get("notes")),
     }
+    return values, errors
+
+
+def check_village(
+    reg: Register, data: Mapping[str, Any], village_id: str | None = None
+) -> dict[str, str]:
+    """What `save_village` would refuse (field → message); writes nothing."""
+    return _village(reg, data, village_id)[1]
+
+
+def save_village(reg: Register, data: Mapping[str, Any], village_id: str | None = None) -> str:
+    """Add a village, or change one (renaming it keeps its people findable by the new name)."""
+    values, errors = _village(reg, data, village_id)
     if errors:
         raise ValidationError(errors)
     with records.transaction(reg):
@@ -110,8 +124,7 @@ def villages(reg: Register) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: place_key(r["name"]))
 
 
-def save_hotspot(reg: Register, data: Mapping[str, Any], hotspot_id: str | None = None) -> str:
-    """Add or change a drug hotspot (điểm, tụ điểm phức tạp)."""
+def _hotspot(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     name = clean(data.get("name"))
     if not name:
@@ -126,21 +139,31 @@ def save_hotspot(reg: Register, data: Mapping[str, Any], hotspot_id: str | None 
     if found and cleared and cleared < found:
         errors["cleared_date"] = "Ngày xóa bỏ: trước ngày phát hiện."
     village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
-    if errors:
-        raise ValidationError(errors)
     values = {
         "name": name, "kind": kind, "found_date": found, "cleared_date": cleared,
         "village_id": village, "address": clean(data.get("address")),
         "notes": clean(data.get("notes")),
     }  # fmt: skip
+    return values, errors
+
+
+def check_hotspot(reg: Register, data: Mapping[str, Any]) -> dict[str, str]:
+    """What `save_hotspot` would refuse (field → message); writes nothing."""
+    return _hotspot(reg, data)[1]
+
+
+def save_hotspot(reg: Register, data: Mapping[str, Any], hotspot_id: str | None = None) -> str:
+    """Add or change a drug hotspot (điểm, tụ điểm phức tạp)."""
+    values, errors = _hotspot(reg, data)
+    if errors:
+        raise ValidationError(errors)
     if hotspot_id is None:
         return records.insert(reg, "hotspots", {**values, "commune_id": reg.commune_id})
     records.update(reg, "hotspots", hotspot_id, values)
     return hotspot_id
 
 
-def save_model(reg: Register, data: Mapping[str, Any], model_id: str | None = None) -> str:
-    """Add or change a drug-prevention model (mô hình phòng, chống ma túy)."""
+def _model(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     name = clean(data.get("name"))
     if not name:
@@ -152,20 +175,30 @@ def save_model(reg: Register, data: Mapping[str, Any], model_id: str | None = No
     if start and end and end < start:
         errors["end_date"] = "Ngày kết thúc: trước ngày bắt đầu."
     village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
-    if errors:
-        raise ValidationError(errors)
     values = {
         "name": name, "start_date": start, "end_date": end,
         "village_id": village, "notes": clean(data.get("notes")),
     }  # fmt: skip
+    return values, errors
+
+
+def check_model(reg: Register, data: Mapping[str, Any]) -> dict[str, str]:
+    """What `save_model` would refuse (field → message); writes nothing."""
+    return _model(reg, data)[1]
+
+
+def save_model(reg: Register, data: Mapping[str, Any], model_id: str | None = None) -> str:
+    """Add or change a drug-prevention model (mô hình phòng, chống ma túy)."""
+    values, errors = _model(reg, data)
+    if errors:
+        raise ValidationError(errors)
     if model_id is None:
         return records.insert(reg, "prevention_models", {**values, "commune_id": reg.commune_id})
     records.update(reg, "prevention_models", model_id, values)
     return model_id
 
 
-def save_incident(reg: Register, data: Mapping[str, Any], incident_id: str | None = None) -> str:
-    """Add or change an incident: drug psychosis, arrests, drug plants destroyed."""
+def _incident(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     kind = data.get("kind") or ""
     if kind not in INCIDENT_KINDS:
@@ -183,14 +216,25 @@ def save_incident(reg: Register, data: Mapping[str, Any], incident_id: str | Non
         errors["area_m2"] = "Diện tích: phải là số."
     village = _ref(reg, "villages", data.get("village_id"), "village_id", "Thôn/bản", errors)
     person = _ref(reg, "persons", data.get("person_id"), "person_id", "Người liên quan", errors)
-    if errors:
-        raise ValidationError(errors)
     values = {
         "kind": kind, "incident_date": day, "count": 1 if count is None else count,
         "area_m2": area, "serious": int(bool(data.get("serious"))),
         "village_id": village, "person_id": person,
         "notes": clean(data.get("notes")),
     }  # fmt: skip
+    return values, errors
+
+
+def check_incident(reg: Register, data: Mapping[str, Any]) -> dict[str, str]:
+    """What `save_incident` would refuse (field → message); writes nothing."""
+    return _incident(reg, data)[1]
+
+
+def save_incident(reg: Register, data: Mapping[str, Any], incident_id: str | None = None) -> str:
+    """Add or change an incident: drug psychosis, arrests, drug plants destroyed."""
+    values, errors = _incident(reg, data)
+    if errors:
+        raise ValidationError(errors)
     if incident_id is None:
         return records.insert(reg, "incidents", {**values, "commune_id": reg.commune_id})
     records.update(reg, "incidents", incident_id, values)

@@ -213,3 +213,35 @@ def test_unknown_village_or_person_is_a_form_error(reg: Register) -> None:
         )
     assert "person_id" in caught.value.errors
     assert count(reg, "hotspots") + count(reg, "prevention_models") + count(reg, "incidents") == 0
+
+
+@pytest.mark.parametrize(
+    ("check", "save", "data"),
+    [
+        (places.check_village, places.save_village, {"name": "Bản Mòng", "population": "-1"}),
+        (places.check_hotspot, places.save_hotspot,
+         {"name": "", "found_date": "01/11/2026", "cleared_date": "01/10/2026"}),
+        (places.check_model, places.save_model,
+         {"name": "CLB", "start_date": "21/11/2026", "village_id": "khong-co"}),
+        (places.check_incident, places.save_incident,
+         {"kind": "plants", "incident_date": "01/11/2026", "area_m2": "nhiều"}),
+    ],
+)  # fmt: skip
+def test_a_forms_check_is_what_save_refuses_and_writes_nothing(
+    reg: Register, village: str, check: Callable[..., dict[str, str]],
+    save: Callable[..., str], data: dict[str, Any],
+) -> None:  # fmt: skip
+    logged = count(reg, "change_log")
+    found = check(reg, data)
+    assert found and count(reg, "change_log") == logged
+    with pytest.raises(ValidationError) as refused:
+        save(reg, data)
+    assert refused.value.errors == found
+    assert count(reg, "change_log") == logged
+
+
+def test_a_village_keeps_its_own_name_when_checked_for_an_edit(reg: Register, village: str) -> None:
+    assert places.check_village(reg, {"name": "bản mòng"}) == {
+        "name": "Tên thôn/bản: “bản mòng” đã có."
+    }
+    assert places.check_village(reg, {"name": "bản mòng"}, village) == {}
