@@ -21,6 +21,7 @@ from cli.report_commands import add_report_parser
 from cli.security_commands import add_access_arguments, add_security_parsers
 from cli.xlsx_commands import add_xlsx_parsers
 from db.core.errors import UserError
+from db.core.version import describe
 
 EXIT_BUG = 70
 
@@ -59,6 +60,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every command."""
     parser = _Parser(prog="main.py", description="Sổ theo dõi — công an xã.")
+    parser.add_argument("--version", action="version", version=describe(),
+                        help="in phiên bản chương trình rồi thoát")  # fmt: skip
     parser.add_argument("--db", type=Path, help="tệp sổ (mặc định: sổ trong thư mục dữ liệu)")
     add_access_arguments(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
