@@ -9,20 +9,13 @@ the register's Vietnamese order (given name first, from the stored `sort_key`).
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from db.commune.settings import get_settings
 from db.duties.due import scheduled_tests
 from db.persons.episodes import in_facility
 from db.persons.search import STATUS_SQL, split_categories
 from db.store.register import Register
-
-
-def due_horizon(reg: Register, on: date) -> date:
-    """The last day a test may fall due to be in the round of people due on `on`: the warning
-    window of the settings ahead (the due list shows the same days)."""
-    return on + timedelta(days=int(get_settings(reg)["due_window_days"]))
 
 
 def round_people(
@@ -30,24 +23,25 @@ def round_people(
     on: date,
     village_id: str | None = None,
     *,
+    due: bool = False,
     due_until: date | None = None,
 ) -> list[dict[str, Any]]:
     """The people of a test round on `on`, in Vietnamese name order.
 
     Everyone of the village (or of every village) with a category open on `on` who is not in a
-    rehab facility; with `due_until`, only those whose periodic test falls due by then (overdue
-    included), as the due list of `on` has them. Each row: id, full_name, birth_date, sex,
-    village, categories (open on `on`, most telling first), last_test (up to `on`) and due (the
-    date the test falls due, None outside a due round).
+    rehab facility. With `due`, only those whose periodic test falls due (overdue included) within
+    the warning window ahead of `on`, as the due list of `on` has them; with `due_until`, by that
+    day instead. Each row: id, full_name, birth_date, sex, village, categories (open on `on`,
+    most telling first), last_test (up to `on`) and due (the day the test falls due, or None).
     """
     day = on.isoformat()
     clauses = ["p.deleted = 0", f"{STATUS_SQL} IS NOT NULL"]
     params: dict[str, Any] = {"on": day}
-    due: dict[str, date] = {}
-    if due_until is not None:
-        due = {i.person_id: i.due for i in scheduled_tests(reg, on, until=due_until)}
+    due_on: dict[str, date] = {}
+    if due or due_until is not None:
+        due_on = {i.person_id: i.due for i in scheduled_tests(reg, on, until=due_until)}
         clauses.append("p.id IN (SELECT value FROM json_each(:due))")
-        params["due"] = json.dumps(sorted(due))
+        params["due"] = json.dumps(sorted(due_on))
     if village_id:
         clauses.append("p.village_id = :village")
         params["village"] = village_id
@@ -63,5 +57,5 @@ def round_people(
     for row in rows:
         categories = split_categories(row["categories"])
         if not in_facility(categories):
-            out.append({**row, "categories": categories, "due": due.get(row["id"])})
+            out.append({**row, "categories": categories, "due": due_on.get(row["id"])})
     return out

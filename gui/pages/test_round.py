@@ -46,7 +46,7 @@ from db.commune.places import villages
 from db.commune.settings import get_settings
 from db.core.dates import is_future, show
 from db.duties.due import FollowUp, positive_follow_up
-from db.figures.rounds import due_horizon, round_people
+from db.figures.rounds import round_people
 from db.law.categories import SHORT_LABELS, Category
 from db.persons.drugtests import KINDS, METHODS, SUBSTANCES, parse_substances, record_round
 from db.store.register import Register
@@ -467,9 +467,8 @@ class TestRoundPage(Page):
         self._choice = (self.source_combo.currentIndex(), self.village_combo.currentIndex())
         village_id = self.village_combo.currentData()
         # Who is in the round, and in which order, is db's answer: the printed sheet asks the same.
-        today = self.reg.today()
-        due = due_horizon(self.reg, today) if self.source_combo.currentData() == "due" else None
-        ordered = round_people(self.reg, today, village_id, due_until=due)
+        due = self.source_combo.currentData() == "due"
+        ordered = round_people(self.reg, self.reg.today(), village_id, due=due)
         self.model.set_rows([self._round_row(p) for p in ordered])
         self.view.resizeColumnsToContents()
         for column, width in ((RoundModel.RESULT, 130), (RoundModel.POSITIVES, 130)):
