@@ -24,6 +24,14 @@ def work_calendar(reg: Register) -> WorkCalendar:
     return WorkCalendar(overrides(reg))
 
 
+def days_off(reg: Register, year: int) -> list[tuple[date, str, bool]]:
+    """The year's public days off in date order: (day, name, whether the unit entered it from the
+    government's notice rather than the program knowing it from the Labour Code)."""
+    entered = {o.day for o in overrides(reg) if o.kind == "holiday"}
+    holidays = work_calendar(reg).public_holidays(year)
+    return [(day, name, day in entered) for day, name in sorted(holidays.items())]
+
+
 def set_day(reg: Register, day: date | str, kind: str, name: str = "") -> str:
     """Mark one day as a day off ("holiday") or a make-up working day ("workday")."""
     when = parse_date(day, "Ngày")

@@ -1,7 +1,9 @@
 """The commune's settings: names for printed headers, the chief, the baseline, test intervals.
 
-Settings are rows of the register (they travel with it). Each key has a default and a check;
-`get_settings` always returns every key, `save_settings` refuses a bad value naming its field.
+Settings are rows of the register (they travel with it). Each key has a default, a kind and an
+allowed range, written once in SETTINGS; `check_setting` is the one check (the settings screen
+asks it field by field and takes its limits from SETTINGS), `get_settings` always returns every
+key, `save_settings` refuses a bad value naming its field.
 """
 
 from __future__ import annotations
@@ -9,24 +11,34 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from db.core.dates import parse_date
-from db.core.errors import ValidationError
+from db.core.errors import NotAllowed, UserError, ValidationError
 from db.core.textfold import fold
 from db.law.categories import SHORT_LABELS, Category
 from db.store import records
 from db.store.register import Register
 from db.store.roles import require_chief
 
+Kind = Literal["text", "flag", "number", "date", "days"]
+
 
 @dataclass(frozen=True)
 class Setting:
-    """A setting's key, default value and the label the officer sees."""
+    """A setting: key, default value, the label the officer sees, its kind and allowed range.
+
+    Kinds: "text"; "flag" (yes / no); "number" (a whole number from `low` to `high`); "date"
+    (a full date, or empty); "days" (a test interval: whole days from `low` to `high`, or empty
+    for "not tested periodically"). A screen builds its field, and its limits, from here.
+    """
 
     key: str
     default: Any
     label: str
+    kind: Kind = "text"
+    low: int = 0
+    high: int = 0
 
 
 _TEST_DEFAULTS: dict[Category, int | None] = {
@@ -41,6 +53,8 @@ _TEST_DEFAULTS: dict[Category, int | None] = {
     Category.REHAB_COMPULSORY: None,
     Category.WATCH: None,
 }
+_PEOPLE = 100_000_000  # more than any commune (or province) holds
+_DAYS = 730  # two years between tests is already no schedule
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("province_name", "", "Tên Công an tỉnh (ví dụ: CÔNG AN TỈNH SƠN LA)"),
@@ -51,70 +65,99 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("chief_title", "TRƯỞNG CÔNG AN XÃ", "Chức danh ký văn bản"),
     Setting("officer_name", "", "Cán bộ phụ trách"),
     Setting("report_prefix", "BC-CAX", "Ký hiệu văn bản báo cáo"),
-    Setting("report_cutoff_day", 0, "Ngày chốt số liệu hằng tháng (0 = cuối tháng)"),
+    # The 28th is in every month, February too.
+    Setting("report_cutoff_day", 0, "Ngày chốt số liệu hằng tháng (0 = cuối tháng)", "number",
+            0, 28),
     Setting("upload_url", "", "Địa chỉ nhận báo cáo (HTTPS); để trống: không gửi đi đâu"),
-    Setting("remote_area", False, "Địa bàn vùng sâu, vùng xa (xác minh cư trú 10 ngày)"),
-    Setting("population", 0, "Dân số thường trú của xã (nếu chưa nhập theo thôn)"),
-    Setting("baseline_date", "", "Ngày đăng ký xây dựng xã không ma túy"),
-    Setting("baseline_users", 0, "Số người sử dụng tại ngày đăng ký"),
-    Setting("baseline_addicts", 0, "Số người nghiện tại ngày đăng ký"),
-    Setting("due_window_days", 7, "Báo trước khi đến hạn xét nghiệm (ngày)"),
-    Setting("ending_soon_days", 30, "Báo trước khi hết thời hạn quản lý (ngày)"),
-    Setting("idle_lock_minutes", 10, "Tự khóa màn hình khi không dùng (phút)"),
-    Setting("backup_keep", 14, "Số bản sao lưu tự động giữ lại"),
+    Setting("remote_area", False, "Địa bàn vùng sâu, vùng xa (xác minh cư trú 10 ngày)", "flag"),
+    Setting("population", 0, "Dân số thường trú của xã (nếu chưa nhập theo thôn)", "number",
+            0, _PEOPLE),
+    Setting("baseline_date", "", "Ngày đăng ký xây dựng xã không ma túy", "date"),
+    Setting("baseline_users", 0, "Số người sử dụng tại ngày đăng ký", "number", 0, _PEOPLE),
+    Setting("baseline_addicts", 0, "Số người nghiện tại ngày đăng ký", "number", 0, _PEOPLE),
+    Setting("due_window_days", 7, "Báo trước khi đến hạn xét nghiệm (ngày)", "number", 0, 365),
+    Setting("ending_soon_days", 30, "Báo trước khi hết thời hạn quản lý (ngày)", "number", 0, 365),
+    # Security settings may not be turned off: the screen locks, and at least one backup is kept.
+    Setting("idle_lock_minutes", 10, "Tự khóa màn hình khi không dùng (phút)", "number", 1, 120),
+    Setting("backup_keep", 14, "Số bản sao lưu tự động giữ lại", "number", 1, 365),
     *(
-        Setting(f"test_interval.{c.value}", d, f"Chu kỳ xét nghiệm — {SHORT_LABELS[c]} (ngày)")
+        Setting(f"test_interval.{c.value}", d, f"Chu kỳ xét nghiệm — {SHORT_LABELS[c]} (ngày)",
+                "days", 0, _DAYS)
         for c, d in _TEST_DEFAULTS.items()
     ),
-)
+)  # fmt: skip
 _BY_KEY = {s.key: s for s in SETTINGS}
-# Security settings may not be turned off: the screen locks, and at least one backup is kept.
-_RANGES = {"idle_lock_minutes": (1, 120), "backup_keep": (1, 365)}
 _TRUE = {"1", "true", "yes", "co", "x"}
 _FALSE = {"", "0", "false", "no", "khong"}
 
 
-def _check(key: str, value: Any) -> tuple[Any, str | None]:
-    """The value in its stored type, or an error message."""
-    setting = _BY_KEY[key]
-    default = setting.default
-    if key.startswith("test_interval."):
+def _unknown(key: str) -> str:
+    return f"Không có mục cài đặt “{key}”."
+
+
+def parse_setting(key: str, value: Any) -> tuple[Any, str | None]:
+    """The value in its stored type, or the value as given and what is wrong with it."""
+    s = _BY_KEY[key]
+    if s.kind == "days":
         if value in (None, ""):
             return None, None
         try:
             days = int(value)
         except (TypeError, ValueError):
-            return value, f"{setting.label}: phải là số ngày."
-        if not 0 <= days <= 730:
-            return value, f"{setting.label}: từ 0 đến 730 ngày, hoặc để trống (không định kỳ)."
+            return value, f"{s.label}: phải là số ngày."
+        if not s.low <= days <= s.high:
+            return value, (
+                f"{s.label}: từ {s.low} đến {s.high} ngày, hoặc để trống (không định kỳ)."
+            )
         return days, None
-    if key == "baseline_date":
+    if s.kind == "date":
         if not value:
             return "", None
         try:
-            return parse_date(value, setting.label).isoformat(), None
-        except Exception as exc:  # noqa: BLE001 - UserError carries the message
-            return value, str(exc)
-    if isinstance(default, bool):
+            day = parse_date(value if isinstance(value, date) else str(value), s.label)
+        except UserError as exc:
+            return value, exc.message
+        return day.isoformat(), None
+    if s.kind == "flag":
         # From the command line or a file a flag arrives as text, and bool("0") is True.
         if isinstance(value, str):
             word = fold(value)
             if word in _TRUE or word in _FALSE:
                 return word in _TRUE, None
-            return value, f"{setting.label}: “{value}” không hợp lệ (có / không)."
+            return value, f"{s.label}: “{value}” không hợp lệ (có / không)."
         return bool(value), None
-    if isinstance(default, int):
+    if s.kind == "number":
         try:
             number = int(value)
         except (TypeError, ValueError):
-            return value, f"{setting.label}: phải là số."
-        if number < 0 or (key == "report_cutoff_day" and number > 28):
-            return value, f"{setting.label}: giá trị {number} không hợp lệ."
-        if key in _RANGES and not _RANGES[key][0] <= number <= _RANGES[key][1]:
-            low, high = _RANGES[key]
-            return value, f"{setting.label}: từ {low} đến {high}."
+            return value, f"{s.label}: phải là số."
+        if not s.low <= number <= s.high:
+            return value, f"{s.label}: từ {s.low} đến {s.high}."
         return number, None
     return str(value or "").strip(), None
+
+
+def check_setting(key: str, value: Any) -> str | None:
+    """What is wrong with a value for a setting (None: nothing); a form's per-field check."""
+    if key not in _BY_KEY:
+        return _unknown(key)
+    return parse_setting(key, value)[1]
+
+
+def interval_text(days: int | None) -> str:
+    """A test interval as the rules list shows it."""
+    if days is None:
+        return "Không định kỳ"
+    return "Xét nghiệm ngay" if days == 0 else f"{days} ngày"
+
+
+def may_change_settings(reg: Register) -> bool:
+    """Whether the signed-in account may change the settings (the station chief only)."""
+    try:
+        require_chief(reg)
+    except NotAllowed:
+        return False
+    return True
 
 
 def get_settings(reg: Register) -> dict[str, Any]:
@@ -145,9 +188,9 @@ def save_settings(reg: Register, changes: dict[str, Any]) -> None:
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key not in _BY_KEY:
-            errors[key] = f"Không có mục cài đặt “{key}”."
+            errors[key] = _unknown(key)
             continue
-        checked, error = _check(key, value)
+        checked, error = parse_setting(key, value)
         if error:
             errors[key] = error
         clean[key] = checked

@@ -140,6 +140,21 @@ def in_force(key: str, on: date) -> bool:
     return versions(key)[0].effective <= on
 
 
+RuleState = Literal["pending", "in_force", "replaced"]
+STATE_LABELS: dict[RuleState, str] = {
+    "pending": "Chưa có hiệu lực",
+    "in_force": "Đang áp dụng",
+    "replaced": "Đã được thay thế",
+}
+
+
+def state(r: Rule, on: date) -> RuleState:
+    """Whether the version `r` is not yet in force on `on`, in force, or replaced by a newer one."""
+    if r.effective > on:
+        return "pending"
+    return "in_force" if rule(r.key, on) is r else "replaced"
+
+
 def apply(r: Rule, start: date, calendar: WorkCalendar) -> date:
     """The date a period or deadline of rule `r` that starts on `start` falls on."""
     n = int(r.value)

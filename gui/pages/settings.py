@@ -1,10 +1,10 @@
 """Settings: the unit's names and figures, the working calendar, and the rules in force.
 
-Every setting of `db.commune.settings.SETTINGS` has a field; `save_settings` checks them all and
-saves
-nothing while one is wrong. The holidays tab shows the year's days off and the days the officer
-has entered from the government's yearly notice; the rules tab shows where each deadline comes
-from.
+Every setting of `db.commune.settings.SETTINGS` has a field built from its kind and range there;
+a field is checked by db's own check when the officer leaves it, and `save_settings` checks them
+all and saves nothing while one is wrong. The holidays tab shows the year's days off and the days
+the officer has entered from the government's yearly notice; the rules tab shows where each
+deadline comes from.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QLocale, Signal
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,13 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.commune.holidays import clear_day, overrides, set_day
-from db.commune.settings import SETTINGS, Setting, get_settings, save_settings
+from db.commune.holidays import clear_day, days_off, overrides, set_day
+from db.commune.settings import (
+    SETTINGS,
+    Setting,
+    check_setting,
+    get_settings,
+    interval_text,
+    may_change_settings,
+    save_settings,
+    test_interval,
+)
 from db.core.dates import show
 from db.core.errors import ValidationError
 from db.law.categories import SHORT_LABELS, Category
-from db.law.rules import NOT_IN_LAW, RULES, rule
-from db.law.workdays import WorkCalendar
+from db.law.rules import NOT_IN_LAW, RULES, STATE_LABELS, state
 from db.store.register import Register
 from gui.kit.common import (
     Column,
@@ -52,8 +60,9 @@ from gui.kit.common import (
     tr,
 )
 from gui.kit.forms import field_box, on_change
+from gui.kit.page import Page
 
-_INTERVALS = tuple(s.key for s in SETTINGS if s.key.startswith("test_interval."))
+_INTERVALS = tuple(s.key for s in SETTINGS if s.kind == "days")
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Đơn vị và văn bản", (
         "province_name", "unit_name", "commune_name", "place_name", "chief_name", "chief_title",
@@ -66,10 +75,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Nhắc việc", ("due_window_days", "ending_soon_days")),
     ("Bảo mật và sao lưu", ("idle_lock_minutes", "backup_keep")),
 )  # fmt: skip
-_MAXIMA = {
-    "report_cutoff_day": 28, "due_window_days": 365, "ending_soon_days": 365,
-    "idle_lock_minutes": 120, "backup_keep": 365,
-}  # fmt: skip
 VIETNAMESE = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
@@ -92,10 +97,8 @@ def _groups() -> list[tuple[str, list[Setting]]]:
     return groups + ([("Khác", rest)] if rest else [])
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Page):
     """The settings, the working calendar and the rules in force, one tab each."""
-
-    register_changed = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,27 +120,26 @@ class SettingsPage(QWidget):
     # --- Settings. ------------------------------------------------------------------------------
 
     def _editor(self, setting: Setting) -> QWidget:
-        key = setting.key
+        """The field for a setting's kind; a number's limits are the register's."""
         widget: QWidget
-        if key in _INTERVALS or key == "baseline_date":
-            widget = QLineEdit()
-            widget.setPlaceholderText(
-                self.tr("dd/mm/yyyy — để trống nếu chưa đăng ký")
-                if key == "baseline_date"
-                else self.tr("để trống: không định kỳ")
-            )
-            widget.setMaximumWidth(160 if key in _INTERVALS else 10_000)
-        elif isinstance(setting.default, bool):
+        if setting.kind == "flag":
             widget = QCheckBox(self.tr(setting.label))
-        elif isinstance(setting.default, int):
-            widget = QSpinBox()
-            widget.setRange(0, _MAXIMA.get(key, 100_000_000))
-            widget.setGroupSeparatorShown(True)
-            widget.setLocale(VIETNAMESE)
-            widget.setMaximumWidth(160)
+        elif setting.kind == "number":
+            spin = QSpinBox()
+            spin.setRange(setting.low, setting.high)
+            spin.setGroupSeparatorShown(True)
+            spin.setLocale(VIETNAMESE)
+            spin.setMaximumWidth(160)
+            widget = spin
         else:
-            widget = QLineEdit()
-        widget.setObjectName(f"setting_{key}")
+            line = QLineEdit()
+            if setting.kind == "date":
+                line.setPlaceholderText(self.tr("dd/mm/yyyy — để trống nếu chưa đăng ký"))
+            elif setting.kind == "days":
+                line.setPlaceholderText(self.tr("để trống: không định kỳ"))
+                line.setMaximumWidth(160)
+            widget = line
+        widget.setObjectName(f"setting_{setting.key}")
         return widget
 
     def _add_setting(self, form: QFormLayout, setting: Setting) -> None:
@@ -146,6 +148,9 @@ class SettingsPage(QWidget):
         self.fields[setting.key] = widget
         self.errors[setting.key] = error
         on_change(widget, lambda: set_error(error, None))
+        if isinstance(widget, QLineEdit):
+            # Checked by the register's rule for the setting when the officer leaves the field.
+            widget.editingFinished.connect(lambda: self._check_field(setting.key))
         if isinstance(widget, QCheckBox):
             form.addRow(field_box(widget, error))
             return
@@ -200,28 +205,34 @@ class SettingsPage(QWidget):
         assert isinstance(widget, QLineEdit)
         return widget.text().strip()
 
-    def _show(self, key: str, value: Any) -> None:
-        widget = self.fields[key]
+    def _show(self, setting: Setting, value: Any) -> None:
+        widget = self.fields[setting.key]
         if isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
         elif isinstance(widget, QSpinBox):
             widget.setValue(int(value or 0))
-        elif key == "baseline_date":
-            widget.setText(show(value))  # type: ignore[attr-defined]
-        else:
-            widget.setText("" if value is None else str(value))  # type: ignore[attr-defined]
+        elif isinstance(widget, QLineEdit):
+            shown = show(value) if setting.kind == "date" else "" if value is None else str(value)
+            widget.setText(shown)
+
+    def _check_field(self, key: str) -> None:
+        """Say at once what is wrong with a changed field (db's check, db's words)."""
+        value = self._read(key)
+        if value != self._loaded.get(key):
+            set_error(self.errors[key], check_setting(key, value))
 
     def _load_settings(self) -> None:
         # Settings are the station chief's (db/ refuses others too); say so rather than fail.
-        chief = getattr(self.reg, "role", "chief") == "chief"
+        chief = may_change_settings(self.reg)
         self.save_button.setEnabled(chief)
         if not chief:
             self.save_button.setToolTip(self.tr("Chỉ chỉ huy được sửa cài đặt."))
             self.status.setText(self.tr("Chỉ chỉ huy được sửa cài đặt; cán bộ chỉ xem."))
-        for key, value in get_settings(self.reg).items():
-            if key in self.fields:
-                self._show(key, value)
-                set_error(self.errors[key], None)
+        values = get_settings(self.reg)
+        for setting in SETTINGS:
+            if setting.key in self.fields:
+                self._show(setting, values[setting.key])
+                set_error(self.errors[setting.key], None)
         self._loaded = {key: self._read(key) for key in self.fields}
 
     def save(self) -> None:
@@ -332,15 +343,13 @@ class SettingsPage(QWidget):
     def _load_holidays(self) -> None:
         year = self.year.value()
         entered = [o for o in overrides(self.reg) if o.day.year == year]
-        own = {o.day for o in entered if o.kind == "holiday"}
-        law = self.tr("Luật định")
+        sources = {True: self.tr("Đơn vị nhập"), False: self.tr("Luật định")}
         self.days_off_model.set_rows(
             [
-                {"id": d.isoformat(), "day": d, "name": name,
-                 "source": self.tr("Đơn vị nhập") if d in own else law}
-                for d, name in WorkCalendar(overrides(self.reg)).public_holidays(year).items()
+                {"id": d.isoformat(), "day": d, "name": name, "source": sources[own]}
+                for d, name, own in days_off(self.reg, year)
             ]
-        )  # fmt: skip
+        )
         kinds = {"holiday": self.tr("Ngày nghỉ"), "workday": self.tr("Ngày làm bù")}
         self.overrides_model.set_rows(
             [
@@ -426,31 +435,18 @@ class SettingsPage(QWidget):
         today = self.reg.today()
         rows: list[dict[str, Any]] = []
         for r in RULES:
-            if r.effective > today:
-                state = self.tr("Chưa có hiệu lực")
-            elif rule(r.key, today) is r:
-                state = self.tr("Đang áp dụng")
-            else:
-                state = self.tr("Đã được thay thế")
             rows.append({"id": f"{r.key}@{r.effective}", "text": r.text, "value": r.shown(),
                          "source": r.source, "effective": show(r.effective),
-                         "state": state})  # fmt: skip
+                         "state": _tr(STATE_LABELS[state(r, today)])})  # fmt: skip
         values = get_settings(self.reg)
         for category in Category:
-            days = values.get(f"test_interval.{category.value}")
-            shown = (
-                self.tr("Không định kỳ")
-                if days is None
-                else self.tr("Xét nghiệm ngay")
-                if days == 0
-                else self.tr("%1 ngày").replace("%1", str(days))
-            )
+            shown = _tr(interval_text(test_interval(values, category)))
             text = self.tr("Chu kỳ xét nghiệm định kỳ — %1").replace(
                 "%1", _tr(SHORT_LABELS[category])
             )
             rows.append({"id": f"test_interval.{category.value}", "text": text, "value": shown,
                          "source": _tr(NOT_IN_LAW), "effective": "",
-                         "state": self.tr("Đang áp dụng")})  # fmt: skip
+                         "state": _tr(STATE_LABELS["in_force"])})  # fmt: skip
         self.rules_model.set_rows(rows)
         self.rules_view.setColumnWidth(2, 200)
 

@@ -11,7 +11,7 @@ import pytest
 from db.core.errors import ValidationError
 from db.duties import actions
 from db.law.categories import Category
-from db.law.rules import RULES, apply, deadline, in_force, rule, versions
+from db.law.rules import RULES, STATE_LABELS, apply, deadline, in_force, rule, state, versions
 from db.law.workdays import DayOverride, WorkCalendar
 from db.persons import episodes
 from db.store.register import Register
@@ -53,6 +53,15 @@ def test_before_the_first_version_the_first_one_applies() -> None:
     assert rule("move_notice", date(2020, 1, 1)).unit == "working_days"
     assert not in_force("watch_window", date(2025, 6, 30))
     assert in_force("watch_window", date(2025, 7, 1))
+
+
+def test_a_version_is_pending_in_force_then_replaced() -> None:
+    old, new = versions("move_notice")
+    assert [state(r, date(2026, 6, 30)) for r in (old, new)] == ["in_force", "pending"]
+    assert [state(r, date(2026, 7, 1)) for r in (old, new)] == ["replaced", "in_force"]
+    # Before the first version took effect the lookup falls back on it; it is still pending.
+    assert state(old, date(2021, 12, 31)) == "pending"
+    assert STATE_LABELS["replaced"] == "Đã được thay thế"
 
 
 def test_unknown_rule_is_a_bug_not_a_user_error() -> None:
