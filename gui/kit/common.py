@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QLabel,
     QMessageBox,
+    QPushButton,
     QTableView,
     QWidget,
 )
@@ -36,6 +37,13 @@ DATE_FORMAT = "dd/MM/yyyy"
 def tr(context: str, text: str) -> str:
     """Translate outside a QObject (module-level helpers)."""
     return QCoreApplication.translate(context, text)
+
+
+def named_button(name: str, text: str) -> QPushButton:
+    """A push button with an objectName (tests and screen readers find it by that name)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    return button
 
 
 def make_table(name: str, *, stretch_last: bool = True) -> QTableView:

@@ -15,7 +15,7 @@ from db.commune.settings import get_settings, save_settings
 from db.persons.people import count_people
 from db.store.register import Register
 from gui.kit.common import set_error
-from gui.kit.forms import RecordDialog
+from gui.kit.forms import RecordDialog, line_edit
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
 
 DEMO_PERSONS = 500
@@ -59,12 +59,12 @@ class SetupDialog(RecordDialog):
         intro.setObjectName("setupIntro")
         intro.setWordWrap(True)
         self.main_layout.insertWidget(0, intro)
-        self.commune = self._line("setupCommune", values["commune_name"])
-        self.unit = self._line("setupUnit", values["unit_name"] or UNIT_PREFIX)
-        self.province = self._line("setupProvince", values["province_name"] or PROVINCE_PREFIX)
-        self.place = self._line("setupPlace", values["place_name"])
-        self.chief = self._line("setupChief", values["chief_name"])
-        self.officer = self._line("setupOfficer", values["officer_name"])
+        self.commune = line_edit("setupCommune", values["commune_name"])
+        self.unit = line_edit("setupUnit", values["unit_name"] or UNIT_PREFIX)
+        self.province = line_edit("setupProvince", values["province_name"] or PROVINCE_PREFIX)
+        self.place = line_edit("setupPlace", values["place_name"])
+        self.chief = line_edit("setupChief", values["chief_name"])
+        self.officer = line_edit("setupOfficer", values["officer_name"])
         self.demo = QCheckBox(self.tr("Nạp dữ liệu mẫu để tập huấn (500 người)"))
         self.demo.setObjectName("setupDemo")
         if not register_is_empty(reg):
@@ -88,12 +88,7 @@ class SetupDialog(RecordDialog):
         # Headers print in capitals; changed on leaving the field, not under an input method.
         for edit in (self.unit, self.province):
             edit.editingFinished.connect(lambda edit=edit: edit.setText(edit.text().upper()))
-        self.finish_form()
-
-    def _line(self, name: str, text: str) -> QLineEdit:
-        edit = QLineEdit(text)
-        edit.setObjectName(name)
-        return edit
+        self.finish()
 
     def _commune_changed(self, text: str) -> None:
         if self._unit_follows:
@@ -119,7 +114,7 @@ class SetupDialog(RecordDialog):
         save_settings(self.reg, values)
         self.register_changed.emit()
 
-    def finish(self) -> None:
+    def after_save(self) -> None:
         """Close, or first fill the empty register with training data in the background."""
         if not (self.demo.isChecked() and register_is_empty(self.reg)):
             self.accept()
@@ -148,4 +143,4 @@ class SetupDialog(RecordDialog):
     def _demo_failed(self, message: str) -> None:
         self.task = None
         self.buttons.setEnabled(True)
-        set_error(self.general_error, message)
+        set_error(self.error, message)

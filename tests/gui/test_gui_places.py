@@ -15,16 +15,10 @@ from db.core.errors import ValidationError
 from db.duties import actions
 from db.law.categories import SHORT_LABELS, Category
 from db.store.register import Register
+from gui.dialogs.places import HotspotDialog, IncidentDialog, ModelDialog, VillageDialog
 from gui.kit.common import ID_ROLE
-from gui.pages.places import (
-    HotspotDialog,
-    IncidentDialog,
-    ListTab,
-    ModelDialog,
-    PlacesPage,
-    RecordDialog,
-    VillageDialog,
-)
+from gui.kit.forms import RecordDialog
+from gui.pages.places import ListTab, PlacesPage
 from tests.support.typing_helpers import type_text
 
 SHOTS = Path("/tmp/shots")
