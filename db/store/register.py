@@ -3,7 +3,8 @@
 `open_register` is the one place a connection is made (`connect_file` is its only helper, also
 used for backups); the handle it returns is passed into every read and write (no global
 connection). Errors a person can fix — a missing, foreign, newer, locked or damaged file, a full
-disk, a wrong password — become `RegisterFileError`/`DiskFull` with a Vietnamese message.
+disk, a wrong password — become `RegisterFileError`/`DiskFull` with a Vietnamese message
+(SQLite's errors are told apart by result code, in `db.store.sqlerrors`).
 
 A register is normally encrypted with SQLCipher (see docs/security.md): `open_register(path,
 user=..., password=...)` unlocks it through the account's key slot, `open_register(path,
