@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +24,15 @@ from db.core.errors import UserError
 from db.security.backup import Backup, default_folder, list_backups, make_backup, newest_good
 from db.security.backup import restore_backup as restore_file
 from db.store.register import Register
-from gui.kit.common import Column, ListModel, error_label, make_table, set_error, tr
+from gui.kit.common import (
+    Column,
+    ListModel,
+    error_label,
+    make_table,
+    named_button,
+    set_error,
+    tr,
+)
 from gui.kit.worker import run_in_background
 
 USB_SETTING = "backup/usb_folder"
@@ -47,12 +54,6 @@ def _when(backup: Backup) -> str:
 
 def _size(backup: Backup) -> str:
     return f"{backup.size / 1024 / 1024:.1f} MB".replace(".", ",")
-
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    return button
 
 
 class BackupDialog(QDialog):
@@ -90,10 +91,10 @@ class BackupDialog(QDialog):
         self.error = error_label("backupError")
         layout.addWidget(self.error)
         row = QHBoxLayout()
-        self.now_button = _button("backupNowButton", self.tr("Sao lưu ngay"))
-        self.choose_button = _button("chooseUsbButton", self.tr("Chọn thư mục USB…"))
-        self.usb_button = _button("backupUsbButton", self.tr("Sao lưu ra USB"))
-        close = _button("closeButton", self.tr("Đóng"))
+        self.now_button = named_button("backupNowButton", self.tr("Sao lưu ngay"))
+        self.choose_button = named_button("chooseUsbButton", self.tr("Chọn thư mục USB…"))
+        self.usb_button = named_button("backupUsbButton", self.tr("Sao lưu ra USB"))
+        close = named_button("closeButton", self.tr("Đóng"))
         for b in (self.now_button, self.choose_button, self.usb_button):
             row.addWidget(b)
         row.addStretch(1)
@@ -178,10 +179,10 @@ class RestoreDialog(QDialog):
         self.error = error_label("restoreError")
         layout.addWidget(self.error)
         row = QHBoxLayout()
-        self.choose_button = _button("chooseBackupButton", self.tr("Chọn tệp sao lưu khác…"))
-        self.restore_button = _button("restoreButton", self.tr("Khôi phục bản này"))
+        self.choose_button = named_button("chooseBackupButton", self.tr("Chọn tệp sao lưu khác…"))
+        self.restore_button = named_button("restoreButton", self.tr("Khôi phục bản này"))
         self.restore_button.setDefault(True)
-        cancel = _button("cancelButton", self.tr("Thoát"))
+        cancel = named_button("cancelButton", self.tr("Thoát"))
         row.addWidget(self.choose_button)
         row.addStretch(1)
         row.addWidget(cancel)

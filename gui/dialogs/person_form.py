@@ -1,64 +1,45 @@
-"""The person form: identity fields checked as the officer types, duplicates shown before saving."""
+"""The person form: identity fields checked as the officer types (db.persons.people's own check),
+possible duplicates shown before saving."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from db.commune.places import villages
 from db.core.dates import show
-from db.core.errors import ValidationError
 from db.persons import people
 from db.store.register import Register
-from gui.kit.common import error_label, place_errors, set_error, show_failure
+from gui.kit.forms import RecordDialog, Row, line_edit, set_notice
 
 ETHNIC_GROUPS = (
     "Kinh", "Thái", "H'Mông", "Mường", "Dao", "Tày", "Nùng", "Khơ Mú", "Lào", "Kháng",
     "Xinh Mun", "Hà Nhì", "Lô Lô", "Giáy", "Sán Chay", "Sán Dìu", "Hoa", "Khmer",
 )  # fmt: skip
-CHECK_DELAY_MS = 120
 
 
-class PersonDialog(QDialog):
+class PersonDialog(RecordDialog):
     """Add or change a person. Save stays disabled, saying why, while a field is wrong."""
+
+    check_delay_ms = 300  # the check looks up the village and possible duplicates
+    why_says = "first_problem"
 
     def __init__(
         self, reg: Register, person_id: str | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
-        self.reg = reg
+        title = self.tr("Sửa thông tin") if person_id else self.tr("Thêm người")
+        super().__init__(reg, "personDialog", title, parent, width=560)
         self.person_id = person_id
-        self.saved_id: str | None = None
-        self.setObjectName("personDialog")
-        self.setWindowTitle(self.tr("Sửa thông tin") if person_id else self.tr("Thêm người"))
-        self.setMinimumWidth(560)
-
-        self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        form = QFormLayout()
+        self.why_disabled = self.why
         labels = people.FIELDS
 
-        def line(key: str, placeholder: str = "") -> QLineEdit:
-            edit = QLineEdit()
-            edit.setObjectName(f"field_{key}")
+        def line(key: str, placeholder: str = "", *, required: bool = False) -> None:
+            edit = line_edit(f"field_{key}")
             edit.setPlaceholderText(placeholder)
-            edit.textChanged.connect(self._schedule_check)
-            self._add(form, key, labels[key], edit)
-            return edit
+            self.add_field(key, labels[key], edit, required=required)
 
-        line("full_name", self.tr("Họ, chữ đệm và tên"))
+        line("full_name", self.tr("Họ, chữ đệm và tên"), required=True)
         line("other_names", self.tr("Tên gọi khác, biệt danh"))
         line("birth_date", self.tr("dd/mm/yyyy, mm/yyyy hoặc chỉ năm sinh"))
         sex = QComboBox()
@@ -66,21 +47,19 @@ class PersonDialog(QDialog):
         sex.addItem(self.tr("— chưa rõ —"), None)
         sex.addItem(self.tr("Nam"), "M")
         sex.addItem(self.tr("Nữ"), "F")
-        sex.currentIndexChanged.connect(self._schedule_check)
-        self._add(form, "sex", labels["sex"], sex)
+        self.add_field("sex", labels["sex"], sex)
         ethnicity = QComboBox()
         ethnicity.setObjectName("field_ethnicity")
         ethnicity.setEditable(True)
         ethnicity.addItems(["", *ETHNIC_GROUPS])
-        self._add(form, "ethnicity", labels["ethnicity"], ethnicity)
+        self.add_field("ethnicity", labels["ethnicity"], ethnicity)
         line("id_number", self.tr("12 chữ số (CCCD) hoặc 9 chữ số (CMND cũ)"))
         village = QComboBox()
         village.setObjectName("field_village_id")
         village.addItem(self.tr("— chưa chọn —"), None)
         for v in villages(reg):
             village.addItem(v["name"], v["id"])
-        village.currentIndexChanged.connect(self._schedule_check)
-        self._add(form, "village_id", labels["village_id"], village)
+        self.add_field("village_id", labels["village_id"], village)
         line("permanent_address")
         line("current_address")
         line("occupation")
@@ -90,48 +69,11 @@ class PersonDialog(QDialog):
         notes.setObjectName("field_notes")
         notes.setFixedHeight(60)
         notes.setTabChangesFocus(True)
-        self._add(form, "notes", labels["notes"], notes)
-
-        self.duplicates = QLabel()
-        self.duplicates.setObjectName("duplicatesLabel")
-        self.duplicates.setWordWrap(True)
-        self.duplicates.setStyleSheet("color: #8a4b00;")
-        self.duplicates.hide()
-        self.why_disabled = QLabel()
-        self.why_disabled.setObjectName("whyDisabled")
-        self.why_disabled.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Lưu"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("saveButton")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Hủy"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.duplicates)
-        layout.addWidget(self.why_disabled)
-        layout.addWidget(self.buttons)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(CHECK_DELAY_MS)
-        self._timer.timeout.connect(self.check)
+        self.add_field("notes", labels["notes"], notes)
+        self.duplicates = self.add_notice("duplicatesLabel")
         if person_id:
             self._load(people.get_person(reg, person_id))
-        self.check()
-
-    def _add(self, form: QFormLayout, key: str, label: str, widget: QWidget) -> None:
-        error = error_label(f"error_{key}")
-        box = QVBoxLayout()
-        box.setSpacing(1)
-        box.addWidget(widget)
-        box.addWidget(error)
-        form.addRow(label + (" *" if key == "full_name" else ""), box)
-        self.fields[key] = widget
-        self.errors[key] = error
+        self.finish()
 
     def _load(self, person: dict[str, Any]) -> None:
         for key, widget in self.fields.items():
@@ -146,7 +88,7 @@ class PersonDialog(QDialog):
                 else:
                     widget.setCurrentIndex(max(widget.findData(value), 0))
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> Row:
         """What the form says now."""
         data: dict[str, Any] = {}
         for key, widget in self.fields.items():
@@ -158,52 +100,26 @@ class PersonDialog(QDialog):
                 data[key] = widget.currentText() if widget.isEditable() else widget.currentData()
         return data
 
-    def _schedule_check(self) -> None:
-        self._timer.start()
+    def problems(self, values: Row) -> dict[str, str]:
+        return people.check_person(self.reg, values)[1]
 
     def check(self) -> bool:
-        """Check every field, show each message next to its field; True when it can be saved."""
-        self._timer.stop()
+        """Check every field; when nothing is wrong, show the people it may duplicate."""
+        fine = super().check()
         data = self.values()
-        _, errors = people.check_person(self.reg, data)
-        for key, label in self.errors.items():
-            set_error(label, errors.get(key))
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setEnabled(not errors)
-        first = next(iter(errors.values()), "")
-        self.why_disabled.setText(
-            self.tr("Chưa lưu được: %1").replace("%1", first) if first else ""
-        )
-        self.why_disabled.setVisible(bool(first))
-        save.setToolTip(first)
-        dupes = [] if errors else people.possible_duplicates(self.reg, data, self.person_id)
-        if dupes:
-            lines = [
-                f"{d['full_name']} ({show(d['birth_date']) or '?'}, "
-                f"{d.get('village') or self.tr('chưa rõ thôn')}) — {d['reason']}"
-                for d in dupes[:5]
-            ]
-            self.duplicates.setText(
-                self.tr("Có thể trùng với người đã có trong sổ:\n") + "\n".join(lines)
-            )
-        self.duplicates.setVisible(bool(dupes))
-        return not errors
+        dupes = people.possible_duplicates(self.reg, data, self.person_id) if fine else []
+        lines = [
+            f"{d['full_name']} ({show(d['birth_date']) or '?'}, "
+            f"{d.get('village') or self.tr('chưa rõ thôn')}) — {d['reason']}"
+            for d in dupes[:5]
+        ]
+        heading = self.tr("Có thể trùng với người đã có trong sổ:\n")
+        set_notice(self.duplicates, heading + "\n".join(lines) if lines else "")
+        return fine
 
-    def save(self) -> None:
-        """Save, or show what is wrong; the register is unchanged when it fails."""
-        if not self.check():
-            return
-        try:
-            if self.person_id:
-                people.update_person(self.reg, self.person_id, self.values())
-                self.saved_id = self.person_id
-            else:
-                self.saved_id = people.add_person(self.reg, self.values())
-        except ValidationError as exc:
-            place_errors(self.errors, exc.errors)
-            show_failure(self, exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the officer, nothing half-written
-            show_failure(self, exc)
-            return
-        self.accept()
+    def save(self, values: Row) -> str:
+        """Save; the register is unchanged when it refuses."""
+        if self.person_id:
+            people.update_person(self.reg, self.person_id, values)
+            return self.person_id
+        return people.add_person(self.reg, values)

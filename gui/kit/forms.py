@@ -203,6 +203,7 @@ class FormDialog(QDialog):
         self._required: list[str] = []
         self._touched: set[str] = set()
         self._chain: list[QWidget] = []
+        self._live_error = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.check_delay_ms)
@@ -299,8 +300,12 @@ class FormDialog(QDialog):
                     "%1", self._names[key]))  # fmt: skip
         for key, label in self.errors.items():
             set_error(label, None if key in blank else found.get(key))
+        # A problem with no field of its own shows on the refusal line while it lasts (a refusal
+        # put there by `fail` stays until the next try).
         unplaced = [m for k, m in found.items() if k not in self.errors]
-        set_error(self.error, "\n".join(unplaced) or None)
+        if unplaced or self._live_error:
+            set_error(self.error, "\n".join(unplaced) or None)
+        self._live_error = bool(unplaced)
         if missing:
             names = ", ".join(self._names[k] for k in missing)
             reason = self.tr("Chưa nhập: %1.").replace("%1", names)
@@ -323,6 +328,7 @@ class FormDialog(QDialog):
 
     def fail(self, exc: UserError) -> None:
         """The register refused: each message next to the field it names, the rest below."""
+        self._live_error = False
         if isinstance(exc, ValidationError):
             unplaced = place_errors(self.errors, exc.errors)
             set_error(self.error, "\n".join(unplaced) or None)

@@ -7,109 +7,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from db.core.dates import show
-from db.core.errors import UserError, ValidationError
+from db.core.errors import UserError
 from db.security import auth
 from db.store import keys
 from db.store.register import CHIEF, OFFICER, Register
-from gui.kit.common import Column, ListModel, error_label, make_table, set_error, tr
+from gui.kit.common import Column, ListModel, error_label, make_table, named_button, set_error, tr
+from gui.kit.forms import RecordDialog, Row, line_edit, password_field, refusals
+from gui.kit.page import Page
 
 
 def _tr(text: str) -> str:
     return tr("accounts", text)
 
 
-def _password(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
+class _PasswordForm(RecordDialog):
+    """A form whose Save stays disabled, saying why, until the new password is good (the
+    register's own rules: db.store.keys)."""
 
-
-def _button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    return button
-
-
-class _PasswordForm(QDialog):
-    """A form whose OK button stays disabled, saying why, until the new password is good."""
+    why_says = "problem"
 
     def __init__(self, reg: Register, name: str, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.reg = reg
-        self.setObjectName(name)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
-        self.form = QFormLayout()
-        self.password = _password("newPassword")
-        self.again = _password("confirmPassword")
-        self.why = QLabel()
-        self.why.setObjectName("whyDisabled")
-        self.why.setWordWrap(True)
-        self.error = error_label("formError")
-        self.ok_button = _button("saveButton", self.tr("Lưu"))
-        self.ok_button.setDefault(True)
-        self.ok_button.clicked.connect(self.try_save)
-        self._cancel = _button("cancelButton", self.tr("Hủy"))
-        self._cancel.clicked.connect(self.reject)
+        super().__init__(reg, name, title, parent, width=440)
+        self.password = password_field("newPassword")
+        self.again = password_field("confirmPassword")
+        self.ok_button = self.save_button
 
     def finish(self) -> None:
-        self.form.addRow(self.tr("Mật khẩu mới (ít nhất 8 ký tự)"), self.password)
-        self.form.addRow(self.tr("Nhập lại mật khẩu mới"), self.again)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        row = QHBoxLayout()
-        row.addWidget(self.why, 1)
-        row.addWidget(self._cancel)
-        row.addWidget(self.ok_button)
-        layout.addLayout(row)
-        for edit in self.findChildren(QLineEdit):
-            edit.textChanged.connect(self.validate)
-        self.validate()
+        """The new password twice, under the fields the subclass added."""
+        self.add_field("password", self.tr("Mật khẩu mới (ít nhất 8 ký tự)"), self.password)
+        self.add_field("confirm", self.tr("Nhập lại mật khẩu mới"), self.again)
+        super().finish()
 
     def login(self) -> str:
         return self.reg.user
 
-    def extra_reason(self) -> str:
-        return ""
+    def other_values(self) -> Row:
+        """The subclass's own fields."""
+        return {}
 
-    def validate(self) -> None:
-        reason = self.extra_reason()
-        if not reason:
-            try:
-                keys.check_new_password(self.password.text(), self.login())
-            except ValidationError as exc:
-                reason = exc.message
-        if not reason and self.password.text() != self.again.text():
-            reason = self.tr("Hai lần nhập mật khẩu mới không giống nhau.")
-        self.why.setText(reason)
-        self.ok_button.setEnabled(not reason)
+    def other_problems(self, values: Row) -> dict[str, str]:
+        """What is wrong with the subclass's own fields (checked first)."""
+        return {}
 
-    def save(self) -> None:
-        raise NotImplementedError
+    def values(self) -> Row:
+        return {**self.other_values(), "password": self.password.text(),
+                "confirm": self.again.text()}  # fmt: skip
 
-    def try_save(self) -> None:
-        try:
-            self.save()
-        except UserError as exc:
-            set_error(self.error, exc.message)
-            return
-        self.accept()
+    def problems(self, values: Row) -> dict[str, str]:
+        found = self.other_problems(values)
+        found |= refusals(keys.check_new_password, values["password"], self.login())
+        if values["password"] != values["confirm"]:
+            found.setdefault("confirm", self.tr("Hai lần nhập mật khẩu mới không giống nhau."))
+        return found
 
 
 class ChangePasswordDialog(_PasswordForm):
@@ -117,15 +69,18 @@ class ChangePasswordDialog(_PasswordForm):
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(reg, "changePasswordDialog", _tr("Đổi mật khẩu"), parent)
-        self.old = _password("oldPassword")
-        self.form.addRow(self.tr("Mật khẩu đang dùng"), self.old)
+        self.old = password_field("oldPassword")
+        self.add_field("old", self.tr("Mật khẩu đang dùng"), self.old)
         self.finish()
 
-    def extra_reason(self) -> str:
-        return "" if self.old.text() else self.tr("Nhập mật khẩu đang dùng.")
+    def other_values(self) -> Row:
+        return {"old": self.old.text()}
 
-    def save(self) -> None:
-        auth.change_password(self.reg, self.old.text(), self.password.text())
+    def other_problems(self, values: Row) -> dict[str, str]:
+        return {} if values["old"] else {"old": self.tr("Nhập mật khẩu đang dùng.")}
+
+    def save(self, values: Row) -> None:
+        auth.change_password(self.reg, values["old"], values["password"])
 
 
 class ResetPasswordDialog(_PasswordForm):
@@ -144,11 +99,11 @@ class ResetPasswordDialog(_PasswordForm):
     def login(self) -> str:
         return str(self.account["login"])
 
-    def save(self) -> None:
+    def save(self, values: Row) -> None:
         if self.account["disabled"]:
-            auth.enable_account(self.reg, self.login(), self.password.text())
+            auth.enable_account(self.reg, self.login(), values["password"])
         else:
-            auth.reset_password(self.reg, self.login(), self.password.text())
+            auth.reset_password(self.reg, self.login(), values["password"])
 
 
 class AccountDialog(_PasswordForm):
@@ -156,41 +111,36 @@ class AccountDialog(_PasswordForm):
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(reg, "accountDialog", _tr("Thêm tài khoản"), parent)
-        self.login_edit = QLineEdit()
-        self.login_edit.setObjectName("newLogin")
-        self.full_name = QLineEdit()
-        self.full_name.setObjectName("fullName")
+        self.login_edit = line_edit("newLogin")
+        self.full_name = line_edit("fullName")
         self.role = QComboBox()
         self.role.setObjectName("role")
         self.role.addItem(self.tr("Cán bộ"), OFFICER)
         self.role.addItem(self.tr("Chỉ huy"), CHIEF)
-        self.form.addRow(self.tr("Tên đăng nhập"), self.login_edit)
-        self.form.addRow(self.tr("Họ tên"), self.full_name)
-        self.form.addRow(self.tr("Vai trò"), self.role)
+        self.add_field("login", self.tr("Tên đăng nhập"), self.login_edit)
+        self.add_field("full_name", self.tr("Họ tên"), self.full_name)
+        self.add_field("role", self.tr("Vai trò"), self.role)
         self.finish()
-        self.saved_id: str | None = None
 
     def login(self) -> str:
         return keys.normalize_login(self.login_edit.text())
 
-    def extra_reason(self) -> str:
-        try:
-            keys.check_login(self.login_edit.text())
-        except ValidationError as exc:
-            return exc.message
-        return ""
+    def other_values(self) -> Row:
+        return {"login": self.login_edit.text(), "full_name": self.full_name.text(),
+                "role": str(self.role.currentData())}  # fmt: skip
 
-    def save(self) -> None:
-        self.saved_id = auth.add_account(
-            self.reg, self.login_edit.text(), self.password.text(),
-            full_name=self.full_name.text(), role=str(self.role.currentData()),
+    def other_problems(self, values: Row) -> dict[str, str]:
+        return refusals(keys.check_login, values["login"])
+
+    def save(self, values: Row) -> str:
+        return auth.add_account(
+            self.reg, values["login"], values["password"],
+            full_name=values["full_name"], role=values["role"],
         )  # fmt: skip
 
 
-class AccountsPage(QWidget):
+class AccountsPage(Page):
     """Every account with its role and state; what the chief may change."""
-
-    register_changed = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -216,10 +166,10 @@ class AccountsPage(QWidget):
         self.error = error_label("accountsError")
         layout.addWidget(self.error)
         row = QHBoxLayout()
-        self.add_button = _button("addAccountButton", self.tr("Thêm tài khoản…"))
-        self.reset_button = _button("resetPasswordButton", self.tr("Đặt lại mật khẩu…"))
-        self.toggle_button = _button("toggleAccountButton", self.tr("Khóa tài khoản"))
-        self.own_button = _button("changeOwnPasswordButton", self.tr("Đổi mật khẩu của tôi…"))
+        self.add_button = named_button("addAccountButton", self.tr("Thêm tài khoản…"))
+        self.reset_button = named_button("resetPasswordButton", self.tr("Đặt lại mật khẩu…"))
+        self.toggle_button = named_button("toggleAccountButton", self.tr("Khóa tài khoản"))
+        self.own_button = named_button("changeOwnPasswordButton", self.tr("Đổi mật khẩu của tôi…"))
         for b in (self.add_button, self.reset_button, self.toggle_button):
             row.addWidget(b)
         row.addStretch(1)

@@ -3,6 +3,8 @@ tests, contacts and the history of changes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -19,17 +22,21 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import show
 from db.core.errors import NotFound
+from db.duties.applies import ACTIONS, Action, applicable_actions
 from db.law.categories import END_KINDS, LABELS, Category
 from db.persons import contacts, drugtests, episodes, people
 from db.security import auth
 from db.store import history
 from db.store.register import Register
-from gui.dialogs.actions import ACTIONS, ActionDialog, ContactDialog, DrugTestDialog
+from gui.dialogs.actions import ActionDialog, deadline_text
+from gui.dialogs.follow_up import ContactDialog, DrugTestDialog
 from gui.dialogs.person_form import PersonDialog
-from gui.kit.common import Column, ListModel, make_table, tr
+from gui.kit.common import Column, ListModel, make_table, named_button, tr
+from gui.kit.forms import notice_label, set_notice
+from gui.kit.page import Page
 
 
-def _category(row: dict) -> str:
+def _category(row: dict[str, Any]) -> str:
     return LABELS[Category(row["category"])]
 
 
@@ -69,10 +76,9 @@ HISTORY_COLUMNS = (
 )
 
 
-class PersonPage(QWidget):
-    """One person's file on screen."""
+class PersonPage(Page):
+    """One person's file on screen; the action buttons that apply are those db/ says apply."""
 
-    register_changed = Signal()
     back_requested = Signal()
 
     def __init__(self, reg: Register, parent: QWidget | None = None) -> None:
@@ -81,8 +87,7 @@ class PersonPage(QWidget):
         self.reg = reg
         self.person_id: str | None = None
 
-        back = QPushButton(self.tr("← Quay lại"))
-        back.setObjectName("backButton")
+        back = named_button("backButton", self.tr("← Quay lại"))
         back.clicked.connect(self.back_requested)
         self.name = QLabel()
         self.name.setObjectName("personName")
@@ -91,8 +96,7 @@ class PersonPage(QWidget):
         self.status.setObjectName("personStatus")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("font-size: 11pt; color: #0b4f8a;")
-        edit = QPushButton(self.tr("Sửa thông tin"))
-        edit.setObjectName("editPerson")
+        edit = named_button("editPerson", self.tr("Sửa thông tin"))
         edit.clicked.connect(self.edit)
         top = QHBoxLayout()
         top.addWidget(back)
@@ -103,24 +107,23 @@ class PersonPage(QWidget):
         identity_box = QWidget()
         identity_box.setLayout(self.identity)
 
-        self.actions = QGridLayout()
-        test = QPushButton(self.tr("Ghi xét nghiệm"))
-        test.setObjectName("action_test")
+        self.action_grid = QGridLayout()
+        test = named_button("action_test", self.tr("Ghi xét nghiệm"))
         test.clicked.connect(self.record_test)
-        contact = QPushButton(self.tr("Ghi tiếp xúc / kiểm tra cư trú"))
-        contact.setObjectName("action_contact")
+        contact = named_button("action_contact", self.tr("Ghi tiếp xúc / kiểm tra cư trú"))
         contact.clicked.connect(self.record_contact)
         self.action_buttons: dict[str, QPushButton] = {}
-        self.actions.addWidget(test, 0, 0)
-        self.actions.addWidget(contact, 0, 1)
+        self.action_grid.addWidget(test, 0, 0)
+        self.action_grid.addWidget(contact, 0, 1)
         for i, spec in enumerate(ACTIONS, start=2):
-            button = QPushButton(self.tr(spec.title))
-            button.setObjectName(f"action_{spec.key}")
+            button = named_button(f"action_{spec.key}", tr("actions", spec.title))
             button.clicked.connect(lambda _=False, s=spec: self.run_action(s))
-            self.actions.addWidget(button, i // 2, i % 2)
+            self.action_grid.addWidget(button, i // 2, i % 2)
             self.action_buttons[spec.key] = button
         actions_box = QWidget()
-        actions_box.setLayout(self.actions)
+        actions_box.setLayout(self.action_grid)
+        # The deadline the last action created: said on the page, no box to click away.
+        self.deadline = notice_label("deadlineNotice", urgent=True)
 
         self.episodes = ListModel(EPISODE_COLUMNS, red=lambda r: r["end_date"] is None)
         self.tests = ListModel(TEST_COLUMNS, red=lambda r: r["result"] == "positive")
@@ -144,6 +147,7 @@ class PersonPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
+        layout.addWidget(self.deadline)
         layout.addLayout(middle)
         layout.addWidget(self.tabs, 1)
 
@@ -156,6 +160,7 @@ class PersonPage(QWidget):
     def show_person(self, person_id: str) -> None:
         """Load a person into the page."""
         self.person_id = person_id
+        set_notice(self.deadline, "")
         self.refresh()
 
     def refresh(self) -> None:
@@ -170,7 +175,6 @@ class PersonPage(QWidget):
             return
         self.name.setText(person["full_name"])
         open_now = episodes.open_episodes(self.reg, self.person_id)
-        cats = [e["category"] for e in open_now]
         parts = [
             f"{LABELS[Category(e['category'])]} "
             + self.tr("(từ %1%2)")
@@ -205,8 +209,9 @@ class PersonPage(QWidget):
             text = QLabel(value or "—")
             text.setWordWrap(True)
             self.identity.addRow(label, text)
-        for spec in ACTIONS:
-            self.action_buttons[spec.key].setEnabled(spec.applies(set(cats)))
+        applies = {a.key for a in applicable_actions(self.reg, self.person_id)}
+        for key, button in self.action_buttons.items():
+            button.setEnabled(key in applies)
         # Signing off is the chief's (db/ refuses others too): say so on the button.
         if getattr(self.reg, "role", "chief") != "chief":
             self.action_buttons["sign_off"].setEnabled(False)
@@ -228,13 +233,16 @@ class PersonPage(QWidget):
         self.tests.set_rows(drugtests.tests_of(self.reg, self.person_id))
         self.contacts.set_rows(contacts.contacts_of(self.reg, self.person_id))
         self.history.set_rows(history.person_history(self.reg, self.person_id))
-        for i in range(self.tabs.count()):
-            self.tabs.widget(i).resizeColumnsToContents()  # type: ignore[attr-defined]
+        for view in self.tabs.findChildren(QTableView):
+            view.resizeColumnsToContents()
 
-    def _after(self, dialog: QDialog) -> None:
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.refresh()
-            self.register_changed.emit()
+    def _after(self, dialog: QDialog) -> bool:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        set_notice(self.deadline, "")
+        self.refresh()
+        self.register_changed.emit()
+        return True
 
     def edit(self) -> None:
         """Change the person's identity."""
@@ -251,7 +259,9 @@ class PersonPage(QWidget):
         if self.person_id:
             self._after(ContactDialog(self.reg, self.person_id, self))
 
-    def run_action(self, spec) -> None:
-        """Open the dialog of one legal action."""
+    def run_action(self, spec: Action) -> None:
+        """Open the dialog of one legal action; then say the deadline it created, if any."""
         if self.person_id:
-            self._after(ActionDialog(self.reg, self.person_id, spec, self))
+            dialog = ActionDialog(self.reg, self.person_id, spec, self)
+            if self._after(dialog):
+                set_notice(self.deadline, deadline_text(dialog.outcome))

@@ -16,72 +16,28 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from db.core.errors import RegisterDamaged, TooManyAttempts, UserError, ValidationError
+from db.core.errors import RegisterDamaged, TooManyAttempts, UserError
 from db.security.encryption import create_register, encrypt_register, unlock_with_recovery
 from db.store import keys
 from db.store.audit import log_event
 from db.store.register import Register, default_user, open_register, register_state, unlock
-from gui.kit.common import error_label, set_error
+from gui.kit.common import named_button, set_error
+
+# FormDialog, intro_label and password_field are also taken from here by gui/session/lock.py.
+from gui.kit.forms import FormDialog as FormDialog
+from gui.kit.forms import Row, line_edit, refusals
+from gui.kit.forms import intro_label as intro_label
+from gui.kit.forms import password_field as password_field
 
 Today = Callable[[], date]
-
-
-def password_field(name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(name)
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
-
-
-def line_edit(name: str, text: str = "") -> QLineEdit:
-    edit = QLineEdit(text)
-    edit.setObjectName(name)
-    return edit
-
-
-def make_button(name: str, text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    return button
-
-
-def intro_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("intro")
-    label.setWordWrap(True)
-    return label
-
-
-class FormDialog(QDialog):
-    """A small form: fields, a red line for what is wrong, and buttons on the right."""
-
-    def __init__(self, name: str, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(460)
-        self.layout_ = QVBoxLayout(self)
-        self.form = QFormLayout()
-        self.error = error_label("formError")
-        self.buttons = QHBoxLayout()
-        self.buttons.addStretch(1)
-
-    def finish(self) -> None:
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.error)
-        self.layout_.addLayout(self.buttons)
-
-    def fail(self, exc: UserError) -> None:
-        set_error(self.error, exc.message)
+# gui/session/lock.py takes this from here too (named_button under its old name).
+make_button = named_button
 
 
 class LoginDialog(FormDialog):
@@ -95,27 +51,27 @@ class LoginDialog(FormDialog):
         self.key: bytes | None = None
         self.damaged: RegisterDamaged | None = None
         last = str(QSettings().value("login/last", "") or "")
+        key_problem = ""
         try:
             slots = keys.read_keys(path).slots
             if last not in slots and len(slots) == 1:
                 last = next(iter(slots))
         except UserError as exc:  # shown now: a missing key file needs the recovery code
-            set_error(self.error, exc.message)
-        self.layout_.addWidget(intro_label(self.tr("Sổ: %1").replace("%1", str(path))))
+            key_problem = exc.message
+        self.main_layout.addWidget(intro_label(self.tr("Sổ: %1").replace("%1", str(path))))
         self.login = line_edit("login", last)
         self.password = password_field("password")
-        self.form.addRow(self.tr("Tên đăng nhập"), self.login)
-        self.form.addRow(self.tr("Mật khẩu"), self.password)
-        self.recover_button = make_button("recoverButton", self.tr("Quên mật khẩu…"))
-        self.open_button = make_button("openButton", self.tr("Mở sổ"))
+        self.add_field("login", self.tr("Tên đăng nhập"), self.login)
+        self.add_field("password", self.tr("Mật khẩu"), self.password)
+        self.recover_button = self.add_button(
+            "recoverButton", self.tr("Quên mật khẩu…"), self.recover
+        )
+        self.add_button("cancelButton", self.tr("Thoát"), self.reject)
+        # Not the form's main button: it stays disabled while too many tries wait, typing or not.
+        self.open_button = self.add_button("openButton", self.tr("Mở sổ"), self.try_open)
         self.open_button.setDefault(True)
-        cancel = make_button("cancelButton", self.tr("Thoát"))
-        for b in (self.recover_button, cancel, self.open_button):
-            self.buttons.addWidget(b)
         self.finish()
-        self.open_button.clicked.connect(self.try_open)
-        self.recover_button.clicked.connect(self.recover)
-        cancel.clicked.connect(self.reject)
+        set_error(self.error, key_problem or None)
         (self.password if last else self.login).setFocus()
 
     def try_open(self) -> None:
@@ -162,7 +118,7 @@ class RecoverDialog(FormDialog):
         super().__init__("recoverDialog", self.tr("Mở sổ bằng mã khôi phục"), parent)
         self.path, self.today = path, today
         self.register: Register | None = None
-        self.layout_.addWidget(intro_label(self.tr(
+        self.main_layout.addWidget(intro_label(self.tr(
             "Nhập mã khôi phục đã ghi lại khi tạo sổ (32 chữ và số), rồi đặt mật khẩu mới. "
             "Để trống tên đăng nhập: đặt mật khẩu mới cho tài khoản chỉ huy."
         )))  # fmt: skip
@@ -170,18 +126,16 @@ class RecoverDialog(FormDialog):
         self.login = line_edit("recoverLogin")
         self.password = password_field("newPassword")
         self.again = password_field("confirmPassword")
-        self.form.addRow(self.tr("Mã khôi phục"), self.code)
-        self.form.addRow(self.tr("Tên đăng nhập"), self.login)
-        self.form.addRow(self.tr("Mật khẩu mới"), self.password)
-        self.form.addRow(self.tr("Nhập lại mật khẩu mới"), self.again)
-        self.ok_button = make_button("recoverOpenButton", self.tr("Mở sổ, đặt mật khẩu mới"))
+        self.add_field("code", self.tr("Mã khôi phục"), self.code)
+        self.add_field("login", self.tr("Tên đăng nhập"), self.login)
+        self.add_field("password", self.tr("Mật khẩu mới"), self.password)
+        self.add_field("confirm", self.tr("Nhập lại mật khẩu mới"), self.again)
+        self.add_button("cancelButton", self.tr("Hủy"), self.reject)
+        self.ok_button = self.add_button(
+            "recoverOpenButton", self.tr("Mở sổ, đặt mật khẩu mới"), self.try_open
+        )
         self.ok_button.setDefault(True)
-        cancel = make_button("cancelButton", self.tr("Hủy"))
-        self.buttons.addWidget(cancel)
-        self.buttons.addWidget(self.ok_button)
         self.finish()
-        self.ok_button.clicked.connect(self.try_open)
-        cancel.clicked.connect(self.reject)
 
     def try_open(self) -> None:
         if self.password.text() != self.again.text():
@@ -200,6 +154,8 @@ class RecoverDialog(FormDialog):
 
 class NewAccountDialog(FormDialog):
     """The chief's account for a new register, or for encrypting a register made before."""
+
+    why_says = "problem"
 
     def __init__(self, path: Path, *, convert: bool, parent: QWidget | None = None,
                  today: Today = date.today) -> None:  # fmt: skip
@@ -220,45 +176,34 @@ class NewAccountDialog(FormDialog):
                 "tiên là của chỉ huy (quản lý tài khoản, cài đặt, duyệt quyết định)."
             )
         )
-        self.layout_.addWidget(intro_label(intro.replace("%1", str(path))))
+        self.main_layout.addWidget(intro_label(intro.replace("%1", str(path))))
         self.full_name = line_edit("fullName")
         self.login = line_edit("newLogin", default_user())
         self.password = password_field("newPassword")
         self.again = password_field("confirmPassword")
-        self.form.addRow(self.tr("Họ tên chỉ huy"), self.full_name)
-        self.form.addRow(self.tr("Tên đăng nhập"), self.login)
-        self.form.addRow(self.tr("Mật khẩu (ít nhất 8 ký tự)"), self.password)
-        self.form.addRow(self.tr("Nhập lại mật khẩu"), self.again)
-        self.why = QLabel()
-        self.why.setObjectName("whyDisabled")
-        self.why.setWordWrap(True)
-        self.buttons.insertWidget(0, self.why, 1)  # beside the button it explains
-        self.create_button = make_button(
-            "createButton", self.tr("Mã hóa sổ") if convert else self.tr("Tạo sổ")
-        )
-        self.create_button.setDefault(True)
-        cancel = make_button("cancelButton", self.tr("Thoát"))
-        self.buttons.addWidget(cancel)
-        self.buttons.addWidget(self.create_button)
+        self.add_field("full_name", self.tr("Họ tên chỉ huy"), self.full_name)
+        self.add_field("login", self.tr("Tên đăng nhập"), self.login)
+        self.add_field("password", self.tr("Mật khẩu (ít nhất 8 ký tự)"), self.password)
+        self.add_field("confirm", self.tr("Nhập lại mật khẩu"), self.again)
+        self.add_button("cancelButton", self.tr("Thoát"), self.reject)
+        self.create_button = self.add_button(
+            "createButton", self.tr("Mã hóa sổ") if convert else self.tr("Tạo sổ"),
+            self.try_create, main=True,
+        )  # fmt: skip
         self.finish()
-        for edit in (self.login, self.password, self.again):
-            edit.textChanged.connect(self.validate)
-        self.create_button.clicked.connect(self.try_create)
-        cancel.clicked.connect(self.reject)
-        self.validate()
 
-    def validate(self) -> None:
-        """Say as the chief types why the account cannot be made yet."""
-        reason = ""
-        try:
-            login = keys.check_login(self.login.text())
-            keys.check_new_password(self.password.text(), login)
-        except ValidationError as exc:
-            reason = exc.message
-        if not reason and self.password.text() != self.again.text():
-            reason = self.tr("Hai lần nhập mật khẩu không giống nhau.")
-        self.why.setText(reason)
-        self.create_button.setEnabled(not reason)
+    def values(self) -> Row:
+        return {"full_name": self.full_name.text(), "login": self.login.text(),
+                "password": self.password.text(), "confirm": self.again.text()}  # fmt: skip
+
+    def problems(self, values: Row) -> dict[str, str]:
+        """Why the account cannot be made yet: the register's rules for names and passwords."""
+        found = refusals(keys.check_login, values["login"])
+        login = keys.normalize_login(values["login"])
+        found |= refusals(keys.check_new_password, values["password"], login)
+        if values["password"] != values["confirm"]:
+            found.setdefault("confirm", self.tr("Hai lần nhập mật khẩu không giống nhau."))
+        return found
 
     def try_create(self) -> None:
         make = encrypt_register if self.convert else create_register
@@ -308,7 +253,7 @@ class RecoveryCodeDialog(QDialog):
         self.written = QCheckBox(self.tr("Tôi đã ghi lại mã khôi phục"))
         self.written.setObjectName("codeWritten")
         layout.addWidget(self.written)
-        self.done_button = make_button("doneButton", self.tr("Tiếp tục"))
+        self.done_button = named_button("doneButton", self.tr("Tiếp tục"))
         self.done_button.setEnabled(False)
         self.written.toggled.connect(self.done_button.setEnabled)
         self.done_button.clicked.connect(self.accept)

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from db.commune import places
 from db.duties import actions
+from db.duties.applies import ACTIONS
 from db.duties.due import due_items
 from db.persons import drugtests, episodes, people
 from db.store.register import open_register
-from gui.dialogs.actions import ACTIONS, ActionDialog, DrugTestDialog
+from gui.dialogs.actions import ActionDialog
+from gui.dialogs.follow_up import DrugTestDialog
 from gui.dialogs.person_form import PersonDialog
 from gui.kit.common import ID_ROLE
 from gui.kit.models import DueModel, PeopleModel
