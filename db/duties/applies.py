@@ -133,6 +133,14 @@ def applicable_actions(reg: Register, person_id: str, on: date | None = None) ->
     return [a for a in ACTIONS if _applies(a, open_now)]
 
 
+def refusal(reg: Register, key: str, person_id: str, on: date | None = None) -> str:
+    """Why action `key` does not apply to the person on a day ("" when it does)."""
+    day = on or reg.today()
+    if _applies(BY_KEY[key], open_categories(reg, person_id, day)):
+        return ""
+    return _refusal(reg, BY_KEY[key], person_id, day)
+
+
 def episodes_for(
     reg: Register, key: str, person_id: str, on: date | None = None
 ) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from db.core.dates import show
 from db.core.errors import NotFound
-from db.duties.applies import ACTIONS, Action, applicable_actions
+from db.duties.applies import ACTIONS, Action, applicable_actions, refusal
 from db.law.categories import END_KINDS, LABELS, Category
 from db.persons import contacts, drugtests, episodes, people
 from db.security import auth
@@ -212,6 +212,8 @@ class PersonPage(Page):
         applies = {a.key for a in applicable_actions(self.reg, self.person_id)}
         for key, button in self.action_buttons.items():
             button.setEnabled(key in applies)
+            # A greyed-out action says why, in the register's words.
+            button.setToolTip("" if key in applies else refusal(self.reg, key, self.person_id))
         # Signing off is the chief's (db/ refuses others too): say so on the button.
         if getattr(self.reg, "role", "chief") != "chief":
             self.action_buttons["sign_off"].setEnabled(False)

@@ -87,6 +87,11 @@ def test_the_menu_follows_the_status(page: PersonPage, reg: Register, person: st
     _on_methadone(reg, person)
     page.refresh()
     assert "quit" in offered(page) and "release" not in offered(page)
+    # A greyed-out action says why, in the register's words.
+    assert page.action_buttons["quit"].toolTip() == ""
+    tip = page.action_buttons["release"].toolTip()
+    assert tip.startswith("Không ghi được “Hoàn thành cai nghiện → quản lý sau cai nghiện”")
+    assert "chỉ áp dụng cho người đang cai nghiện" in tip and "methadone" in tip
 
 
 def test_a_form_for_an_action_that_no_longer_applies_says_so_and_saves_nothing(

@@ -10,7 +10,7 @@ import pytest
 
 from db.core.errors import ValidationError
 from db.duties import actions
-from db.duties.applies import ACTIONS, applicable_actions, check_action, episodes_for
+from db.duties.applies import ACTIONS, applicable_actions, check_action, episodes_for, refusal
 from db.persons import episodes
 from db.store.register import Register
 from tests.support.registers import count
@@ -57,6 +57,8 @@ def test_on_methadone(reg: Register, person: str) -> None:
     actions.start_treatment(reg, person, "methadone", "01/03/2026")
     found = keys(reg, person)
     assert "quit" in found and "release" not in found and "term" not in found
+    assert refusal(reg, "quit", person) == ""
+    assert "chỉ áp dụng cho người đang cai nghiện;" in refusal(reg, "release", person)
 
 
 def test_the_table_names_every_action_once() -> None:
