@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
 
-from db.commune.settings import get_settings, save_settings
+from db.commune.settings import check_setting, get_settings, save_settings
 from db.persons.people import count_people
 from db.store.register import Register
 from gui.kit.common import set_error
@@ -109,6 +109,11 @@ class SetupDialog(RecordDialog):
             "chief_name": named(self.chief),
             "officer_name": named(self.officer),
         }
+
+    def problems(self, values: dict[str, Any]) -> dict[str, str]:
+        """What the register would refuse in each name (db.commune.settings' own check)."""
+        found = {key: check_setting(key, value) for key, value in values.items()}
+        return {key: message for key, message in found.items() if message}
 
     def save(self, values: dict[str, Any]) -> None:
         save_settings(self.reg, values)
