@@ -1,14 +1,14 @@
 """The main window: a list of screens on the left, the screen on the right, keyboard first.
 
-Every screen is a page with `refresh()`, and the signals `person_requested(id)` (open a person)
-and `register_changed()` (something was saved: other screens refresh when next shown).
+Every screen is a `gui.kit.page.Page`: `refresh()`, and the signals `person_requested(id)` (open
+a person) and `register_changed()` (something was saved: other screens refresh when next shown).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QListWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.store.register import Register
+from gui.kit.page import Page
 from gui.kit.worker import wait_for_all
 from gui.pages.accounts import AccountsPage
 from gui.pages.audit import AuditPage
@@ -33,23 +34,27 @@ from gui.pages.test_round import TestRoundPage
 from gui.pages.today import TodayPage
 from gui.pages.usb.page import UsbPage
 
-PageFactory = Callable[[Register, QWidget], QWidget]
+PageFactory = Callable[[Register, QWidget], Page]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
 
 
 def page_factories() -> list[tuple[str, str, PageFactory]]:
     """(key, title, factory) of every screen, in the order of the left-hand list."""
     return [
-        ("today", QMainWindow.tr("Việc cần làm"), TodayPage),
-        ("register", QMainWindow.tr("Sổ đối tượng"), RegisterPage),
-        ("round", QMainWindow.tr("Xét nghiệm theo đợt"), TestRoundPage),
-        ("places", QMainWindow.tr("Thôn/bản, điểm phức tạp"), PlacesPage),
-        ("drugfree", QMainWindow.tr("Xã không ma túy"), DrugFreePage),
-        ("reports", QMainWindow.tr("Báo cáo"), ReportsPage),
-        ("excel", QMainWindow.tr("Nhập, xuất Excel"), ExcelPage),
-        ("usb", QMainWindow.tr("Bàn giao USB"), UsbPage),
-        ("audit", QMainWindow.tr("Nhật ký thay đổi"), AuditPage),
-        ("accounts", QMainWindow.tr("Tài khoản"), AccountsPage),
-        ("settings", QMainWindow.tr("Cài đặt"), SettingsPage),
+        ("today", _tr("Việc cần làm"), TodayPage),
+        ("register", _tr("Sổ đối tượng"), RegisterPage),
+        ("round", _tr("Xét nghiệm theo đợt"), TestRoundPage),
+        ("places", _tr("Thôn/bản, điểm phức tạp"), PlacesPage),
+        ("drugfree", _tr("Xã không ma túy"), DrugFreePage),
+        ("reports", _tr("Báo cáo"), ReportsPage),
+        ("excel", _tr("Nhập, xuất Excel"), ExcelPage),
+        ("usb", _tr("Bàn giao USB"), UsbPage),
+        ("audit", _tr("Nhật ký thay đổi"), AuditPage),
+        ("accounts", _tr("Tài khoản"), AccountsPage),
+        ("settings", _tr("Cài đặt"), SettingsPage),
     ]
 
 
@@ -72,7 +77,7 @@ class MainWindow(QMainWindow):
         self.stack.setObjectName("pages")
         # Pages are built the first time they are shown: opening the window on a big register
         # costs only the start screen, not every screen's figures.
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, Page] = {}
         self._factories: dict[str, PageFactory] = {}
         self._stale: set[str] = set()
         for number, (key, title, factory) in enumerate(page_factories(), start=1):
@@ -180,26 +185,30 @@ class MainWindow(QMainWindow):
         if key not in self.pages:
             self.page(key)
         page = self.pages[key]
-        if key in self._stale and hasattr(page, "refresh"):
+        if key in self._stale:
             page.refresh()
             self._stale.discard(key)
         self.stack.setCurrentWidget(page)
 
-    def page(self, key: str) -> QWidget:
+    def page(self, key: str) -> Page:
         """A page by key, built on first use."""
         if key not in self.pages:
             page = self._factories[key](self.reg, self.stack)
             page.setObjectName(page.objectName() or f"{key}Page")
             self.pages[key] = page
             self.stack.addWidget(page)
-            if hasattr(page, "person_requested"):
-                page.person_requested.connect(self.open_person)
-            if hasattr(page, "register_changed"):
-                page.register_changed.connect(lambda k=key: self._changed(k))
+            page.person_requested.connect(self.open_person)
+            page.register_changed.connect(lambda k=key: self._changed(k))
             if isinstance(page, ExcelPage):
                 # "Export the list I am looking at": the register screen's search and filters.
-                page.set_filter_source(lambda: self.page("register").current_filter())
+                page.set_filter_source(lambda: self.register_page().current_filter())
         return self.pages[key]
+
+    def register_page(self) -> RegisterPage:
+        """The register screen (its search box and filters), built on first use."""
+        page = self.page("register")
+        assert isinstance(page, RegisterPage)
+        return page
 
     def open_person(self, person_id: str) -> None:
         """Show one person."""
@@ -216,26 +225,25 @@ class MainWindow(QMainWindow):
             self.idle.set_minutes(self._idle_minutes())
         self._stale = {k for k in self.pages if k != source}
         current = self.stack.currentWidget()
-        if current is not self.person and hasattr(current, "refresh"):
-            current.refresh()  # type: ignore[attr-defined]
+        if current is not self.person and isinstance(current, Page):
+            current.refresh()
 
     def focus_search(self) -> None:
         """Ctrl+F: the register's search box."""
         self.nav.setCurrentRow(self.keys.index("register"))
-        register: RegisterPage = self.page("register")  # type: ignore[assignment]
+        register = self.register_page()
         register.search.setFocus()
         register.search.selectAll()
 
     def add_person(self) -> None:
         """Ctrl+N: the person form."""
-        register: RegisterPage = self.page("register")  # type: ignore[assignment]
-        register.add_person()
+        self.register_page().add_person()
 
     def refresh_current(self) -> None:
         """F5: read the register again."""
         current = self.stack.currentWidget()
-        if hasattr(current, "refresh"):
-            current.refresh()  # type: ignore[attr-defined]
+        if isinstance(current, Page):
+            current.refresh()
 
     def _restore(self) -> None:
         settings = QSettings()
