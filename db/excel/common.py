@@ -8,15 +8,11 @@ what the program writes it also reads back.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
 
 from db.core.errors import UserError
 from db.core.files import Wording, atomic_write_with
@@ -174,78 +170,6 @@ def sheet_kind_by_name(title: str) -> str | None:
 
 
 # --- files -----------------------------------------------------------------------------------
-
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-
-
-def _refuse_non_xlsx(path: Path, head: bytes, handle: IO[bytes]) -> None:
-    name = f"“{path.name}”"
-    if not head:
-        raise UserError(f"Tệp {name} rỗng (0 byte), không có dữ liệu để nhập.")
-    if head.startswith(_CFB_MAGIC):
-        handle.seek(0)
-        if _ENCRYPTED in handle.read(4 * 1024 * 1024):
-            raise UserError(
-                f"Tệp {name} được đặt mật khẩu, chương trình không mở được. Hãy mở tệp bằng "
-                "Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc → Mã hóa bằng mật "
-                "khẩu, xóa mật khẩu), lưu lại dạng .xlsx rồi nhập lại."
-            )
-        raise UserError(
-            f"Tệp {name} là định dạng Excel cũ (.xls). Hãy mở bằng Excel, chọn Lưu thành → "
-            "Sổ làm việc Excel (.xlsx), rồi nhập tệp .xlsx đó."
-        )
-    if not head.startswith(b"PK"):
-        text_file = path.suffix.lower() in (".csv", ".txt")
-        hint = " (tệp CSV: hãy mở bằng Excel và lưu lại dạng .xlsx)" if text_file else ""
-        raise UserError(f"Tệp {name} không phải tệp Excel (.xlsx){hint}.")
-
-
-def _unreadable(path: Path, exc: OSError) -> UserError:
-    if isinstance(exc, FileNotFoundError):
-        return UserError(f"Không tìm thấy tệp “{path}”.")
-    if isinstance(exc, IsADirectoryError):
-        return UserError(f"“{path}” là một thư mục, không phải tệp Excel.")
-    return UserError(
-        f"Không đọc được tệp “{path.name}”: tệp đang mở trong chương trình khác hoặc không có "
-        "quyền đọc. Hãy đóng Excel rồi thử lại."
-    )
-
-
-@contextlib.contextmanager
-def open_workbook(path: Path) -> Iterator[Workbook]:
-    """A workbook opened read-only (cached values, not formulas); UserError for a bad file."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise _unreadable(path, exc) from exc
-    with handle:
-        head = handle.read(8)
-        _refuse_non_xlsx(path, head, handle)
-        handle.seek(0)
-        try:
-            book = load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError) as exc:
-            kind = "LibreOffice (.ods)" if path.suffix.lower() == ".ods" else "không phải .xlsx"
-            raise UserError(
-                f"Tệp “{path.name}” bị hỏng hoặc {kind}: không đọc được như một sổ làm việc "
-                "Excel. Hãy mở bằng Excel và lưu lại dạng .xlsx."
-            ) from exc
-        try:
-            yield book
-        finally:
-            book.close()
-
-
-def rows_of(sheet: Any, path: Path) -> Iterator[tuple[Any, ...]]:
-    """The value rows of a sheet; a file damaged halfway is a message, not a crash."""
-    try:
-        yield from sheet.iter_rows(values_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError) as exc:
-        raise UserError(
-            f"Tệp “{path.name}” bị hỏng ở sheet “{sheet.title}”: không đọc hết được. "
-            "Hãy mở bằng Excel và lưu lại dạng .xlsx."
-        ) from exc
 
 
 def save_atomic(book: Workbook, out_path: Path) -> None:

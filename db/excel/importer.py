@@ -21,6 +21,7 @@ from typing import Any
 from db.commune.places import save_village, village_by_name
 from db.core.errors import UserError
 from db.duties.actions import start_treatment
+from db.excel.book import Sheet, open_book
 from db.excel.common import (
     DUPLICATE,
     IMPORT,
@@ -28,7 +29,6 @@ from db.excel.common import (
     REJECTED,
     SOURCE_ROW_HEADER,
     Progress,
-    open_workbook,
     save_atomic,
 )
 from db.excel.match import Villages
@@ -61,12 +61,12 @@ class ImportResult:
         )
 
 
-def _plan_sheet(planner: Planner, sheet: Any, layout: SheetLayout, total: int) -> None:
+def _plan_sheet(planner: Planner, sheet: Sheet, layout: SheetLayout, total: int) -> None:
     """Plan every row of one sheet."""
     label = f"Đang kiểm tra sheet “{layout.title}”…"
     context: dict[str, tuple[int, tuple[Any, ...], str]] = {}
     headings: list[str] = []
-    for number, cells in data_rows(sheet, layout, planner.path):
+    for number, cells in data_rows(sheet, layout):
         title = layout.section_title(cells)
         if title is not None:
             field = _heading_field(planner, title) if layout.kind == "people" else None
@@ -97,6 +97,8 @@ def _plan_sheet(planner: Planner, sheet: Any, layout: SheetLayout, total: int) -
             "của nhóm được ghi cho các dòng bên dưới không ghi thôn/bản, diện."
         )
         planner.plan.problems.append(SheetProblem(layout.title, note, False))
+    if layout.stopped is not None:
+        planner.plan.problems.append(SheetProblem(layout.title, layout.stopped, False))
     if layout.footer is not None:
         number, text = layout.footer
         note = (
@@ -121,8 +123,8 @@ def _heading_field(planner: Planner, title: str) -> str | None:
 def plan_import(reg: Register, path: str | Path, progress: Progress | None = None) -> ImportPlan:
     """Read and check a workbook: every row's fate, nothing written."""
     path = Path(path)
-    with open_workbook(path) as book:
-        found, problems = read_layouts(book, path)
+    with open_book(path) as book:
+        found, problems = read_layouts(book)
         if not found:
             reasons = " ".join(p.message for p in problems if p.rejected)
             raise UserError(
@@ -132,7 +134,7 @@ def plan_import(reg: Register, path: str | Path, progress: Progress | None = Non
             )
         planner = Planner(reg, path, progress)
         planner.plan.problems = problems
-        total = sum(max((s.max_row or 0) - layout.header_row, 0) for s, layout in found)
+        total = sum(max((s.height or 0) - layout.header_row, 0) for s, layout in found)
         for sheet, layout in found:
             planner.plan.layouts.append(layout)
             _plan_sheet(planner, sheet, layout, total)

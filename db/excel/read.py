@@ -11,12 +11,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import column_index_from_string
-
 from db.core.textfold import clean, fold
+from db.excel.book import Book, Sheet
 from db.excel.common import (
     PEOPLE_FIELDS,
     REASON_HEADER,
@@ -24,9 +22,9 @@ from db.excel.common import (
     TESTS_FIELDS,
     field_of,
     header_key,
-    rows_of,
     sheet_kind_by_name,
 )
+from db.excel.guard import EMPTY_RUN, MAX_DATA_ROWS
 from db.excel.values import cell_text, is_blank
 
 HEADER_SCAN_ROWS = 30
@@ -60,6 +58,7 @@ class SheetLayout:
     ignored: list[str] = field(default_factory=list)  # headers of columns not used
     combine_name: bool = False  # full name = "Họ" column + "Tên" column
     footer: tuple[int, str] | None = None  # (row, text) where the list's signatures begin
+    stopped: str | None = None  # why reading stopped before the sheet's end (a cap)
 
     def values(self, row: Sequence[Any]) -> dict[str, Any]:
         """The cells of one data row by field."""
@@ -227,19 +226,21 @@ def find_layout(title: str, head: list[tuple[Any, ...]]) -> SheetLayout | SheetP
     )
 
 
-def read_layouts(book: Any, path: Path) -> tuple[list[tuple[Any, SheetLayout]], list[SheetProblem]]:
+def read_layouts(book: Book) -> tuple[list[tuple[Sheet, SheetLayout]], list[SheetProblem]]:
     """Each sheet's layout (people sheets first), and the sheets left out with the reason."""
-    found: list[tuple[Any, SheetLayout]] = []
+    found: list[tuple[Sheet, SheetLayout]] = []
     problems: list[SheetProblem] = []
-    for sheet in book.worksheets:
-        if sheet_kind_by_name(sheet.title) == "ignore":
+    for name in book.sheet_names:
+        if sheet_kind_by_name(name) == "ignore":
             continue
-        head = list(islice(rows_of(sheet, path), HEADER_SCAN_ROWS))
+        sheet = book.sheet(name)
+        head = list(islice(sheet.rows(), HEADER_SCAN_ROWS))
         layout = find_layout(sheet.title, head)
         if isinstance(layout, SheetProblem):
             problems.append(layout)
         elif layout is not None:
             found.append((sheet, layout))
+            problems.extend(SheetProblem(sheet.title, note, False) for note in sheet.notes)
             if layout.ignored:
                 names = ", ".join(f"“{h}”" for h in layout.ignored)
                 note = f"Sheet “{sheet.title}”: bỏ qua các cột không dùng: {names}."
@@ -248,44 +249,21 @@ def read_layouts(book: Any, path: Path) -> tuple[list[tuple[Any, SheetLayout]], 
     return found, problems
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
-def vertical_merges(sheet: Any) -> dict[int, list[tuple[int, int]]]:
-    """Cells merged down a column (a village written once for its group of rows).
-
-    First row → [(0-based column, last row)]. Read-only sheets do not load merged cells, so the
-    sheet's XML is scanned for them (they come after the rows); a sheet that cannot be scanned
-    simply has none.
-    """
-    archive = getattr(getattr(sheet, "parent", None), "_archive", None)
-    part = getattr(sheet, "_worksheet_path", None)
-    if archive is None or part is None:
-        return {}
-    found: dict[int, list[tuple[int, int]]] = {}
-    tail = b""
-    with archive.open(part) as source:
-        while chunk := source.read(1 << 20):
-            text = tail + chunk
-            for m in _MERGE.finditer(text):
-                first, last = int(m.group(2)), int(m.group(4))
-                if last > first:
-                    column = column_index_from_string(m.group(1).decode()) - 1
-                    found.setdefault(first, []).append((column, last))
-            tail = text[-200:]
-            # A merge cut by the chunk's end is found again from the tail; don't count it twice.
-            found = {k: sorted(set(v)) for k, v in found.items()}
-    return found
-
-
-def data_rows(sheet: Any, layout: SheetLayout, path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def data_rows(sheet: Sheet, layout: SheetLayout) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, cells) of every non-empty row under the header, up to the footer.
 
-    A cell merged down several rows gives its value to each of them.
+    A cell merged down several rows gives its value to each of them. Reading stops after
+    `MAX_DATA_ROWS` rows under the header and at `EMPTY_RUN` empty rows in a row; the layout
+    then says so (`stopped`).
     """
-    merges = vertical_merges(sheet)
+    merges = sheet.merges()
     carry: dict[int, tuple[int, Any]] = {}  # column → (last row, value)
-    for number, row in enumerate(rows_of(sheet, path), start=1):
+    empty = 0
+    for number, row in enumerate(sheet.rows(), start=1):
         if number in merges or carry:
             cells = list(row)
             for column, last in merges.get(number, ()):
@@ -298,8 +276,27 @@ def data_rows(sheet: Any, layout: SheetLayout, path: Path) -> Iterator[tuple[int
                 if cells[column] is None:
                     cells[column] = value
             row = tuple(cells)
-        if number <= layout.header_row or layout.is_empty(row):
+        if number <= layout.header_row:
             continue
+        if layout.is_empty(row):
+            empty += 1
+            if empty >= EMPTY_RUN:
+                if sheet.height is None or sheet.height > number:
+                    layout.stopped = (
+                        f"Sheet “{layout.title}”: sau dòng {_n(number - empty)} có hơn "
+                        f"{_n(EMPTY_RUN)} dòng trống liền nhau; phần bên dưới không được đọc. "
+                        "Nếu còn danh sách ở đó, hãy xóa các dòng trống rồi nhập lại."
+                    )
+                return
+            continue
+        empty = 0
+        if number - layout.header_row > MAX_DATA_ROWS:
+            layout.stopped = (
+                f"Sheet “{layout.title}”: chỉ đọc {_n(MAX_DATA_ROWS)} dòng dưới dòng tiêu đề; "
+                f"từ dòng {_n(number)} trở đi không được đọc. Hãy tách phần còn lại sang một "
+                "tệp khác rồi nhập tiếp."
+            )
+            return
         footer = layout.footer_text(row)
         if footer is not None:
             layout.footer = (number, footer)

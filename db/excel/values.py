@@ -64,6 +64,9 @@ def cell_phone(value: object) -> str:
     return text
 
 
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date numbers (its 1900 system)
+
+
 def _from_number(value: float, label: str) -> PartialDate:
     if float(value).is_integer() and 1900 <= value <= 2100:
         return PartialDate(int(value))  # a year typed as a number
@@ -73,12 +76,33 @@ def _from_number(value: float, label: str) -> PartialDate:
     raise UserError(f"{label}: “{cell_text(value)}” không phải ngày hợp lệ.", field=label)
 
 
+def _date_cell(value: date) -> PartialDate:
+    """A date cell; a year typed into a cell formatted as a date comes back as that year.
+
+    Excel keeps 1985 typed into a dd/mm/yyyy cell as day 1985, and shows it as 07/06/1905:
+    the officer typed a year. Days 1900 to 2100 (14/03/1905 to 30/09/1905) are read as the
+    year they were typed as; nobody on the register was born then, and a test or a decision
+    cannot be dated then.
+    """
+    day = value.date() if isinstance(value, datetime) else value
+    typed = (day - _EXCEL_EPOCH).days
+    whole = not isinstance(value, datetime) or value.time() == datetime.min.time()
+    if whole and 1900 <= typed <= 2100:
+        return PartialDate(typed)
+    return PartialDate(day.year, day.month, day.day)
+
+
 def cell_partial(value: object, label: str) -> PartialDate | None:
-    """A date, a month and year, or a year alone from a cell; UserError naming `label`."""
+    """A date, a month and year, or a year alone from a cell; UserError naming `label`.
+
+    The same in every date column: a number 1900–2100 is a year (also from a formula,
+    1985.0, and in a cell formatted as a date); a larger number an Excel date; a date cell
+    its date; text as written (dd/mm/yyyy, d-m-yyyy, mm/yyyy, yyyy, ISO).
+    """
     if is_blank(value):
         return None
     if isinstance(value, datetime | date):
-        return PartialDate(value.year, value.month, value.day)
+        return _date_cell(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _from_number(value, label)
     text = str(value).strip()
@@ -211,11 +235,20 @@ def text_width(value: object) -> int:
     return max((len(line) for line in cell_text(value).splitlines()), default=0)
 
 
+# What a spreadsheet may take for the start of a formula when text begins with it.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def writable(ws: Any, value: object) -> object:
-    """A value for a write-only sheet: dates shown dd/mm/yyyy, text never taken for a formula."""
+    """A value for a write-only sheet: dates shown dd/mm/yyyy, text never taken for a formula.
+
+    Text that starts like a formula ("=HYPERLINK(…)", "+84…", "-", "@x") is written as a text
+    cell, so Excel shows it exactly as typed and never runs it; numbers (negative ones too)
+    stay numbers.
+    """
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not text.startswith("="):
+        if not text.startswith(FORMULA_STARTS):
             return text or None  # an empty cell is not written at all
         cell = WriteOnlyCell(ws, text)
         cell.data_type = "s"

@@ -44,19 +44,8 @@ ENCRYPTED_XLSX = (
     "lj0u9JtOj2yRF/fNDP1ZxnZ5VWsSuKBNPLl1NiRM82crFjlzddSA89xw0iKdYP+GR4zg6IpUWWjrv0/KjGMUpM15m8"
     "4j06oflim9TSKYGSnEPSw8bZhGdYIpmrdDRTYy6BrDQlFvI0MFMYQ9voXu7ldvkTJ/pCRQ=="
 )
-# A real Excel 97–2003 workbook (.xls, BIFF8) written by xlwt: one sheet, "Ho va ten".
-OLD_XLS = (
-    "eNrtWE9IFFEY/71x1/2Du87aGmggg5SmeYkuXnRUKru0WIeKCGzMQUSZiWUN7OK/9hgEnZIugpcuVpf+UIe6dRCMOg"
-    "RBsFvHTkFCB93pe9/OxGoeXCjJeL/hfe/b78973+z73jfz5u1aqrD0uLmIbehFDUpeDLUVMkEtFvzQQXrPk2zQR6l5"
-    "CvsKsSgtZG0YLxKrEbmGcr2L0PAo9Joo8JnaFVxHxnVsYw8xwDFYQsbQQ1TgPkmSaOKoGpheY3qA6UO2fMm0jyW3mf"
-    "aQbUFcxpqZ6ez2s/iS1sq6JOS4T9nnI0uOoxFvZBbP3BFl2zD6s+PW5L+paAnVYRm0boO2Y2etyQLStIDLWPcM4Huw"
-    "U18ZSr63cgGS/9gqj+wgv6uFgFl4VznB80hhtQZcZE+640ZuynXGNnCYM1Mr194zrnHDMnK2kwAyY1PTtmNcsByj34"
-    "lLPe9lfcteTnCO1xEdRT3zKR5Lp2q98eDbu7MjQ+YwS2a5fper/BEZGDzMSQ9yTrJG+6XvZP4Y03ke9RDzzUzTlJ/U"
-    "tw01+szpBba5xdo2mucE473ZXsEfJT7/9dyzlvwXs4P4lcHizfTKB3MJrXTno+QvrwV0iS6xeE/iuRn0wq8In5g2/V"
-    "Ydoprux+75j7J6bCLObIqptBA7WAi2kLRXa8AT/gv6Kp6JcSgoKCgoKCgoKCjsHwj/vV6eO+Q7f9g/N0T87zqb1Erq"
-    "M8l/i/Nw6crRwfQUHOqzmK4qfw4iLIKxxC59gu+FEhdp9iwmMMJxTFSdv3TuE5X3s2tH/c9toWrnL1UT51+e/ycaq8"
-    "LV"
-)
+# "Họ và tên;Ngày sinh / Lò Văn An;1990" as an old program saves it, in Windows-1258.
+NOT_UTF8 = b"Ho\xf2 v\xe0 t\xean;Ng\xe0y sinh\nLo\xcc V\xe3n An;1990\n"
 
 
 def unpack(data: str) -> bytes:
@@ -84,15 +73,27 @@ def _good(path: Path, rows: list[list[Any]] | None = None) -> Path:
     ("make", "message"),
     [
         (lambda d: _write(d / "ds.xlsx", unpack(ENCRYPTED_XLSX)), "được đặt mật khẩu"),
-        (lambda d: _write(d / "ds.xls", unpack(OLD_XLS)), "định dạng Excel cũ (.xls)"),
-        (lambda d: _write(d / "ds.csv", "Họ và tên;Ngày sinh\n".encode()), "tệp CSV"),
+        (lambda d: _write(d / "ds.csv", NOT_UTF8), "không phải tệp CSV mã UTF-8"),
+        (
+            lambda d: _write(d / "ds.xls", b"<html><table><tr><td>x</td></tr></table>"),
+            "không phải tệp Excel",
+        ),
         (lambda d: _write(d / "ds.xlsx", b"%PDF-1.4 not a workbook"), "không phải tệp Excel"),
         (lambda d: _write(d / "ds.xlsx", b""), "rỗng (0 byte)"),
         (lambda d: _write(d / "ds.xlsx", _good(d / "g.xlsx").read_bytes()[:900]), "bị hỏng"),
         (lambda d: d / "khong-co.xlsx", "Không tìm thấy tệp"),
         (lambda d: d, "là một thư mục"),
     ],
-    ids=["encrypted", "xls", "csv", "pdf", "empty-file", "truncated", "missing", "folder"],
+    ids=[
+        "encrypted",
+        "csv-not-utf8",
+        "html-as-xls",
+        "pdf",
+        "empty-file",
+        "truncated",
+        "missing",
+        "folder",
+    ],
 )
 def test_a_file_that_cannot_be_read_says_why(
     reg: Register, tmp_path: Path, make: Any, message: str
@@ -109,7 +110,7 @@ def test_a_zip_that_is_not_a_workbook(reg: Register, tmp_path: Path) -> None:
     path = tmp_path / "ds.ods"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("content.xml", "<office:document-content/>")
-    with pytest.raises(UserError, match=r"ds\.ods” bị hỏng hoặc LibreOffice"):
+    with pytest.raises(UserError, match=r"ds\.ods” bị hỏng: .*LibreOffice \(\.ods\)"):
         plan_import(reg, path)
 
 
