@@ -1,6 +1,6 @@
 """Smoke test of the frozen program: what an officer does first, run by the built executables.
 
-    python packaging/smoke.py dist/SoTheoDoi [--strict-window] [--keep]
+    python packaging/smoke.py dist/SoTheoDoi [--portable ZIP] [--strict] [--keep]
 
 Each step runs the frozen command line (`sotheodoi-cli`) in a scratch folder, away from the
 source tree and with no PYTHONPATH, so a module or data file the build forgot fails here:
@@ -11,6 +11,8 @@ source tree and with no PYTHONPATH, so a module or data file the build forgot fa
   import    the bundle into a second commune's register (--accept-other-commune)
   window    the window (`SoTheoDoi`) started offscreen on a new register reaches its first
             dialog and quits (SOTHEODOI_SMOKE_QUIT, see WINDOW_VARIABLE)
+  portable  (with --portable ZIP) the portable copy unzipped to a "USB stick" keeps its
+            register in DuLieu/ beside the program, not in the user's data folder
 Exit code 0 when every step passed. Needs pypdf (the test extra) to read the report.
 """
 
@@ -26,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -111,7 +114,8 @@ class Smoke:
         self.register = scratch / "xa-a.db"
         self.other = scratch / "xa-b.db"
         self.bundle = scratch / "ban-giao.sotd"
-        self.window_strict = False
+        self.strict = False
+        self.portable_zip: Path | None = None
 
     def run(self, *args: str | Path, expect: int = 0) -> subprocess.CompletedProcess[str]:
         """Run the frozen command line; fail with its output if the exit code is not `expect`."""
@@ -207,7 +211,7 @@ class Smoke:
         except subprocess.TimeoutExpired:
             process.kill()
             out, err = process.communicate()
-            if marker.is_file() or self.window_strict:
+            if marker.is_file() or self.strict:
                 raise SmokeFailure(
                     f"the window did not quit in {self.timeout:.0f} s\n{err[-3000:]}"
                 ) from None
@@ -226,6 +230,32 @@ class Smoke:
         shown = marker.read_text(encoding="utf-8").strip()
         return f"first window “{shown}” after {took:.1f} s"
 
+    def step_portable(self) -> str:
+        """The portable zip on a stick: a register made without --db lands in DuLieu/."""
+        assert self.portable_zip is not None
+        stick = self.scratch / "usb"
+        folder = unzip(self.portable_zip, stick)
+        if not (folder / "portable.txt").is_file():
+            raise SmokeFailure(f"{self.portable_zip.name} has no portable.txt")
+        cli = executable(folder, COMMAND_LINE)
+        done = subprocess.run(
+            [str(cli), "demo", "--password-file", str(self.password), "--persons", "10"],
+            cwd=self.scratch, env=self.env, capture_output=True, text=True, encoding="utf-8",
+            errors="replace", timeout=self.timeout, check=False,
+        )  # fmt: skip
+        on_stick = folder / "DuLieu" / "so-theo-doi.db"
+        if done.returncode == 0 and on_stick.is_file():
+            return f"register kept on the stick: {on_stick.relative_to(stick)}"
+        elsewhere = sorted(str(p) for p in (self.scratch / "home").rglob("so-theo-doi.db"))
+        if done.returncode == 0 and elsewhere and not self.strict:
+            return (
+                f"NOT CONFIRMED: the register went to {elsewhere[0]}; cli/main.py's "
+                "default_register_path does not honour portable.txt yet"
+            )
+        raise SmokeFailure(
+            f"portable demo: exit {done.returncode}, nothing in {on_stick}\n{done.stderr[-2000:]}"
+        )
+
     def steps(self) -> Iterator[tuple[str, Callable[[], str]]]:
         yield "version", self.step_version
         yield "demo", self.step_demo
@@ -233,6 +263,22 @@ class Smoke:
         yield "export", self.step_export
         yield "import", self.step_import
         yield "window", self.step_window
+        if self.portable_zip is not None:
+            yield "portable", self.step_portable
+
+
+def unzip(archive: Path, into: Path) -> Path:
+    """Extract a zip keeping the executable bits (zipfile alone drops them); the top folder."""
+    with zipfile.ZipFile(archive) as source:
+        tops = {name.split("/", 1)[0] for name in source.namelist()}
+        for info in source.infolist():
+            path = Path(source.extract(info, into))
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and os.name == "posix":
+                path.chmod(mode)
+    if len(tops) != 1:
+        raise SmokeFailure(f"{archive.name}: expected one top folder, found {sorted(tops)}")
+    return into / tops.pop()
 
 
 def _resolve(value: Any) -> Any:
@@ -276,11 +322,19 @@ def check_pdf(pdf: Path) -> str:
 
 
 def run_smoke(
-    folder: Path, timeout: float, strict_window: bool, keep: bool, only: Sequence[str] = ()
+    folder: Path,
+    timeout: float,
+    *,
+    strict: bool = False,
+    keep: bool = False,
+    portable: Path | None = None,
+    only: Sequence[str] = (),
 ) -> list[Step]:
+    """Run the steps; each one's result is printed as it ends."""
     scratch = Path(tempfile.mkdtemp(prefix="sotd-smoke-"))
     smoke = Smoke(folder.resolve(), scratch, timeout)
-    smoke.window_strict = strict_window
+    smoke.strict = strict
+    smoke.portable_zip = portable.resolve() if portable else None
     results = []
     try:
         for name, step in smoke.steps():
@@ -302,14 +356,16 @@ def run_smoke(
     return results
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke test of the frozen program.")
     parser.add_argument("folder", type=Path, help="the built folder (dist/SoTheoDoi)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds per step")
+    parser.add_argument("--portable", type=Path, help="also check this portable zip")
     parser.add_argument(
-        "--strict-window",
+        "--strict",
         action="store_true",
-        help=f"fail when the window does not honour {WINDOW_VARIABLE}",
+        help=f"fail (not just warn) when the window ignores {WINDOW_VARIABLE} or the portable "
+        "copy ignores portable.txt",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--only", nargs="*", default=(), help="run only these steps")
@@ -319,7 +375,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
             print(f"not a built folder: {executable(args.folder, name)} is missing")
             return 2
     started = time.perf_counter()
-    results = run_smoke(args.folder, args.timeout, args.strict_window, args.keep, args.only)
+    results = run_smoke(
+        args.folder,
+        args.timeout,
+        strict=args.strict,
+        keep=args.keep,
+        portable=args.portable,
+        only=args.only,
+    )
     failed = [r.name for r in results if not r.ok]
     took = time.perf_counter() - started
     verdict = f"FAILED: {', '.join(failed)}" if failed else "passed"
