@@ -28,6 +28,9 @@ def run_window(db_path: Path) -> int:
     # From here on an uncaught exception is a message with a reference and a log entry; under
     # pythonw (no console) it would otherwise vanish.
     crash.install()
+    from gui.kit.translations import install_vietnamese
+
+    install_vietnamese(app)  # Qt's own buttons and menus (Yes/No, Copy/Paste) in Vietnamese
 
     try:
         reg = open_at_start(db_path)

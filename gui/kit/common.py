@@ -197,13 +197,17 @@ def place_errors(labels: dict[str, QLabel], errors: dict[str, str]) -> list[str]
 
 
 def show_failure(parent: QWidget, exc: BaseException) -> None:
-    """A person-fixable error as its message; anything else as a bug, plainly."""
+    """A person-fixable error as its message; anything else as a bug, plainly, logged with a
+    reference the officer can quote (when the crash hook is installed)."""
     if isinstance(exc, UserError):
         QMessageBox.warning(parent, tr("common", "Không thực hiện được"), exc.message)
-    else:
-        QMessageBox.critical(
-            parent,
-            tr("common", "Lỗi chương trình"),
-            tr("common", "Lỗi chương trình (không phải do dữ liệu nhập); sổ không bị ghi dở.")
-            + f"\n\n{type(exc).__name__}: {exc}",
-        )
+        return
+    from gui.kit import crash
+
+    reference = crash.report_bug(exc)
+    text = tr("common", "Lỗi chương trình (không phải do dữ liệu nhập); sổ không bị ghi dở.")
+    if reference:
+        text += "\n" + tr("common", "Mã lỗi: %1").replace("%1", reference)
+    QMessageBox.critical(
+        parent, tr("common", "Lỗi chương trình"), text + f"\n\n{type(exc).__name__}: {exc}"
+    )

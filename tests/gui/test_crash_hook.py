@@ -221,3 +221,27 @@ def test_the_log_folder_is_the_users_log_folder_unless_told(
     assert crash.log_folder() == tmp_path
     monkeypatch.delenv(crash.LOG_DIR_VARIABLE)
     assert crash.log_folder() == Path(user_log_dir("SoTheoDoi", appauthor=False))
+
+
+def test_a_bug_caught_by_a_form_is_logged_and_shown_with_its_reference(
+    qtbot: Any, boxes: Boxes, log_dir: Path
+) -> None:
+    """show_failure (a form's save that failed with a bug) gives the same reference as the log."""
+    from PySide6.QtWidgets import QWidget
+
+    from gui.kit.common import show_failure
+
+    crash.install(log_dir)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    try:
+        raise KeyError(f"{NAME} {PASSWORD}")
+    except KeyError as exc:
+        show_failure(parent, exc)
+    ((kind, _, text),) = boxes.shown
+    assert kind == "critical"
+    found = REFERENCE.search(text)
+    assert found is not None, text
+    log = _log_text(log_dir)
+    assert found.group(1) in log
+    assert NAME not in log and PASSWORD not in log
