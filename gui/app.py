@@ -32,24 +32,28 @@ def run_window(db_path: Path) -> int:
 
     install_vietnamese(app)  # Qt's own buttons and menus (Yes/No, Copy/Paste) in Vietnamese
 
-    try:
-        reg = open_at_start(db_path)
-    except UserError as exc:
-        QMessageBox.critical(None, app.tr("Không mở được sổ"), exc.message)
-        return exc.exit_code
-    if reg is None:
-        return 0  # the person chose to leave
     from gui.main_window import MainWindow
     from gui.session.first_start import SetupDialog, needs_setup
 
-    if needs_setup(reg) and reg.role == "chief":
-        # First start: the unit's names for printed headers, and an offer of training data
-        # (settings are the chief's to change).
-        SetupDialog(reg).exec()
-    window = MainWindow(reg)
-    window.show()
-    window.start_auto_backup()
-    try:
-        return app.exec()
-    finally:
-        reg.close()
+    while True:
+        try:
+            reg = open_at_start(db_path)
+        except UserError as exc:
+            QMessageBox.critical(None, app.tr("Không mở được sổ"), exc.message)
+            return exc.exit_code
+        if reg is None:
+            return 0  # the person chose to leave
+        if needs_setup(reg) and reg.role == "chief":
+            # First start: the unit's names for printed headers, and an offer of training data
+            # (settings are the chief's to change).
+            SetupDialog(reg).exec()
+        window = MainWindow(reg)
+        window.show()
+        window.start_auto_backup()
+        try:
+            code = app.exec()
+        finally:
+            reg.close()
+        if not window.logged_out:
+            return code
+        # Signed out: the same register, the next person's login (a shared station laptop).

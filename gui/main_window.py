@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QLabel,
     QListWidget,
     QMainWindow,
     QSplitter,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.store.register import Register
+from db.store.roles import ROLE_LABELS
 from gui.kit.page import Page
 from gui.kit.worker import wait_for_all
 from gui.pages.accounts import AccountsPage
@@ -61,6 +63,8 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
 class MainWindow(QMainWindow):
     """One window for the whole register."""
 
+    logout_requested = Signal()  # the account signs out: the program shows the login again
+
     def __init__(self, reg: Register) -> None:
         super().__init__()
         self.reg = reg
@@ -99,6 +103,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
         self.statusBar().showMessage(self.tr("Sổ: %1").replace("%1", str(reg.path)))
+        # Who is signed in, always in sight: a station laptop is shared.
+        self.session_label = QLabel(self.session_text())
+        self.session_label.setObjectName("sessionLabel")
+        self.statusBar().addPermanentWidget(self.session_label)
+        self.logged_out = False
 
         for keys, action in (
             ("Ctrl+F", self.focus_search),
@@ -132,6 +141,29 @@ class MainWindow(QMainWindow):
             password.setObjectName("passwordAction")
             password.triggered.connect(self.change_password)
             menu.addAction(password)
+            logout = QAction(self.tr("Đăng xuất / đổi người dùng"), self)
+            logout.setObjectName("logoutAction")
+            logout.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+            logout.triggered.connect(self.log_out)
+            menu.addAction(logout)
+
+    def session_text(self) -> str:
+        """ "Đăng nhập: Lò Văn Thắng (chihuy) — Chỉ huy"; a plain register has no accounts."""
+        if not self.reg.encrypted:
+            return self.tr("Sổ chưa mã hóa — không có tài khoản")
+        from gui.session.lock import account_name
+
+        who = account_name(self.reg)
+        role = ROLE_LABELS.get(self.reg.role, self.reg.role)
+        return self.tr("Đăng nhập: %1 — %2").replace("%1", who).replace("%2", role)
+
+    def log_out(self) -> None:
+        """Close this account's window; the program asks who signs in next (gui/app.py)."""
+        self.logged_out = True
+        if self.idle is not None:
+            self.idle.stop()
+        self.logout_requested.emit()
+        self.close()
 
     def _idle_minutes(self) -> int:
         from db.commune.settings import get_settings

@@ -26,7 +26,7 @@ class LockDialog(FormDialog):
         self.layout_.addWidget(intro_label(self.tr(
             "Màn hình đã khóa vì lâu không dùng. Các việc đang làm dở vẫn được giữ nguyên. Nhập "
             "mật khẩu của tài khoản “%1” để tiếp tục."
-        ).replace("%1", reg.user)))  # fmt: skip
+        ).replace("%1", account_name(reg))))  # fmt: skip
         self.password = password_field("lockPassword")
         self.form.addRow(self.tr("Mật khẩu"), self.password)
         self.unlock_button = make_button("unlockButton", self.tr("Mở khóa"))
@@ -89,6 +89,13 @@ _INPUT = {
 }  # fmt: skip
 
 
+def account_name(reg: Register) -> str:
+    """"Lò Văn Thắng (chihuy)", or the login alone when the account has no full name."""
+    if reg.full_name and reg.full_name != reg.user:
+        return f"{reg.full_name} ({reg.user})"
+    return reg.user
+
+
 class IdleLock(QObject):
     """Locks the screen after `minutes` without keyboard or mouse input."""
 
@@ -136,6 +143,13 @@ class IdleLock(QObject):
         self.dialog.accepted.connect(self.unlock)
         self.dialog.show()
         self.dialog.activateWindow()
+
+    def stop(self) -> None:
+        """No more locking (the account signed out): the timer and the input watch end."""
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def unlock(self) -> None:
         for cover in self.covers:
