@@ -197,7 +197,7 @@ def scan_xlsx(path: Path, archive: zipfile.ZipFile) -> None:
 # --- .ods --------------------------------------------------------------------------------------
 
 _ODS_TOKEN = re.compile(
-    rb"<table:table\b([^>]*)>|<table:table-row\b([^>]*?)(/?)>|</table:table-row>"
+    rb"<table:table((?:\s[^>]*)?)>|<table:table-row\b([^>]*?)(/?)>|</table:table-row>"
     rb"|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>"
 )
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
