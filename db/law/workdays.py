@@ -1,15 +1,20 @@
 """Working days: deadlines counted in working days skip weekends and public holidays.
 
-The built-in holidays are those of the Labour Code 2019, Art. 112: Tết Dương lịch (1/1), Tết
-Nguyên đán (the last day of the lunar year and lunar 1st–4th of month 1), Giỗ Tổ Hùng Vương
-(10/3 lunar), Ngày Chiến thắng (30/4), Quốc tế Lao động (1/5) and Quốc khánh (2/9 and one
-adjacent day: 3/9 when 2/9 is a Monday, otherwise 1/9). A built-in holiday on a Saturday or a
-Sunday gives a compensating day off (nghỉ bù) on the next day that is neither a weekend day, nor
-a built-in holiday, nor an earlier compensating day.
+Each year is counted on one basis, in this order:
+1. "entered": the unit marked the year as entered from the government's notice (db.commune.
+   holidays): only the officer's days apply, the program's own days for that year do not.
+2. "decided": the days off and the Saturdays worked in exchange, as the government decided them
+   that year, shipped with the program (db.law.decided, from the `holidays` package).
+3. "labour_code": a year with no decision shipped falls back to the Labour Code 2019, Art. 112:
+   Tết Dương lịch (1/1), Tết Nguyên đán (the last day of the lunar year and lunar 1st–4th of
+   month 1), Giỗ Tổ Hùng Vương (10/3 lunar), Ngày Chiến thắng (30/4), Quốc tế Lao động (1/5) and
+   Quốc khánh (2/9 and one adjacent day: 3/9 when 2/9 is a Monday, otherwise 1/9). A holiday on a
+   Saturday or a Sunday gives a compensating day off (nghỉ bù) on the next day that is neither a
+   weekend day, nor a holiday, nor an earlier compensating day.
 
-Officers enter what was actually decided each year as `DayOverride`s: an override always wins
-over the built-in rule on its own date and never generates compensation. Compensation days are
-placed by the built-in rule alone, so they do not move when overrides are added.
+On the "decided" and "labour_code" bases the officer's `DayOverride`s still win on their own
+date (a day added or removed) and never generate compensation; compensation days are placed by
+the built-in rule alone, so they do not move when overrides are added.
 
 Each year is laid out once per calendar (a mask and a running count of working days), so that
 `add_working_days` and `working_days_between` cost microseconds.
@@ -17,14 +22,23 @@ Each year is laid out once per calendar (a mask and a running count of working d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from db.law.decided import DecidedYear, decided_calendar
 from db.law.lunar import lunar_new_year, lunar_to_solar, solar_to_lunar
 
-__all__ = ["DayOverride", "WorkCalendar", "builtin_holidays"]
+__all__ = ["BASIS_LABELS", "Basis", "DayOverride", "WorkCalendar", "YearBasis", "builtin_holidays"]
+
+Basis = Literal["entered", "decided", "labour_code"]
+BASIS_LABELS: dict[Basis, str] = {
+    "entered": "Theo lịch nghỉ đơn vị nhập (thay cho lịch có sẵn của chương trình)",
+    "decided": "Theo lịch nghỉ đã công bố (nguồn: %1)",
+    "labour_code": "Chưa có lịch nghỉ công bố: tính theo Bộ luật Lao động Điều 112",
+}
+"""What the Settings screen says of a year's basis (%1: the source of the decided days)."""
 
 _DAY = timedelta(days=1)
 
@@ -83,25 +97,70 @@ def builtin_holidays(year: int) -> dict[date, str]:
 
 
 @dataclass(frozen=True)
+class YearBasis:
+    """Which days a year is counted on, and where they come from."""
+
+    kind: Basis
+    source: str = ""  # for "decided": the shipped data's source
+
+    @property
+    def label(self) -> str:
+        """The basis in the officer's words."""
+        return BASIS_LABELS[self.kind].replace("%1", self.source)
+
+
+@dataclass(frozen=True)
 class _Year:
     """One Gregorian year laid out: days off by name, working mask and running counts."""
 
     first: int  # ordinal of 1 January
     days_off: dict[date, str]  # holidays in effect (weekends excluded unless a holiday)
+    make_up: dict[date, str]  # weekend days worked (a decided swap or the officer's entry)
     working: bytes  # working[i] == 1 when day first + i is a working day
     cumulative: tuple[int, ...]  # cumulative[i]: working days among days first .. first + i
     ordinals: tuple[int, ...]  # ordinals of the working days, in order
 
 
 class WorkCalendar:
-    """Working days under the built-in holidays and the officer's overrides."""
+    """Working days under the decided (or Labour Code) holidays and the officer's overrides."""
 
-    def __init__(self, overrides: Iterable[DayOverride] = ()) -> None:
-        """Keep the overrides (a later one for the same day replaces an earlier one)."""
+    def __init__(
+        self,
+        overrides: Iterable[DayOverride] = (),
+        *,
+        decided: Mapping[int, DecidedYear] | None = None,
+        entered_years: Iterable[int] = (),
+    ) -> None:
+        """Keep the overrides (a later one for the same day replaces an earlier one).
+
+        `decided`: the decided days by year, the shipped ones by default (`{}`: the Labour Code
+        rule alone). `entered_years`: the years the unit entered itself, counted on its days only.
+        """
         self._overrides: dict[int, dict[date, DayOverride]] = {}
         for o in overrides:
             self._overrides.setdefault(o.day.year, {})[o.day] = o
+        self._decided = decided_calendar() if decided is None else decided
+        self._entered = frozenset(entered_years)
         self._years: dict[int, _Year] = {}
+
+    def basis(self, year: int) -> YearBasis:
+        """Which days `year` is counted on."""
+        if year in self._entered:
+            return YearBasis("entered")
+        found = self._decided.get(year)
+        if found is not None:
+            return YearBasis("decided", found.source)
+        return YearBasis("labour_code")
+
+    def _plan(self, year: int) -> tuple[dict[date, str], dict[date, str]]:
+        """The year's days off and worked days before the officer's overrides, by basis."""
+        kind = self.basis(year).kind
+        if kind == "entered":
+            return {}, {}
+        if kind == "decided":
+            found = self._decided[year]
+            return dict(found.days_off), dict(found.workdays)
+        return builtin_holidays(year), {}
 
     def _year(self, year: int) -> _Year:
         """The laid-out year, computed on first use."""
@@ -109,13 +168,16 @@ class WorkCalendar:
         if cached is not None:
             return cached
         overrides = self._overrides.get(year, {})
-        days_off = builtin_holidays(year)
+        days_off, worked = self._plan(year)
         for d, o in overrides.items():
             if o.kind == "workday":
                 days_off.pop(d, None)
+                worked[d] = o.name or "Ngày làm bù"
             else:
+                worked.pop(d, None)
                 days_off[d] = o.name or "Ngày nghỉ"
         days_off = dict(sorted(days_off.items()))
+        make_up = {d: name for d, name in sorted(worked.items()) if _is_weekend(d)}
 
         first_day = date(year, 1, 1)
         first = first_day.toordinal()
@@ -126,24 +188,26 @@ class WorkCalendar:
         count = 0
         d = first_day
         for i in range(length):
-            override = overrides.get(d)
-            if override is not None:
-                works = override.kind == "workday"
-            else:
-                works = not _is_weekend(d) and d not in days_off
+            works = d in worked or (not _is_weekend(d) and d not in days_off)
             if works:
                 working[i] = 1
                 count += 1
                 ordinals.append(first + i)
             cumulative.append(count)
             d += _DAY
-        laid_out = _Year(first, days_off, bytes(working), tuple(cumulative), tuple(ordinals))
+        laid_out = _Year(
+            first, days_off, make_up, bytes(working), tuple(cumulative), tuple(ordinals)
+        )
         self._years[year] = laid_out
         return laid_out
 
     def public_holidays(self, year: int) -> dict[date, str]:
         """The days off of `year` other than plain weekends, by date, with their names."""
         return dict(self._year(year).days_off)
+
+    def make_up_days(self, year: int) -> dict[date, str]:
+        """The weekend days of `year` that are working days, by date, with their names."""
+        return dict(self._year(year).make_up)
 
     def is_working_day(self, d: date) -> bool:
         """Whether `d` is a working day."""

@@ -1,4 +1,8 @@
-"""Working days (db.law.workdays): holidays, compensation, overrides and date arithmetic."""
+"""Working days (db.law.workdays): holidays, compensation, overrides and date arithmetic.
+
+CAL is the Labour Code 2019, Art. 112 rule alone (no decided days), which the tests up to the
+arithmetic check by hand; the decided days shipped with the program are tested at the end.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from hypothesis import strategies as st
 
 from db.law.workdays import DayOverride, WorkCalendar, builtin_holidays
 
-CAL = WorkCalendar()
+CAL = WorkCalendar(decided={})  # the Labour Code rule alone
 DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
 COUNTS = st.integers(min_value=0, max_value=400)
 
@@ -107,7 +111,8 @@ def test_overrides_win() -> None:
             DayOverride(d("27/1/2025"), "holiday", "Nghỉ Tết theo quyết định của Thủ tướng"),
             DayOverride(d("8/2/2025"), "workday", "Làm bù"),  # a Saturday
             DayOverride(d("30/4/2025"), "workday"),  # even a built-in holiday
-        ]
+        ],
+        decided={},
     )
     holidays = cal.public_holidays(2025)
     assert d("3/2/2025") not in holidays
@@ -125,14 +130,14 @@ def test_overrides_win() -> None:
 
 
 def test_holiday_override_has_no_compensation_and_a_default_name() -> None:
-    cal = WorkCalendar([DayOverride(d("14/6/2025"), "holiday")])  # a Saturday
+    cal = WorkCalendar([DayOverride(d("14/6/2025"), "holiday")], decided={})  # a Saturday
     assert cal.public_holidays(2025)[d("14/6/2025")] == "Ngày nghỉ"
     assert cal.is_working_day(d("16/6/2025"))
     assert len(cal.public_holidays(2025)) == len(CAL.public_holidays(2025)) + 1
 
 
 def test_override_of_other_year_does_not_leak() -> None:
-    cal = WorkCalendar([DayOverride(d("10/6/2026"), "holiday", "Nghỉ")])
+    cal = WorkCalendar([DayOverride(d("10/6/2026"), "holiday", "Nghỉ")], decided={})
     assert cal.public_holidays(2025) == CAL.public_holidays(2025)
     assert not cal.is_working_day(d("10/6/2026"))
 
@@ -248,7 +253,7 @@ def test_weekends_and_holidays_are_never_working_days(day: date) -> None:
     st.integers(min_value=0, max_value=300),
 )
 def test_overrides_always_win(overrides: list[DayOverride], start: date, n: int) -> None:
-    cal = WorkCalendar(overrides)
+    cal = WorkCalendar(overrides, decided={})
     final = {o.day: o.kind for o in overrides}
     for day, kind in final.items():
         assert cal.is_working_day(day) is (kind == "workday")
