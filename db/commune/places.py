@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from db.core.dates import parse_date, show
+from db.core.dates import future_error, parse_date
 from db.core.errors import UserError, ValidationError
 from db.core.textfold import clean, fold, place_key
 from db.persons.people import refresh_village_search
@@ -35,8 +35,9 @@ def _day(value: Any, field: str, label: str, errors: dict[str, str], reg: Regist
     except UserError as exc:
         errors[field] = exc.message
         return None
-    if day > reg.today():
-        errors[field] = f"{label}: {show(day)} là ngày trong tương lai."
+    problem = future_error(day, reg.today(), label)
+    if problem:
+        errors[field] = problem
     return day.isoformat()
 
 

@@ -47,7 +47,16 @@ from db.excel.importer import (
 from db.excel.template import write_template
 from db.persons.listing import PersonFilter
 from db.store.register import Register
-from gui.kit.common import ID_ROLE, RED, Index, date_edit, from_qdate, make_table, tr
+from gui.kit.common import (
+    ID_ROLE,
+    RED,
+    Index,
+    date_edit,
+    from_qdate,
+    make_table,
+    named_button,
+    tr,
+)
 from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, run_in_background
 
@@ -167,8 +176,7 @@ class ExcelPage(Page):
 
     # -- building ------------------------------------------------------------------------------
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
+        button = named_button(name, text)
         button.clicked.connect(lambda *_: slot())
         return button
 

@@ -13,7 +13,8 @@ from shiboken6 import isValid
 from db.core.errors import TooManyAttempts, UserError
 from db.security import auth
 from db.store.register import Register
-from gui.session.login import FormDialog, intro_label, make_button, password_field
+from gui.kit.common import named_button
+from gui.kit.forms import FormDialog, intro_label, password_field
 
 
 class LockDialog(FormDialog):
@@ -29,7 +30,7 @@ class LockDialog(FormDialog):
         ).replace("%1", account_name(reg))))  # fmt: skip
         self.password = password_field("lockPassword")
         self.form.addRow(self.tr("Mật khẩu"), self.password)
-        self.unlock_button = make_button("unlockButton", self.tr("Mở khóa"))
+        self.unlock_button = named_button("unlockButton", self.tr("Mở khóa"))
         self.unlock_button.setDefault(True)
         self.buttons.addWidget(self.unlock_button)
         self.finish()
@@ -90,7 +91,7 @@ _INPUT = {
 
 
 def account_name(reg: Register) -> str:
-    """"Lò Văn Thắng (chihuy)", or the login alone when the account has no full name."""
+    """ "Lò Văn Thắng (chihuy)", or the login alone when the account has no full name."""
     if reg.full_name and reg.full_name != reg.user:
         return f"{reg.full_name} ({reg.user})"
     return reg.user

@@ -28,16 +28,9 @@ from db.store import keys
 from db.store.audit import log_event
 from db.store.register import Register, default_user, open_register, register_state, unlock
 from gui.kit.common import named_button, set_error
-
-# FormDialog, intro_label and password_field are also taken from here by gui/session/lock.py.
-from gui.kit.forms import FormDialog as FormDialog
-from gui.kit.forms import Row, line_edit, refusals
-from gui.kit.forms import intro_label as intro_label
-from gui.kit.forms import password_field as password_field
+from gui.kit.forms import FormDialog, Row, intro_label, line_edit, password_field, refusals
 
 Today = Callable[[], date]
-# gui/session/lock.py takes this from here too (named_button under its old name).
-make_button = named_button
 
 
 class LoginDialog(FormDialog):
