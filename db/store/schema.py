@@ -475,4 +475,60 @@ def m003_security(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations()
+def m010_management_team(db: Database) -> None:
+    """The management team (Tổ quản lý) of each person; a person merged into another points to
+    the kept record; merges kept (to undo them until the next handover) and pairs marked as not
+    duplicates."""
+    run_script(
+        db,
+        f"""
+        CREATE TABLE management_team (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            role TEXT NOT NULL CHECK (role IN ('leader', 'deputy', 'family', 'organisation',
+                'helper')),
+            name TEXT NOT NULL CHECK (name <> ''),
+            relation TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            from_date TEXT,
+            to_date TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (to_date IS NULL OR from_date IS NULL OR to_date >= from_date)
+        );
+        CREATE INDEX management_team_person ON management_team (person_id) WHERE deleted = 0;
+
+        -- No REFERENCES: a bundle's persons arrive in any order.
+        ALTER TABLE persons ADD COLUMN merged_into TEXT;
+        CREATE INDEX persons_merged ON persons (merged_into) WHERE merged_into IS NOT NULL;
+
+        -- Local bookkeeping, never synced: what undoing a merge needs.
+        CREATE TABLE person_merges (
+            id TEXT PRIMARY KEY,
+            kept_id TEXT NOT NULL,
+            merged_id TEXT NOT NULL,
+            log_seq INTEGER NOT NULL,
+            moved TEXT NOT NULL DEFAULT '[]',
+            dropped TEXT NOT NULL DEFAULT '[]',
+            filled TEXT NOT NULL DEFAULT '{{}}',
+            reason TEXT NOT NULL DEFAULT '',
+            undone_at TEXT,
+            {_META}
+        );
+        CREATE INDEX person_merges_kept ON person_merges (kept_id);
+
+        CREATE TABLE duplicate_dismissals (
+            id TEXT PRIMARY KEY,
+            person_a TEXT NOT NULL,
+            person_b TEXT NOT NULL,
+            {_META},
+            CHECK (person_a < person_b)
+        );
+        CREATE UNIQUE INDEX duplicate_dismissals_pair ON duplicate_dismissals (person_a, person_b)
+            WHERE deleted = 0;
+        """,
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
