@@ -2,9 +2,10 @@
 
 Every setting of `db.commune.settings.SETTINGS` has a field built from its kind and range there;
 a field is checked by db's own check when the officer leaves it, and `save_settings` checks them
-all and saves nothing while one is wrong. The holidays tab shows the year's days off and the days
-the officer has entered from the government's yearly notice; the rules tab shows where each
-deadline comes from.
+all and saves nothing while one is wrong. The holidays tab shows the year's days off and days
+worked, what they are counted on (the decided days shipped with the program, the Labour Code's
+Art. 112 for a year not decided yet, or the unit's own days for a year it marked as entered) and
+the days the officer has entered; the rules tab shows where each deadline comes from.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.commune.holidays import clear_day, days_off, overrides, set_day
+from db.commune import holidays
 from db.commune.settings import (
     SETTINGS,
     Setting,
@@ -77,6 +78,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 VIETNAMESE = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+DAY_KINDS = {"holiday": "Ngày nghỉ", "workday": "Ngày làm bù"}
+ORIGINS = {"entered": "Đơn vị nhập", "decided": "Lịch đã công bố", "labour_code": "Luật định"}
 
 
 def _tr(text: str) -> str:
@@ -267,8 +270,9 @@ class SettingsPage(Page):
             [
                 Column(self.tr("Ngày"), lambda r: show(r["day"])),
                 Column(self.tr("Thứ"), lambda r: weekday(r["day"])),
-                Column(self.tr("Ngày nghỉ"), lambda r: r["name"]),
-                Column(self.tr("Nguồn"), lambda r: r["source"]),
+                Column(self.tr("Loại"), lambda r: _tr(DAY_KINDS[r["kind"]])),
+                Column(self.tr("Tên"), lambda r: r["name"]),
+                Column(self.tr("Nguồn"), lambda r: _tr(ORIGINS[r["origin"]])),
             ],
             parent=self,
         )
@@ -278,7 +282,7 @@ class SettingsPage(Page):
             [
                 Column(self.tr("Ngày"), lambda r: show(r["day"])),
                 Column(self.tr("Thứ"), lambda r: weekday(r["day"])),
-                Column(self.tr("Loại"), lambda r: r["kind_label"]),
+                Column(self.tr("Loại"), lambda r: _tr(DAY_KINDS[r["kind"]])),
                 Column(self.tr("Tên"), lambda r: r["name"]),
             ],
             parent=self,
@@ -288,8 +292,8 @@ class SettingsPage(Page):
         self.day = date_edit("holidayDay", today)
         self.day_kind = QComboBox()
         self.day_kind.setObjectName("holidayKind")
-        self.day_kind.addItem(self.tr("Ngày nghỉ"), "holiday")
-        self.day_kind.addItem(self.tr("Ngày làm bù"), "workday")
+        for kind, label in DAY_KINDS.items():
+            self.day_kind.addItem(_tr(label), kind)
         self.day_name = QLineEdit()
         self.day_name.setObjectName("holidayName")
         self.day_name.setPlaceholderText(self.tr("Tên ngày, ví dụ: Nghỉ Tết"))
@@ -311,15 +315,24 @@ class SettingsPage(Page):
         note = QLabel(
             self.tr(
                 "Thời hạn tính theo ngày làm việc bỏ qua thứ Bảy, Chủ nhật và các ngày nghỉ "
-                "dưới đây. Ngày nghỉ Tết và ngày nghỉ bù do Nhà nước thông báo hằng năm: "
-                "nhập ở dòng dưới cùng những ngày khác với lịch có sẵn."
+                "dưới đây, trừ ngày làm bù. Ngày nào khác với thông báo của Nhà nước: nhập ở "
+                "dòng dưới cùng."
             )
         )
         note.setWordWrap(True)
         year_row.addWidget(note, 1)
+        # What the year is counted on, and the unit's choice to enter the whole year itself.
+        self.basis = QLabel()
+        self.basis.setObjectName("holidayBasis")
+        self.basis.setWordWrap(True)
+        self.year_entered = QCheckBox(
+            self.tr("Đơn vị tự nhập toàn bộ lịch nghỉ năm này (bỏ lịch có sẵn của chương trình)")
+        )
+        self.year_entered.setObjectName("holidayYearEntered")
+        self.year_entered.clicked.connect(self._set_year_entered)
         tables = QGridLayout()
         captions = (
-            self.tr("Ngày nghỉ trong năm (Bộ luật Lao động 2019, Điều 112, và ngày đơn vị nhập)"),
+            self.tr("Ngày nghỉ và ngày làm bù trong năm"),
             self.tr("Ngày đơn vị nhập theo thông báo của Nhà nước"),
         )
         for number, (text, view) in enumerate(zip(captions, tables_views, strict=True)):
@@ -336,31 +349,34 @@ class SettingsPage(Page):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addLayout(year_row)
+        layout.addWidget(self.basis)
+        layout.addWidget(self.year_entered)
         layout.addLayout(tables)
         layout.addLayout(add_row)
         return tab
 
     def _load_holidays(self) -> None:
         year = self.year.value()
-        entered = [o for o in overrides(self.reg) if o.day.year == year]
-        sources = {True: self.tr("Đơn vị nhập"), False: self.tr("Luật định")}
-        self.days_off_model.set_rows(
-            [
-                {"id": d.isoformat(), "day": d, "name": name, "source": sources[own]}
-                for d, name, own in days_off(self.reg, year)
-            ]
-        )
-        kinds = {"holiday": self.tr("Ngày nghỉ"), "workday": self.tr("Ngày làm bù")}
+        entered = [o for o in holidays.overrides(self.reg) if o.day.year == year]
+        self.basis.setText(_tr(holidays.year_basis(self.reg, year).label))
+        self.year_entered.setChecked(year in holidays.entered_years(self.reg))
+        self.days_off_model.set_rows([{"id": x.day.isoformat(), **x._asdict()}
+                                      for x in holidays.year_days(self.reg, year)])  # fmt: skip
         self.overrides_model.set_rows(
-            [
-                {"id": o.day.isoformat(), "day": o.day, "kind_label": kinds[o.kind],
-                 "name": o.name}
-                for o in entered
-            ]
+            [{"id": o.day.isoformat(), "day": o.day, "kind": o.kind, "name": o.name}
+             for o in entered]
         )  # fmt: skip
         for view in (self.days_off_view, self.overrides_view):
             view.resizeColumnsToContents()
         self._update_remove()
+
+    def _set_year_entered(self, checked: bool) -> None:
+        try:
+            holidays.set_year_entered(self.reg, self.year.value(), checked)
+        except Exception as exc:  # noqa: BLE001 - shown to the officer
+            show_failure(self, exc)
+        self._load_holidays()
+        self.register_changed.emit()
 
     def _update_remove(self) -> None:
         self.remove_day.setEnabled(self.overrides_view.selectionModel().hasSelection())
@@ -368,7 +384,7 @@ class SettingsPage(Page):
     def _add_day(self) -> None:
         day = from_qdate(self.day.date())
         try:
-            set_day(self.reg, day, self.day_kind.currentData(), self.day_name.text())
+            holidays.set_day(self.reg, day, self.day_kind.currentData(), self.day_name.text())
         except Exception as exc:  # noqa: BLE001 - shown to the officer
             show_failure(self, exc)
             return
@@ -385,7 +401,7 @@ class SettingsPage(Page):
         if not rows:
             return
         try:
-            clear_day(self.reg, self.overrides_model.row(rows[0].row())["day"])
+            holidays.clear_day(self.reg, self.overrides_model.row(rows[0].row())["day"])
         except Exception as exc:  # noqa: BLE001 - shown to the officer
             show_failure(self, exc)
             return

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from db.commune import holidays
@@ -120,16 +120,66 @@ def test_revert_shows_the_stored_values(qtbot, page: SettingsPage, reg: Register
 # --- Holidays. ----------------------------------------------------------------------------------
 
 
+def row_of(model, day: str) -> list[str]:
+    """The cells of the row of `day` (dd/mm/yyyy)."""
+    row = column(model, 0).index(day)
+    return [model.index(row, c).data() for c in range(model.columnCount())]
+
+
 def test_built_in_holidays_of_the_year(page: SettingsPage) -> None:
     page.year.setValue(2026)
     days = column(page.days_off_model, 0)
     assert "02/09/2026" in days and "01/01/2026" in days
-    row = days.index("02/09/2026")
-    assert page.days_off_model.index(row, 1).data() == "Thứ Tư"
-    assert page.days_off_model.index(row, 2).data() == "Quốc khánh"
-    assert page.days_off_model.index(row, 3).data() == "Luật định"
+    assert row_of(page.days_off_model, "02/09/2026") == [
+        "02/09/2026", "Thứ Tư", "Ngày nghỉ", "Quốc khánh", "Lịch đã công bố",
+    ]  # fmt: skip
     page.year.setValue(2027)
-    assert "02/09/2027" in column(page.days_off_model, 0)
+    assert row_of(page.days_off_model, "02/09/2027")[2:] == ["Ngày nghỉ", "Quốc khánh", "Luật định"]
+
+
+def test_each_year_says_what_its_days_are_counted_on(page: SettingsPage) -> None:
+    """A decided year names its source; a year beyond the data falls back to Art. 112."""
+    page.year.setValue(2025)
+    assert page.basis.text().startswith("Theo lịch nghỉ đã công bố (nguồn: thư viện holidays 0.1")
+    # The decided swap of 2025: Friday 2/5 off, Saturday 26/4 worked.
+    assert row_of(page.days_off_model, "26/04/2025") == [
+        "26/04/2025", "Thứ Bảy", "Ngày làm bù", "Làm bù cho ngày nghỉ 02/05/2025",
+        "Lịch đã công bố",
+    ]  # fmt: skip
+    assert row_of(page.days_off_model, "02/05/2025")[2] == "Ngày nghỉ"
+    page.year.setValue(2027)
+    assert page.basis.text() == "Chưa có lịch nghỉ công bố: tính theo Bộ luật Lao động Điều 112"
+    assert not page.year_entered.isChecked()
+
+
+def tick(qtbot, box: QCheckBox) -> None:
+    """Click a check box on its box (its centre may lie past its text in a wide layout)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+
+
+def test_a_year_entered_by_the_unit_replaces_the_program_days(
+    qtbot, page: SettingsPage, reg: Register
+) -> None:
+    page.tabs.setCurrentIndex(1)
+    page.day.setDate(to_qdate(date(2027, 2, 4)))
+    type_text(qtbot, page.day_name, "Nghỉ Tết")
+    with qtbot.waitSignal(page.register_changed):
+        qtbot.mouseClick(page.add_day, Qt.MouseButton.LeftButton)
+    assert "11/02/2027" in column(page.days_off_model, 0)  # Art. 112's guess, still there
+    with qtbot.waitSignal(page.register_changed):
+        tick(qtbot, page.year_entered)
+    assert holidays.entered_years(reg) == {2027}
+    assert page.basis.text().startswith("Theo lịch nghỉ đơn vị nhập")
+    assert column(page.days_off_model, 0) == ["04/02/2027"]
+    assert column(page.days_off_model, 4) == ["Đơn vị nhập"]
+    assert holidays.work_calendar(reg).is_working_day(date(2027, 2, 11))
+    page.year.setValue(2026)
+    assert not page.year_entered.isChecked()
+    page.year.setValue(2027)
+    assert page.year_entered.isChecked()
+    tick(qtbot, page.year_entered)
+    assert holidays.entered_years(reg) == set()
+    assert "11/02/2027" in column(page.days_off_model, 0)
 
 
 def test_add_then_remove_a_day_off(qtbot, page: SettingsPage, reg: Register) -> None:
@@ -143,8 +193,7 @@ def test_add_then_remove_a_day_off(qtbot, page: SettingsPage, reg: Register) -> 
     ]
     assert page.year.value() == 2027  # the tables follow the day just entered
     assert column(page.overrides_model, 0) == ["04/01/2027"]
-    row = column(page.days_off_model, 0).index("04/01/2027")
-    assert page.days_off_model.index(row, 3).data() == "Đơn vị nhập"
+    assert row_of(page.days_off_model, "04/01/2027")[4] == "Đơn vị nhập"
     assert page.day_name.text() == ""
 
     assert not page.remove_day.isEnabled()
