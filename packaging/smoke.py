@@ -22,7 +22,6 @@ import argparse
 import ast
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+
+from pdfcheck import PdfProblem, check_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW, COMMAND_LINE = "SoTheoDoi", "sotheodoi-cli"
@@ -42,7 +42,6 @@ WINDOW, COMMAND_LINE = "SoTheoDoi", "sotheodoi-cli"
 WINDOW_VARIABLE = "SOTHEODOI_SMOKE_QUIT"
 PASSWORD = "Thu-nghiem-Dong-goi-2026"
 PASSPHRASE = "Goi-ban-giao-Thu-nghiem-7391"
-VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯáàảãạấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữựíìỉĩịýỳỷỹỵ")
 
 
 class SmokeFailure(Exception):
@@ -115,6 +114,7 @@ class Smoke:
         self.other = scratch / "xa-b.db"
         self.bundle = scratch / "ban-giao.sotd"
         self.strict = False
+        self.window_timeout = timeout
         self.portable_zip: Path | None = None
 
     def run(self, *args: str | Path, expect: int = 0) -> subprocess.CompletedProcess[str]:
@@ -164,7 +164,10 @@ class Smoke:
         month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         pdf = self.scratch / "bao-cao-thang.pdf"
         self.run("report", "monthly", *self.access(self.register), "--month", month, "--out", pdf)
-        return check_pdf(pdf)
+        try:
+            return check_pdf(pdf)
+        except PdfProblem as exc:
+            raise SmokeFailure(str(exc)) from None
 
     def step_export(self) -> str:
         self.run(
@@ -207,20 +210,20 @@ class Smoke:
             errors="replace",
         )
         try:
-            out, err = process.communicate(timeout=self.timeout)
+            out, err = process.communicate(timeout=self.window_timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             out, err = process.communicate()
             if marker.is_file() or self.strict:
                 raise SmokeFailure(
-                    f"the window did not quit in {self.timeout:.0f} s\n{err[-3000:]}"
+                    f"the window did not quit in {self.window_timeout:.0f} s\n{err[-3000:]}"
                 ) from None
             if "Traceback" in err:
                 raise SmokeFailure(f"the window failed:\n{err[-3000:]}") from None
             return (
-                f"NOT CONFIRMED: stayed up {self.timeout:.0f} s without an error; the program "
-                f"does not honour {WINDOW_VARIABLE} yet (gui/app.py), so its first dialog "
-                "cannot be seen from here"
+                f"NOT CONFIRMED: stayed up {self.window_timeout:.0f} s without an error; the "
+                f"program does not honour {WINDOW_VARIABLE} yet (gui/app.py), so its first "
+                "dialog cannot be seen from here"
             )
         took = time.perf_counter() - started
         if process.returncode != 0 or "Traceback" in err:
@@ -281,46 +284,6 @@ def unzip(archive: Path, into: Path) -> Path:
     return into / tops.pop()
 
 
-def _resolve(value: Any) -> Any:
-    return value.get_object() if hasattr(value, "get_object") else value
-
-
-def pdf_fonts(reader: Any) -> dict[str, bool]:
-    """Every font the pages use, and whether its glyphs are embedded in the file."""
-    fonts: dict[str, bool] = {}
-    for page in reader.pages:
-        resources = _resolve(page.get("/Resources")) or {}
-        for ref in (_resolve(resources.get("/Font")) or {}).values():
-            font = _resolve(ref)
-            descendants = _resolve(font.get("/DescendantFonts"))
-            described = _resolve(descendants[0]) if descendants else font
-            descriptor = _resolve(described.get("/FontDescriptor")) or {}
-            embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
-            fonts[str(font.get("/BaseFont"))] = embedded
-    return fonts
-
-
-def check_pdf(pdf: Path) -> str:
-    """The report as a reader sees it: fonts embedded, Vietnamese letters, no empty boxes."""
-    from pypdf import PdfReader
-
-    if not pdf.is_file():
-        raise SmokeFailure(f"no PDF at {pdf}")
-    reader = PdfReader(pdf)
-    fonts = pdf_fonts(reader)
-    if not fonts:
-        raise SmokeFailure("the report uses no font at all")
-    missing = sorted(name for name, embedded in fonts.items() if not embedded)
-    if missing:
-        raise SmokeFailure(f"fonts not embedded: {', '.join(missing)}")
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    letters = VIETNAMESE_LETTERS & set(text)
-    if len(letters) < 10 or "\u25a0" in text:
-        raise SmokeFailure(f"the report's text lacks Vietnamese letters: {text[:300]!r}")
-    families = sorted({re.sub(r"^[A-Z]{6}\+", "", name.lstrip("/")) for name in fonts})
-    return f"{len(reader.pages)} pages, {len(letters)} Vietnamese letters, fonts {families}"
-
-
 def run_smoke(
     folder: Path,
     timeout: float,
@@ -329,11 +292,13 @@ def run_smoke(
     keep: bool = False,
     portable: Path | None = None,
     only: Sequence[str] = (),
+    window_timeout: float = 20,
 ) -> list[Step]:
     """Run the steps; each one's result is printed as it ends."""
     scratch = Path(tempfile.mkdtemp(prefix="sotd-smoke-"))
     smoke = Smoke(folder.resolve(), scratch, timeout)
     smoke.strict = strict
+    smoke.window_timeout = window_timeout
     smoke.portable_zip = portable.resolve() if portable else None
     results = []
     try:
@@ -359,7 +324,13 @@ def run_smoke(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke test of the frozen program.")
     parser.add_argument("folder", type=Path, help="the built folder (dist/SoTheoDoi)")
-    parser.add_argument("--timeout", type=float, default=90, help="seconds per step")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds per command")
+    parser.add_argument(
+        "--window-timeout",
+        type=float,
+        default=20,
+        help="seconds the window may take to show its first dialog and quit",
+    )
     parser.add_argument("--portable", type=Path, help="also check this portable zip")
     parser.add_argument(
         "--strict",
@@ -382,6 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         keep=args.keep,
         portable=args.portable,
         only=args.only,
+        window_timeout=args.window_timeout,
     )
     failed = [r.name for r in results if not r.ok]
     took = time.perf_counter() - started
