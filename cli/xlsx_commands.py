@@ -56,8 +56,11 @@ def add_xlsx_parsers(sub: Any) -> None:
 
     p = command("template-xlsx", "lưu mẫu Excel để xã điền danh sách", cmd_template_xlsx)
     p.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ lưu")
-    p = command("import-xlsx", "nhập danh sách từ tệp Excel (.xlsx)", cmd_import_xlsx)
-    p.add_argument("file", type=Path, help="tệp .xlsx cần nhập")
+    p = command(
+        "import-xlsx", "nhập danh sách từ tệp Excel (.xlsx, .xls), LibreOffice (.ods) hoặc CSV",
+        cmd_import_xlsx,
+    )  # fmt: skip
+    p.add_argument("file", type=Path, help="tệp .xlsx, .xls, .ods hoặc .csv (UTF-8) cần nhập")
     p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi vào sổ")
     p = command("export-xlsx", "xuất danh sách (và xét nghiệm) ra tệp Excel", cmd_export_xlsx)
     p.add_argument("--out", type=Path, required=True, help="tệp .xlsx sẽ lưu")

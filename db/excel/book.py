@@ -253,6 +253,24 @@ def _kind(path: Path, handle: IO[bytes]) -> str:
     )
 
 
+def _check_zip(path: Path, archive: zipfile.ZipFile) -> str | None:
+    """Scan a zipped workbook by what it holds, not by its name; its kind when it tells."""
+    names = archive.namelist()
+    if "xl/workbook.bin" in names:
+        raise UserError(
+            f"Tệp “{path.name}” là sổ làm việc nhị phân Excel (.xlsb), chương trình không đọc. "
+            "Hãy mở bằng Excel, chọn Lưu thành → Sổ làm việc Excel (.xlsx), rồi nhập tệp đó."
+        )
+    kind = None
+    if any(name.startswith("xl/") for name in names):
+        scan_xlsx(path, archive)
+        kind = "xlsx"
+    if "content.xml" in names:
+        scan_ods(path, archive)
+        kind = "ods"
+    return kind
+
+
 @contextlib.contextmanager
 def open_book(path: Path) -> Iterator[Book]:
     """A list opened for reading, its cost checked first; UserError for a bad file."""
@@ -271,7 +289,7 @@ def open_book(path: Path) -> Iterator[Book]:
         if kind in ("xlsx", "ods"):
             try:
                 with zipfile.ZipFile(handle) as archive:
-                    (scan_ods if kind == "ods" else scan_xlsx)(path, archive)
+                    kind = _check_zip(path, archive) or kind
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError,
                     NotImplementedError) as exc:  # fmt: skip
                 raise damaged(path, kind) from exc

@@ -70,13 +70,23 @@ def test_a_huge_dimension_and_a_million_empty_styled_rows(reg: Register, tmp_pat
     assert [(r.row, r.fate) for r in plan_import(reg, path).rows] == [(2, IMPORT)]
 
 
-def test_a_value_far_from_the_list_is_refused(reg: Register, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["xa.xlsx", "xa.ods", "xa.csv"])  # the name does not matter
+def test_a_value_far_from_the_list_is_refused(reg: Register, tmp_path: Path, name: str) -> None:
     far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    path = xlsx(tmp_path / "xa.xlsx", HEADER + PERSON + far)
+    path = xlsx(tmp_path / name, HEADER + PERSON + far)
     said, peak = read_in_fresh_process(path)
-    assert said.startswith("refused: Tệp “xa.xlsx”: sheet “Đối tượng” có dữ liệu tới ô XFD1048576")
+    assert said.startswith(f"refused: Tệp “{name}”: sheet “Đối tượng” có dữ liệu tới ô XFD1048576")
     assert peak < BOUND_MB
     with pytest.raises(UserError, match="xóa các ô thừa"):
+        plan_import(reg, path)
+
+
+def test_a_binary_workbook_is_refused(reg: Register, tmp_path: Path) -> None:
+    # .xlsb sheets are binary: how far they reach cannot be checked before reading.
+    path = tmp_path / "ds.xlsb"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    with pytest.raises(UserError, match=r"“ds\.xlsb” là sổ làm việc nhị phân Excel \(\.xlsb\)"):
         plan_import(reg, path)
 
 
