@@ -16,10 +16,12 @@ from typing import Any
 from db.commune.holidays import work_calendar
 from db.commune.settings import get_settings, test_interval
 from db.core.dates import add_months, show
+from db.duties import crime
+from db.duties.crime import FollowUp as FollowUp
+from db.duties.crime import positive_follow_up as positive_follow_up
 from db.law.categories import IN_FACILITY, RESIDENCE_CHECKED, TREATMENT, Category
 from db.law.rules import NOT_IN_LAW, deadline, rule
 from db.law.workdays import WorkCalendar
-from db.persons.episodes import open_episodes
 from db.store.register import Register
 
 # How far back a positive test or a completed rehab still raises a missing follow-up. Older
@@ -29,7 +31,7 @@ LOOKBACK_DAYS = 120
 KIND_LABELS = {
     "test": "Xét nghiệm định kỳ",
     "positive": "Dương tính — ra quyết định quản lý",
-    "crime": "Sử dụng trong thời gian theo dõi 2 năm",
+    "crime": "Dấu hiệu tội phạm (Điều 256a BLHS)",
     "residence": "Kiểm tra cư trú",
     "move": "Thông báo chuyển nơi cư trú",
     "period_end": "Hết thời hạn",
@@ -71,54 +73,6 @@ class DueItem:
             "source": self.source,
             "episode_id": self.episode_id,
         }
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """What a positive test sets off, as the window shows it: a short text for a list row, the
-    whole of it (with the deadline and its article) for a panel or a message."""
-
-    kind: str  # "decision", "crime" or "treatment"
-    short: str
-    full: str
-    deadline: date | None = None
-    source: str = ""
-
-    @property
-    def crime(self) -> bool:
-        """Use during the 2-year watch window: a sign of a crime."""
-        return self.kind == "crime"
-
-
-def positive_follow_up(reg: Register, person_id: str, tested: date) -> FollowUp:
-    """What the law asks after a positive test of this person on `tested`.
-
-    The same reading as the due list: an addict or a person in treatment gets no management
-    decision; during the watch window it is a sign of a crime; otherwise the commune chairman is
-    told at once and the decision is due within 3 working days.
-    """
-    cats = {e["category"] for e in open_episodes(reg, person_id, tested)}
-    if "watch" in cats:
-        source = rule("watch_window", tested).source
-        return FollowUp(
-            "crime",
-            "Dấu hiệu tội phạm (BLHS Điều 256a)",
-            f"Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo {source}; "
-            "báo cáo ngay, chuyển cơ quan điều tra",
-            tested,
-            source,
-        )
-    if cats & ({c.value for c in TREATMENT} | {"addict"}):
-        text = "Người nghiện / đang cai nghiện, điều trị: không ra quyết định quản lý"
-        return FollowUp("treatment", text, text)
-    due, used = deadline("positive_test_decision", tested, work_calendar(reg))
-    return FollowUp(
-        "decision",
-        f"Báo cáo ngay; ra quyết định trước {show(due)}",
-        f"Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước {show(due)} ({used.source})",
-        due,
-        used.source,
-    )
 
 
 _OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
@@ -198,46 +152,51 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
 
 
 def _positives(reg: Register, on: date, cal: WorkCalendar) -> Iterable[DueItem]:
-    since = (on - timedelta(days=LOOKBACK_DAYS)).isoformat()
+    """A sign of a crime (Art. 256a) until the case is handed to the investigating police; a
+    missing management decision after a recent positive test."""
     day = on.isoformat()
-    latest = dict(
-        reg.db.execute(
-            "SELECT person_id, max(test_date) FROM drug_tests WHERE result = 'positive' "
-            "AND deleted = 0 AND test_date > ? AND test_date <= ? GROUP BY person_id",
-            [since, day],
-        ).fetchall()
-    )
-    if not latest:
-        return
-    history: dict[str, list[tuple[str, str, str | None]]] = {}
-    for person_id, category, start, end in reg.db.execute(
-        "SELECT person_id, category, start_date, end_date FROM episodes WHERE deleted = 0 "
-        "AND person_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted(latest))],
+    since = on - timedelta(days=LOOKBACK_DAYS)
+    found: dict[str, list[tuple[date, list[str]]]] = {}
+    for person_id, tested, positives in reg.db.execute(
+        "SELECT person_id, test_date, positives FROM drug_tests WHERE result = 'positive' "
+        "AND deleted = 0 AND test_date <= ? AND (test_date > ? OR test_date >= ?) "
+        "ORDER BY test_date",
+        [day, since.isoformat(), crime.law_start().isoformat()],
     ):
-        history.setdefault(person_id, []).append((category, start, end))
+        codes = [code for code in positives.split(",") if code]
+        found.setdefault(person_id, []).append((date.fromisoformat(tested), codes))
+    if not found:
+        return
+    history = crime.history_of(reg, found)
+    handed = crime.handovers(reg, found)
     treated = {c.value for c in TREATMENT} | {"addict"}
     follow_up = treated | {"user"}
-    watch_source = rule("watch_window", on).source
-    for person_id, tested in latest.items():
-        episodes = history.get(person_id, [])
-        then = {c for c, s, e in episodes if s <= tested and (e is None or e > tested)}
+    for person_id, tests in found.items():
+        episodes = history[person_id]
+        readings = [(tested, crime.read(episodes, tested, codes)) for tested, codes in tests]
+        waiting = [(t, r) for t, r in readings if r.crime and t > handed.get(person_id, date.min)]
+        if waiting:
+            first, reading = waiting[0]
+            later = f" (và {len(waiting) - 1} lần dương tính sau đó)" if len(waiting) > 1 else ""
+            yield DueItem("crime", person_id, first, True,
+                          f"Dương tính ngày {show(first)}{later}: dấu hiệu tội phạm — "
+                          f"{crime.clause(reading.why)}; báo cáo ngay, chuyển cơ quan điều tra",
+                          reading.source)  # fmt: skip
+        tested, reading = readings[-1]
+        if tested <= since or reading.crime:
+            continue  # history, or the crime path instead of a decision
+        then = {
+            s.category for s in episodes if s.start <= tested and (s.end is None or s.end > tested)
+        }
         if then & treated:
             continue  # in treatment or already an addict: no management decision follows
-        if "watch" in then:
-            # Until the officer closes the watch window (e.g. handed to the investigators).
-            if any(c == "watch" and s <= day and (e is None or e > day) for c, s, e in episodes):
-                yield DueItem("crime", person_id, date.fromisoformat(tested), True,
-                              "Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm, "
-                              "chuyển cơ quan điều tra", watch_source)  # fmt: skip
-            continue
-        if any(c in follow_up and s >= tested for c, s, _ in episodes):
+        if any(s.category in follow_up and s.start >= tested for s in episodes):
             continue  # a decision (or addiction, treatment) followed the test
-        test_day = date.fromisoformat(tested)
-        due, used = deadline("positive_test_decision", test_day, cal)
+        due, used = deadline("positive_test_decision", tested, cal)
+        why = f". {reading.why}" if reading.why else ""
         yield DueItem("positive", person_id, due, due < on,
-                      f"Dương tính ngày {show(test_day)}: báo cáo ngay Chủ tịch UBND xã; "
-                      f"ra quyết định quản lý trước {show(due)}", used.source)  # fmt: skip
+                      f"Dương tính ngày {show(tested)}: báo cáo ngay Chủ tịch UBND xã; "
+                      f"ra quyết định quản lý trước {show(due)}{why}", used.source)  # fmt: skip
 
 
 def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar,

@@ -65,22 +65,40 @@ def test_a_positive_under_management_asks_for_a_new_decision(reg: Register, pers
     assert items(reg, "positive") == []
 
 
-def test_a_positive_in_the_watch_window_is_a_crime(reg: Register, person: str) -> None:
-    post = episodes.open_episode(reg, person, "post_rehab", "01/06/2025")
+def test_256a_c_a_positive_in_the_watch_window_under_management_is_a_crime(
+    reg: Register, person: str
+) -> None:
+    post = episodes.open_episode(reg, person, "post_rehab", "01/06/2025", planned="01/06/2026")
     actions.end_at_term(reg, post, "01/06/2026")
+    actions.management_decision(reg, person, "01/09/2026", decision_no="4/QĐ")
     drugtests.record_test(reg, person, "18/11/2026", positives="ma túy đá")
     item = only(reg, "crime")
     assert item.due == date(2026, 11, 18)
     assert item.overdue
-    assert "256a" in item.source
+    assert "256a" in item.source and "Điểm c" in item.source
     assert items(reg, "positive") == []
 
 
-def test_a_positive_in_treatment_needs_no_decision(reg: Register, person: str) -> None:
+def test_256a_c_a_first_positive_in_the_watch_window_asks_for_a_decision(
+    reg: Register, person: str
+) -> None:
+    post = episodes.open_episode(reg, person, "post_rehab", "01/06/2025", planned="01/06/2026")
+    actions.end_at_term(reg, post, "01/06/2026")
+    drugtests.record_test(reg, person, "18/11/2026", positives="ma túy đá")
+    assert items(reg, "crime") == []
+    assert "điểm c khoản 1 Điều 256a" in only(reg, "positive").text
+
+
+def test_256a_a_a_positive_in_treatment_needs_no_decision_but_is_a_crime_sign(
+    reg: Register, person: str
+) -> None:
     actions.start_treatment(reg, person, "methadone", "01/06/2026")
     drugtests.record_test(reg, person, "18/11/2026", positives="MET")
     assert items(reg, "positive") == []
-    assert items(reg, "crime") == []
+    assert "Điểm a" in only(reg, "crime").source
+    # The substitution medicine alone is the treatment: nothing to do.
+    drugtests.record_test(reg, person, "19/11/2026", positives="MTD")
+    assert only(reg, "crime").due == date(2026, 11, 18)
 
 
 def test_an_old_positive_is_history(reg: Register, person: str) -> None:
