@@ -26,10 +26,10 @@ from typing import Any
 from db.commune.holidays import work_calendar
 from db.core.dates import PartialDate, add_months
 from db.core.textfold import fold, sort_key
-from db.demo import names, story
+from db.demo import names, paths, story
 from db.demo import places as demo_places
 from db.demo.places import Village, lower_first, random_name
-from db.demo.routine import contact_rows, test_rows
+from db.demo.routine import contact_rows, handover_rows, test_rows
 from db.demo.story import Story, Who, World
 from db.law.categories import Category
 from db.store.records import insert_bulk
@@ -92,6 +92,8 @@ def fill_demo(
             reg, "contacts", _counted(contacts, "Ghi kiểm tra, tiếp xúc", 4 * persons, report),
             note,
         )  # fmt: skip
+        handed = handover_rows(reg, random.Random(f"{seed}:handover:{existing}"), day)
+        counts["contacts"] += insert_bulk(reg, "contacts", handed, note)
         report("Ghi địa bàn, mô hình, vụ việc", 0, 1)
         counts.update(demo_places.places(reg, world, villages, stories, note))
         counts["settings"] = demo_places.settings(reg, day, villages, stories)
@@ -287,22 +289,20 @@ def _people(world: World, villages: list[Village], persons: int,
 def _tell(s: Story, kind: str, start: date) -> None:
     """Run the story of `kind` from `start`."""
     if kind == "user":
-        story.user_path(s, start)
+        paths.user_path(s, start)
     elif kind == "addict":
-        story.addict_path(s, start)
+        paths.addict_path(s, start)
     elif kind == "suspect":
-        story.suspect_path(s, start)
+        paths.suspect_path(s, start)
     elif kind == "moved_in":
-        story.moved_in_path(s, start)
+        paths.moved_in_path(s, start)
     elif kind == "undecided":
         s.test(start, positive=True)
     elif kind == "crime":
-        story.addict_path(s, start)
-        recent = s.w.after(s.w.on, -20, -1)
-        if s.is_open(C.WATCH, recent):
-            s.test(recent, positive=True)
+        paths.addict_path(s, start)
+        paths.crime_after_post_rehab(s, s.w.after(s.w.on, -12, -1))
     elif kind == "unsent_move":
-        story.user_path(s, start)
+        paths.user_path(s, start)
         left = s.w.after(s.w.on, -12, -2)
         if any(e.open_on(left) for e in s.episodes):
             s.leave(left, "moved_away", notice=False)

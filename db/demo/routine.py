@@ -3,7 +3,8 @@
 People under management are tested about monthly and their residence checked about monthly;
 people in the watch window or no longer managed are tested now and then by surprise; nobody is
 tested at home while in a facility or after leaving. Rows are made lazily, one person at a
-time, so a million tests never sit in memory at once.
+time, so a million tests never sit in memory at once. Signs of a crime (Art. 256a) older than
+two weeks get their recorded hand-over to the investigating police.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 from db.demo import names
 from db.demo.story import Story, new_uuid
+from db.duties import crime
 from db.law.categories import IN_FACILITY, RESIDENCE_CHECKED, Category
+from db.store.register import Register
 
 C = Category
 MANAGED = frozenset(RESIDENCE_CHECKED)  # user, addict, home rehab, methadone, post-rehab
@@ -184,3 +187,32 @@ def contact_rows(rng: random.Random, stories: Iterable[Story], since: date,
             for day, kind in _contact_days(rng, seg, recent):
                 if day < quiet:
                     yield _contact_row(rng, s, day, kind)
+
+
+# Signs of a crime found this many days before the fill day are not yet handed over.
+_HANDOVER_PENDING_DAYS = 14
+
+
+def handover_rows(reg: Register, rng: random.Random, on: date) -> list[dict[str, Any]]:
+    """The hand-over to the investigating police of each sign of a crime (Art. 256a) found
+    before the last two weeks, a few days after the test, as the commune would have recorded
+    it; the recent ones stay on the due list."""
+    found: dict[str, list[tuple[date, list[str]]]] = {}
+    for person_id, tested, positives in reg.db.execute(
+        "SELECT person_id, test_date, positives FROM drug_tests WHERE deleted = 0 "
+        "AND result = 'positive' AND test_date >= ? AND test_date < ? ORDER BY test_date",
+        [crime.law_start().isoformat(), (on - timedelta(days=_HANDOVER_PENDING_DAYS)).isoformat()],
+    ):
+        found.setdefault(person_id, []).append((date.fromisoformat(tested), positives.split(",")))
+    history = crime.history_of(reg, found)
+    rows = []
+    for person_id, tests in sorted(found.items()):
+        for tested, codes in tests:
+            if crime.read(history[person_id], tested, codes).crime:
+                rows.append({
+                    "id": new_uuid(rng), "person_id": person_id,
+                    "contact_date": (tested + timedelta(days=rng.randint(1, 5))).isoformat(),
+                    "kind": crime.HANDOVER_KIND, "at_address": None,
+                    "officer": rng.choice(names.OFFICERS_M), "notes": crime.HANDOVER_NOTE,
+                })  # fmt: skip
+    return rows
