@@ -47,6 +47,13 @@ def parse_sex(value: object) -> str | None:
     raise UserError(f"Giới tính: “{value}” không hợp lệ (Nam hoặc Nữ).", field="sex")
 
 
+def phone_error(phone: str, label: str = "Số điện thoại") -> str | None:
+    """The message when a (cleaned) phone number is not one, else None ("" is fine)."""
+    if phone and not _PHONE.match(phone):
+        return f"{label}: “{phone}” không hợp lệ."
+    return None
+
+
 def check_person(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Cleaned values of a person form and an error message per wrong field.
 
@@ -96,8 +103,8 @@ def check_person(reg: Register, data: Mapping[str, Any]) -> tuple[dict[str, Any]
         errors["id_number"] = checked.error
 
     phone = clean(data.get("phone"))
-    if phone and not _PHONE.match(phone):
-        errors["phone"] = f"Số điện thoại: “{phone}” không hợp lệ."
+    if message := phone_error(phone):
+        errors["phone"] = message
     values["phone"] = phone
 
     village_id = data.get("village_id") or None
@@ -253,3 +260,17 @@ def birth_of(person: Mapping[str, Any]) -> PartialDate | None:
 def count_people(reg: Register) -> int:
     """How many people the register holds (deleted ones aside)."""
     return int(reg.db.execute("SELECT count(*) FROM persons WHERE deleted = 0").fetchone()[0])
+
+
+def person_tables(reg: Register) -> tuple[str, ...]:
+    """The tables whose rows belong to one person (a `person_id` column and a soft-delete flag):
+    what goes with a person who is deleted or merged, whichever tables later versions add."""
+    found = []
+    for (table,) in reg.db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+        "AND name NOT LIKE '%fts%' AND name <> 'persons' ORDER BY rootpage"
+    ):
+        columns = {row[1] for row in reg.db.execute(f"PRAGMA table_info([{table}])")}
+        if {"id", "person_id", "deleted"} <= columns:
+            found.append(table)
+    return tuple(found)
