@@ -40,8 +40,8 @@ python packaging/check_workflow.py
 step "frozen build (PyInstaller)"
 python packaging/build.py
 
-step "portable zip"
-python packaging/portable.py dist/SoTheoDoi
+step "portable zip (quick compression: this one is only checked, not handed out)"
+python packaging/portable.py dist/SoTheoDoi --level 1
 portable=$(ls -t dist/SoTheoDoi-*-portable-*.zip | head -n 1)
 
 step "smoke test of the frozen program"

