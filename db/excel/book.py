@@ -31,6 +31,7 @@ from db.excel.guard import (
     scan_xlsx,
     too_big,
 )
+from db.excel.xls_scan import scan_xls
 
 CSV_SUFFIXES = (".csv", ".txt")
 Row = tuple[Any, ...]
@@ -208,8 +209,7 @@ class Book:
             raise UserError(_PASSWORD.format(name=self.path.name)) from exc
         except python_calamine.CalamineError as exc:
             raise damaged(self.path, self.kind, name) from exc
-        # Checked before reading for .xlsx and .ods; an .xls (at most 65,536 × 256 cells a
-        # sheet) only once read.
+        # Checked before reading already; checked again as read, whatever the scans missed.
         end = sheet.end or (-1, -1)
         self._extents.append(Extent(name, end[0] + 1, end[1] + 1))
         check_cells(self.path, self._extents)
@@ -293,6 +293,9 @@ def open_book(path: Path) -> Iterator[Book]:
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError,
                     NotImplementedError) as exc:  # fmt: skip
                 raise damaged(path, kind) from exc
+            handle.seek(0)
+        elif kind == "xls":
+            scan_xls(path, handle.read())
             handle.seek(0)
         try:
             book = python_calamine.CalamineWorkbook.from_filelike(handle)

@@ -114,9 +114,17 @@ class _Budget:
 # --- .xlsx -------------------------------------------------------------------------------------
 
 _P = rb"<(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix before a tag name
-# Cells with content (a self-closing <c .../> holds no value and the reader skips it).
-_CELL_ROW = re.compile(_P + rb'c\b[^>]*?\sr="[A-Z]+(\d+)"[^>]*(?<!/)>')
-_WIDE_COLUMN = re.compile(_P + rb'c\b[^>]*?\sr="([A-Z]{2,})\d+"[^>]*(?<!/)>')
+# Cell tags as Excel, LibreOffice and openpyxl write them, `<c r="B12" …>`: their row, and
+# their column when it has two letters or more (one letter is at most Z).
+_ANY_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
+_ANY_WIDE = re.compile(rb'<c r="([A-Z]{2,})\d')
+# The same, only for cells with content (a self-closing `<c …/>` holds no value).
+_CELL_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"[^>/]*>')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,})\d+"[^>/]*>')
+# Any other way of writing a cell tag (a prefix, attributes before r=): the slow patterns.
+_UNUSUAL = re.compile(rb'<c(?:[>/]| (?!r="))|:c[\s>/]')
+_ANY_CELL_ROW = re.compile(_P + rb'c\b[^>]*?\sr="[A-Z]+(\d+)"[^>]*(?<!/)>')
+_ANY_CELL_WIDE = re.compile(_P + rb'c\b[^>]*?\sr="([A-Z]{2,})\d+"[^>]*(?<!/)>')
 _NO_REF = re.compile(_P + rb'c(?=[\s/>])(?![^>]*\sr=")')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -157,23 +165,38 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
-def _xlsx_extent(budget: _Budget, archive: zipfile.ZipFile, part: str, sheet: str) -> Extent:
+def _extent_pass(path: Path, pieces: Iterator[bytes], sheet: str, exact: bool) -> Extent:
+    """How far a sheet's cells reach; counting formatted empty cells too unless `exact`."""
     rows = columns = 0
-    for text in budget.pieces(archive, part):
-        if _NO_REF.search(text):
+    for text in pieces:
+        if _UNUSUAL.search(text) is None:  # every cell tag starts `<c r="…"`: simple patterns
+            row, wide = (_CELL_ROW, _WIDE_COLUMN) if exact else (_ANY_ROW, _ANY_WIDE)
+        elif _NO_REF.search(text):
             raise UserError(
-                f"Tệp “{budget.path.name}”: sheet “{sheet}” có ô không ghi địa chỉ (tệp không "
-                "do Excel lưu). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi "
-                "nhập lại."
+                f"Tệp “{path.name}”: sheet “{sheet}” có ô không ghi địa chỉ (tệp không do Excel "
+                "lưu). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi nhập lại."
             )
-        found = _CELL_ROW.findall(text)
+        else:
+            row, wide = _ANY_CELL_ROW, _ANY_CELL_WIDE
+        found = row.findall(text)
         if found:
             rows = max(rows, *map(int, found))
             columns = max(columns, 26)  # one letter: at most column Z
-        wide = _WIDE_COLUMN.findall(text)
-        if wide:
-            columns = max(columns, *map(_column_number, wide))
+        letters = wide.findall(text)
+        if letters:
+            columns = max(columns, *map(_column_number, set(letters)))
     return Extent(sheet, rows, columns)
+
+
+def _xlsx_extent(budget: _Budget, archive: zipfile.ZipFile, part: str, sheet: str) -> Extent:
+    """The sheet's extent: first an upper bound (fast), then exactly if the bound is too big."""
+    bound = _extent_pass(budget.path, budget.pieces(archive, part), sheet, exact=False)
+    if bound.cells <= MAX_CELLS:
+        return bound
+    # Cells that are only formatted (`<c r="A9" s="1"/>`) hold nothing and cost the reader
+    # nothing: leave them out before refusing.
+    again = _Budget(budget.path)
+    return _extent_pass(budget.path, again.pieces(archive, part), sheet, exact=True)
 
 
 def scan_xlsx(path: Path, archive: zipfile.ZipFile) -> None:

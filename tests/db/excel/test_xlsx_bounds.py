@@ -6,9 +6,11 @@ fresh process (the reader allocates outside Python's heap, where tracemalloc can
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,19 @@ except UserError as exc:
 status = open("/proc/self/status").read()
 print(int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) // 1024)
 """
+# A list with one more value in IV65536, the last cell of an .xls sheet (xls_fixture.py far).
+FAR_XLS = (
+    "eNrtWD1oU1EU/u5L0vzQpi81FRohhoJVaxdxcWmfFWodNFQHFRE0tUFDayoxCDpotWYUBCfFpdDFpdbFH3TQzUGpP4Mg"
+    "CInddFJUHNo8zznvPZpqhwa1qNzvcc897/zce+7/u+/5TKw8cTtRwQ/ogQ9VO4yGGpmiFPZeTJDetpn18hAlW+OfQjhE"
+    "A9kQwIOmp0EeQx7vCgxM+x8TBd5ROoSTSI/ms6kVxHaJIaM4hm6iCjdIEkWbRNUi9KjQVUJvieVDodtEclloN9mW1UHM"
+    "WOnOre4sPmC0iy4KLveu+LwRyWa04gnP4vNXlGMbQG8hlxn5OxVJfyMmQePWn81nC5mRMuI0gJP4YqeAz95KfZTS8pWV"
+    "K5D822J5cAn5VcMPjME+IhO8hAS++lgTVqZ6kcyRdRHTajaZxzHMoQ+s9MkmrHbiWTKF0yiL0XvkafdVafjUCRKcQo4E"
+    "x9luFz6RYB8p8pT3kjjCBciqNxet+iZZDY1Eh9AsfEzWhEklz938+HL34IB1WCRjstM758E6bgJsXGAPco7WnBVMOsVj"
+    "k9CLUuoa4RNC4zSTKe8YaHWZHeNic0m0HVTPFsEra30Nv4H40oc995KlWWsj8VP9lbPxqdfWBNqpyUPkz884ulSXun6N"
+    "cd/ycuXuHW+Ftv20j4QMU+I3YLsNaca89BmoPxjOG/eOcu3VEvZK7LnEc0ZE4okhsdaxl9NSLdizBR+hMRmHHqMFd9iR"
+    "9rEFRKChoaGhoaGhoaHx63C+XZ1rBX/JB9zbQND9rzNPqap/k/y32ItReop0N+yju2ERBZypa/6sRkB5Zall+nj/Cxn7"
+    "qfYChjEocQzXPX/pNqdq27NsR/P3LaF666/WE+cfrv87pm3Pgg=="
+)
 HEADER = '<row r="1">' + text_cell("A1", "Họ và tên") + text_cell("B1", "Năm sinh") + "</row>"
 PERSON = '<row r="2">' + text_cell("A2", "Lò Văn An") + '<c r="B2"><v>1990</v></c></row>'
 
@@ -79,6 +94,26 @@ def test_a_value_far_from_the_list_is_refused(reg: Register, tmp_path: Path, nam
     assert peak < BOUND_MB
     with pytest.raises(UserError, match="xóa các ô thừa"):
         plan_import(reg, path)
+
+
+def test_an_xls_with_a_value_in_its_last_cell_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "xa.xls"
+    path.write_bytes(zlib.decompress(base64.b64decode(FAR_XLS)))
+    said, peak = read_in_fresh_process(path)
+    assert said.startswith("refused: Tệp “xa.xls”: sheet “Đối tượng” có dữ liệu tới ô IV65536")
+    assert peak < BOUND_MB  # read, the sheet would take ~1 GB
+
+
+def test_formatted_cells_far_away_are_no_cost(reg: Register, tmp_path: Path) -> None:
+    # Borders down to row 200,000 and out to column XFD: cells without a value.
+    styled = b"".join(
+        b'<row r="%d"><c r="A%d" s="1"/><c r="XFD%d" s="1"/></row>' % (n, n, n)
+        for n in range(3, 200_001)
+    )
+    path = xlsx(tmp_path / "vien.xlsx", HEADER.encode() + PERSON.encode() + styled)
+    said, peak = read_in_fresh_process(path)
+    assert said == "read" and peak < BOUND_MB
+    assert [(r.row, r.fate) for r in plan_import(reg, path).rows] == [(2, IMPORT)]
 
 
 def test_a_binary_workbook_is_refused(reg: Register, tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
 """How the .xls fixture of test_xlsx_formats.py was made (nothing in the project can write .xls).
 
-    pip install xlwt==1.3.0 && python tests/db/excel/xls_fixture.py
+    pip install xlwt==1.3.0 && python tests/db/excel/xls_fixture.py [far]
 
 prints the zlib-compressed, base64-encoded bytes of a small Excel 97–2003 workbook (BIFF8):
 one sheet "Đối tượng" with a header, a year typed as a number in a cell formatted as a date (as
 in the program's template), a real date, a date typed as text, a CCCD as text, and a village
-written once and merged down two rows. xlwt is not a dependency; the tests only read the bytes.
+written once and merged down two rows; with "far", the far-cell workbook of
+test_xlsx_bounds.py. xlwt is not a dependency; the tests only read the bytes.
 """
 
 from __future__ import annotations
@@ -41,6 +42,25 @@ def make() -> bytes:
     return out.getvalue()
 
 
+def make_far() -> bytes:
+    """A list with one more value in the last cell an .xls sheet has (IV65536)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Đối tượng")
+    sheet.write(0, 0, "Họ và tên")
+    sheet.write(0, 1, "Năm sinh")
+    sheet.write(1, 0, "Lò Văn An")
+    sheet.write(1, 1, 1990)
+    sheet.write(65535, 255, 1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
-    text = base64.b64encode(zlib.compress(make(), 9)).decode()
+    import sys
+
+    data = make_far() if sys.argv[1:] == ["far"] else make()
+    text = base64.b64encode(zlib.compress(data, 9)).decode()
     print("\n".join(text[i : i + 92] for i in range(0, len(text), 92)))
