@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from cli.episode_commands import add_episode_parsers
 from cli.handover_commands import add_handover_parsers
 from cli.report_commands import add_report_parser
 from cli.security_commands import add_access_arguments, add_security_parsers
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_xlsx_parsers(sub)
     add_handover_parsers(sub)
+    add_episode_parsers(sub)
     return parser
 
 

@@ -17,11 +17,13 @@ from db.commune.holidays import work_calendar
 from db.commune.settings import get_settings
 from db.core.errors import ValidationError
 from db.duties.applies import ACTIONS as ACTIONS
-from db.duties.applies import ANY, check_action, checked, open_categories
+from db.duties.applies import ANY, FORM_KEYS, check_action, checked, open_categories
 from db.duties.applies import Action as Action
 from db.duties.applies import applicable_actions as applicable_actions
+from db.duties.post_rehab import post_rehab_deadlines
 from db.law.categories import Category, parse_category
 from db.law.rules import Rule, apply, deadline, rule
+from db.persons import absences, declarations, monitoring
 from db.persons.episodes import close_episode, open_episode, open_episodes
 from db.security import auth
 from db.store import records
@@ -119,17 +121,19 @@ def release_from_rehab(
         close_episode(reg, episode_id, when, "completed")
         _close(reg, person, when, (Category.ADDICT,), "completed")
         post = open_episode(reg, person, Category.POST_REHAB, when, **decision)
-    calendar = work_calendar(reg)
     if decision.get("decision_no"):
         return Outcome(post)
-    due, used = deadline("post_rehab_file", when, calendar)
-    if cat == Category.REHAB_COMPULSORY:
-        due, used = deadline("compulsory_release_report", when, calendar)
-    return Outcome(post, due, used.text, used)
+    steps = post_rehab_deadlines(
+        when, work_calendar(reg), compulsory=cat == Category.REHAB_COMPULSORY
+    )
+    # The first thing due: the person's report after compulsory rehab, else the file.
+    first = steps.report or steps.file
+    return Outcome(post, first.due, first.rule.text, first.rule)
 
 
 def end_at_term(reg: Register, episode_id: str, on: date | str) -> Outcome:
-    """Chấm dứt at term (Mẫu 10); post-rehab is followed by the 2-year watch window."""
+    """Chấm dứt at term (Mẫu 10), on or after the planned end only (earlier is a stop, Mẫu 09);
+    post-rehab is followed by the 2-year watch window."""
     person = _person_of(reg, episode_id)
     when = checked(reg, "term", person, {"date": on, "episode": episode_id})
     ended = Category(records.get(reg, "episodes", episode_id)["category"])
@@ -205,8 +209,11 @@ def move_in(
     planned: date | str | None = None,
     **decision: Any,
 ) -> Outcome:
-    """A managed person moved in: the time left on the old decision carries over."""
-    values = {"date": on, "category": category, "moved_from": moved_from}
+    """A managed person moved in: the time left on the old decision carries over, so a user or
+    post-rehab person needs the old decision's end (`planned`) or its `decision_date`."""
+    values = {"date": on, "category": category, "moved_from": moved_from, "planned": planned,
+              "decision_date": decision.get("decision_date"),
+              "prior_rehab": decision.get("prior_rehab")}  # fmt: skip
     when = checked(reg, "move_in", person_id, values)
     episode = open_episode(
         reg, person_id, category, when, moved_from=moved_from, planned=planned, **decision
@@ -245,6 +252,50 @@ def sign_off(reg: Register, episode_id: str) -> Outcome:
     return Outcome(None)
 
 
+def record_absence(
+    reg: Register, episode_id: str, start: date | str, end: date | str, note: str = ""
+) -> Outcome:
+    """An unreported absence during post-rehab management: the period ends as many days later
+    (db.persons.absences); the new end is the outcome's deadline."""
+    person = _person_of(reg, episode_id)
+    values = {"episode": episode_id, "date": start, "until": end, "notes": note}
+    checked(reg, "absence", person, values)
+    absences.record_absence(reg, episode_id, start, end, note)
+    episode = records.get(reg, "episodes", episode_id)
+    period = rule("post_rehab_period", date.fromisoformat(episode["start_date"]))
+    text = "Hết thời hạn quản lý sau cai nghiện (đã cộng thời gian vắng mặt)"
+    return Outcome(episode_id, date.fromisoformat(episode["planned_end"]), text, period)
+
+
+def order_monitoring(
+    reg: Register, person_id: str, ordered_on: date | str, *, ordered_by: str,
+    start: date | str, end: date | str, device: str = "", notes: str = "",
+) -> Outcome:  # fmt: skip
+    """The head of the commune police orders electronic monitoring (Law 120/2025)."""
+    values = {"date": ordered_on, "ordered_by": ordered_by, "from_date": start, "until": end}
+    checked(reg, "monitoring", person_id, values)
+    monitoring.order_monitoring(reg, person_id, ordered_on, ordered_by=ordered_by, start=start,
+                                end=end, device=device, notes=notes)  # fmt: skip
+    return Outcome(None)
+
+
+def end_monitoring(reg: Register, order_id: str, on: date | str, reason: str) -> Outcome:
+    """A monitoring order ended (at its term or earlier), with why."""
+    person = str(records.get(reg, "monitoring_orders", order_id)["person_id"])
+    checked(reg, "monitoring_end", person, {"order": order_id, "date": on, "reason_text": reason})
+    monitoring.end_monitoring(reg, order_id, on, reason)
+    return Outcome(None)
+
+
+def declare_substances(
+    reg: Register, person_id: str, on: date | str, substances: str, notes: str = ""
+) -> Outcome:
+    """A person under management declared the substances they use (Law 120/2025)."""
+    checked(reg, "declare", person_id, {"date": on, "substances": substances, "notes": notes})
+    declarations.declare_substances(reg, person_id, on, substances, notes)
+    return Outcome(None)
+
+
 # --- An action from a form. ----------------------------------------------------------------------
 
 _Run = Callable[[Register, str, Mapping[str, Any]], Outcome]
@@ -268,11 +319,20 @@ _RUNS: dict[str, _Run] = {
     "move_away": lambda r, p, v: move_away(r, p, v["date"], v["moved_to"]),
     "notice": lambda r, p, v: mark_notice_sent(r, p, v["date"]),
     "move_in": lambda r, p, v: move_in(
-        r, p, v["category"], v["date"], v["moved_from"], v.get("planned"), **_decision(v)),
+        r, p, v["category"], v["date"], v["moved_from"], v.get("planned"), **_decision(v),
+        decision_date=v.get("decision_date"), prior_rehab=v.get("prior_rehab") or None),
     "absconded": lambda r, p, v: absconded(r, p, v["date"]),
     "prison": lambda r, p, v: imprisoned(r, p, v["date"]),
     "died": lambda r, p, v: died(r, p, v["date"]),
     "sign_off": lambda r, p, v: sign_off(r, v["episode"]),
+    "absence": lambda r, p, v: record_absence(
+        r, v["episode"], v["date"], v["until"], v.get("notes", "")),
+    "monitoring": lambda r, p, v: order_monitoring(
+        r, p, v["date"], ordered_by=v["ordered_by"], start=v["from_date"], end=v["until"],
+        device=v.get("device", ""), notes=v.get("notes", "")),
+    "monitoring_end": lambda r, p, v: end_monitoring(r, v["order"], v["date"], v["reason_text"]),
+    "declare": lambda r, p, v: declare_substances(
+        r, p, v["date"], v["substances"], v.get("notes", "")),
 }  # fmt: skip
 
 
@@ -285,4 +345,5 @@ def run_action(reg: Register, key: str, person_id: str, values: Mapping[str, Any
     try:
         return _RUNS[key](reg, person_id, values)
     except ValidationError as exc:
-        raise ValidationError({_FORM_KEYS.get(k, k): m for k, m in exc.errors.items()}) from exc
+        names = _FORM_KEYS | FORM_KEYS.get(key, {})
+        raise ValidationError({names.get(k, k): m for k, m in exc.errors.items()}) from exc

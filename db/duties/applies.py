@@ -8,21 +8,25 @@ apply to a person, `check_action` says what is wrong with a form's values, writi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from db.core.dates import parse_date, show
-from db.core.errors import NotFound, UserError, ValidationError
-from db.law.categories import TREATMENT, Category, parse_category
+from db.core.dates import from_iso, parse_date, show
+from db.core.errors import NotAllowed, NotFound, UserError, ValidationError
+from db.law.categories import LABELS, TREATMENT, Category, parse_category
+from db.law.rules import in_force, rule
+from db.persons import absences, declarations, monitoring
 from db.persons.episodes import (
     _not_future,  # the episodes' one "in the future" rule, until it has a public name
+    end_of,
     open_episodes,
     status_label,
 )
 from db.store import records
 from db.store.register import Register
+from db.store.roles import require_chief
 
 REHAB = (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.REHAB_COMPULSORY)
 # Leaving these early is "quitting" (and starts the watch window); compulsory rehab is left only
@@ -33,6 +37,8 @@ AT_TERM = (Category.USER, Category.POST_REHAB, Category.WATCH, Category.REHAB_HO
 MOVE_IN = (Category.USER, Category.POST_REHAB, Category.ADDICT, Category.REHAB_HOME,
            Category.METHADONE)  # fmt: skip
 ANY = tuple(Category)
+# Under management: the people who must declare the substances they use (Law 120/2025).
+MANAGED = (Category.USER, Category.ADDICT, *TREATMENT, Category.POST_REHAB)
 _DECISION = ("decision_no", "signer")
 _MANAGED = "chỉ áp dụng cho người đang có diện quản lý"
 
@@ -45,7 +51,9 @@ class Action:
     It applies only while one of `needs` is open (to an open episode of one of them when
     `on_episode`), and not while one of `excludes` is open; `choices` are the categories it may
     open (`choices_rule` says so when another is asked). `rule` says the condition in the
-    officer's words, for the refusal.
+    officer's words, for the refusal. `since_rule` names the rule (db.law.rules) from whose
+    effective date it exists; `chief_only`: only the station chief may do it; `condition` names
+    a further condition on the person (`_CONDITIONS`).
     """
 
     key: str
@@ -58,6 +66,9 @@ class Action:
     rule: str = ""
     date_label: str = "Ngày"
     choices_rule: str = ""
+    since_rule: str = ""
+    chief_only: bool = False
+    condition: str = ""
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -91,7 +102,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("notice", "Đã gửi thông báo / hồ sơ cho nơi chuyển đến", ("date",),
            date_label="Ngày gửi thông báo"),
     Action("move_in", "Chuyển đến từ nơi khác (tính tiếp thời hạn còn lại)",
-           ("category", "date", "moved_from", "planned", *_DECISION), choices=MOVE_IN,
+           ("category", "date", "moved_from", "decision_date", "planned", "prior_rehab",
+            *_DECISION), choices=MOVE_IN,
            date_label="Ngày bắt đầu", choices_rule="Chỉ chọn diện sử dụng trái phép, nghiện, "
            "cai nghiện tại gia đình, methadone hoặc quản lý sau cai nghiện."),
     Action("absconded", "Bỏ trốn", ("date",), needs=ANY, rule=_MANAGED, date_label="Ngày bỏ trốn"),
@@ -100,6 +112,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("died", "Chết", ("date",), needs=ANY, rule=_MANAGED, date_label="Ngày chết"),
     Action("sign_off", "Chỉ huy duyệt quyết định (ghi vào nhật ký)", ("episode",), needs=ANY,
            on_episode=True, rule=_MANAGED),
+    Action("absence", "Ghi thời gian vắng mặt không báo cáo (không tính vào thời hạn)",
+           ("episode", "date", "until", "notes"), needs=(Category.POST_REHAB,), on_episode=True,
+           rule="chỉ áp dụng cho người đang quản lý sau cai nghiện",
+           date_label="Vắng mặt từ ngày"),
+    Action("monitoring", "Quyết định giám sát điện tử (Luật 120/2025)",
+           ("date", "ordered_by", "from_date", "until", "device", "notes"),
+           needs=monitoring.ELIGIBLE, rule="chỉ áp dụng cho người cai nghiện tự nguyện tại gia "
+           "đình, cộng đồng, điều trị methadone hoặc quản lý sau cai nghiện",
+           date_label="Ngày quyết định", since_rule=monitoring.RULE, chief_only=True),
+    Action("monitoring_end", "Kết thúc giám sát điện tử", ("order", "date", "reason_text"),
+           rule="chỉ áp dụng khi người này đang có lệnh giám sát điện tử chưa kết thúc",
+           date_label="Ngày kết thúc giám sát", condition="monitored"),
+    Action("declare", "Khai báo chất sử dụng", ("date", "substances", "notes"), needs=MANAGED,
+           rule=_MANAGED, date_label="Ngày khai báo"),
 )  # fmt: skip
 BY_KEY = {action.key: action for action in ACTIONS}
 # Texts an action cannot do without (the form's key → the message when it is blank).
@@ -127,18 +153,52 @@ def _applies(action: Action, open_now: set[Category]) -> bool:
     return needed and not open_now & set(action.excludes)
 
 
+def _monitored(reg: Register, person_id: str, on: date) -> bool:
+    return bool(monitoring.open_orders(reg, person_id))
+
+
+# Further conditions on the person (Action.condition): whether it holds on a day.
+_CONDITIONS: dict[str, Callable[[Register, str, date], bool]] = {"monitored": _monitored}
+
+
+def _barred(reg: Register, action: Action, person_id: str, on: date) -> str:
+    """A refusal that is not about the status: the law not yet in force on the day, an action
+    of the chief's, a condition that does not hold ("" when none)."""
+    title = f"Không ghi được “{action.title}”"
+    if action.since_rule and not in_force(action.since_rule, on):
+        r = rule(action.since_rule, on)
+        return (
+            f"{title}: áp dụng từ ngày {show(r.effective)} ({r.source}); ngày {show(on)} luật "
+            "chưa có hiệu lực."
+        )
+    if action.chief_only:
+        try:
+            require_chief(reg, f"ghi “{action.title}”")
+        except NotAllowed as exc:
+            return exc.message
+    if action.condition and not _CONDITIONS[action.condition](reg, person_id, on):
+        return f"{title}: {action.rule}."
+    return ""
+
+
+def _why_not(reg: Register, action: Action, person_id: str, on: date,
+             open_now: set[Category]) -> str:  # fmt: skip
+    if not _applies(action, open_now):
+        return _refusal(reg, action, person_id, on)
+    return _barred(reg, action, person_id, on)
+
+
 def applicable_actions(reg: Register, person_id: str, on: date | None = None) -> list[Action]:
     """The actions that apply to the person on a day (default today), in the table's order."""
-    open_now = open_categories(reg, person_id, on or reg.today())
-    return [a for a in ACTIONS if _applies(a, open_now)]
+    day = on or reg.today()
+    open_now = open_categories(reg, person_id, day)
+    return [a for a in ACTIONS if not _why_not(reg, a, person_id, day, open_now)]
 
 
 def refusal(reg: Register, key: str, person_id: str, on: date | None = None) -> str:
     """Why action `key` does not apply to the person on a day ("" when it does)."""
     day = on or reg.today()
-    if _applies(BY_KEY[key], open_categories(reg, person_id, day)):
-        return ""
-    return _refusal(reg, BY_KEY[key], person_id, day)
+    return _why_not(reg, BY_KEY[key], person_id, day, open_categories(reg, person_id, day))
 
 
 def episodes_for(
@@ -182,8 +242,10 @@ def check_action(
         refused = _episode_refusal(reg, action, values.get("episode"), person_id, on)
         if refused:
             errors["episode"] = refused
-    elif not _applies(action, open_categories(reg, person_id, on)):
-        errors["person"] = _refusal(reg, action, person_id, on)
+        elif barred := _barred(reg, action, person_id, on):
+            errors["person"] = barred
+    elif why := _why_not(reg, action, person_id, on, open_categories(reg, person_id, on)):
+        errors["person"] = why
     if action.choices:
         try:
             category = parse_category(str(values.get("category") or ""))
@@ -194,6 +256,10 @@ def check_action(
     for field, message in _REQUIRED.items():
         if field in action.fields and not str(values.get(field) or "").strip():
             errors[field] = message
+    if extra := _EXTRA_CHECKS.get(key):
+        names = FORM_KEYS.get(key, {})
+        for field, message in extra(reg, person_id, values, on).items():
+            errors.setdefault(names.get(field, field), message)
     return errors
 
 
@@ -204,3 +270,99 @@ def checked(reg: Register, key: str, person_id: str, values: Mapping[str, Any]) 
         raise ValidationError(errors)
     day = values.get("date")
     return reg.today() if day is None else parse_date(day, BY_KEY[key].date_label)
+
+
+# --- What an action asks beyond the status: the same checks its db function makes. --------------
+
+# The db functions' names of a form's fields, by action (db name → the form's key).
+FORM_KEYS: dict[str, dict[str, str]] = {
+    "move_in": {"planned_end": "planned", "start_date": "date"},
+    "absence": {"start": "date", "end": "until"},
+    "monitoring": {"ordered_on": "date", "start": "from_date", "end": "until"},
+    "monitoring_end": {"ended_on": "date", "reason": "reason_text"},
+    "declare": {"declared_on": "date"},
+}
+_Check = Callable[[Register, str, Mapping[str, Any], date], dict[str, str]]
+
+
+def _optional_day(value: Any, key: str, label: str, errors: dict[str, str]) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_date(value, label)
+    except UserError as exc:
+        errors[key] = exc.message
+        return None
+
+
+def _move_in(reg: Register, person_id: str, values: Mapping[str, Any], on: date) -> dict[str, str]:
+    """The old decision's remaining time carries over (db.persons.episodes.end_of)."""
+    errors: dict[str, str] = {}
+    decided = _optional_day(values.get("decision_date"), "decision_date", "Ngày quyết định cũ",
+                            errors)  # fmt: skip
+    planned = _optional_day(values.get("planned"), "planned", "Ngày kết thúc", errors)
+    try:
+        category = parse_category(str(values.get("category") or ""))
+    except UserError:
+        return errors  # said under "category" already
+    if errors or category not in MOVE_IN:
+        return errors
+    moved_from = str(values.get("moved_from") or "").strip() or "?"  # blank: said already
+    try:
+        end_of(
+            reg, person_id, category, on, planned=planned, decided=decided,
+            moved_from=moved_from, prior=values.get("prior_rehab"), duration_months=None,
+        )  # fmt: skip
+    except ValidationError as exc:
+        return exc.errors
+    return {}
+
+
+def _at_term(reg: Register, person_id: str, values: Mapping[str, Any], on: date) -> dict[str, str]:
+    """Chấm dứt (Mẫu 10) only at or after the term; an earlier end is a stop (Mẫu 09)."""
+    try:
+        episode = records.get(reg, "episodes", str(values.get("episode") or ""))
+    except NotFound:
+        return {}
+    label = BY_KEY["term"].date_label
+    if on.isoformat() < episode["start_date"]:
+        return {"date": f"{label}: {show(on)} trước ngày bắt đầu {show(episode['start_date'])}."}
+    term = from_iso(episode["planned_end"])
+    if term is not None and on < term:
+        return {
+            "date": f"{label}: thời hạn của diện “{LABELS[Category(episode['category'])]}” đến "
+            f"ngày {show(term)}; ngày {show(on)} chưa hết thời hạn. Kết thúc trước thời hạn là "
+            f"“{BY_KEY['stop'].title}”, ghi rõ lý do."
+        }
+    return {}
+
+
+def _absence(reg: Register, person_id: str, values: Mapping[str, Any], on: date) -> dict[str, str]:
+    episode = str(values.get("episode") or "")
+    return absences.check_absence(reg, episode, values.get("date"), values.get("until"))
+
+
+def _monitoring(reg: Register, person_id: str, values: Mapping[str, Any],
+                on: date) -> dict[str, str]:  # fmt: skip
+    return monitoring.check_order(
+        reg, person_id, values.get("date"), ordered_by=str(values.get("ordered_by") or ""),
+        start=values.get("from_date"), end=values.get("until"),
+    )  # fmt: skip
+
+
+def _monitoring_end(reg: Register, person_id: str, values: Mapping[str, Any],
+                    on: date) -> dict[str, str]:  # fmt: skip
+    order = str(values.get("order") or "")
+    return monitoring.check_end(
+        reg, order, values.get("date"), str(values.get("reason_text") or "")
+    )
+
+
+def _declare(reg: Register, person_id: str, values: Mapping[str, Any], on: date) -> dict[str, str]:
+    return declarations.check_declaration(reg, values.get("date"), values.get("substances"))
+
+
+_EXTRA_CHECKS: dict[str, _Check] = {
+    "move_in": _move_in, "term": _at_term, "absence": _absence, "monitoring": _monitoring,
+    "monitoring_end": _monitoring_end, "declare": _declare,
+}  # fmt: skip

@@ -88,6 +88,9 @@ RULES: tuple[Rule, ...] = (
          "Chuyển hồ sơ quản lý đến Công an xã nơi cư trú mới khi người bị quản lý chuyển đi"),
     Rule("move_notice", 24, "hours", "Luật 120/2025/QH15", date(2026, 7, 1),
          "Thông báo cho Công an xã nơi cư trú mới khi người bị quản lý chuyển đi (24 giờ)"),
+    Rule("electronic_monitoring", 1, "count", "Luật 120/2025/QH15", date(2026, 7, 1),
+         "Trưởng Công an xã được quyết định giám sát điện tử người cai nghiện tự nguyện tại gia "
+         "đình, cộng đồng, người điều trị thay thế và người bị quản lý sau cai nghiện"),
     Rule("addict_register_treatment", 5, "working_days", "NĐ 116/2021 Điều 28", _LAW73,
          "Người nghiện đăng ký cai nghiện tự nguyện hoặc điều trị methadone"),
     Rule("rehab_registration_check", 3, "working_days", "NĐ 116/2021 Điều 30", _LAW73,

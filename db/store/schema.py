@@ -531,4 +531,61 @@ def m010_management_team(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_law120_and_absences(db: Database) -> None:
+    """Unreported absences of post-rehab periods, electronic monitoring orders and declared
+    substances (Law 120/2025/QH15)."""
+    run_script(
+        db,
+        f"""
+        CREATE TABLE absences (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            episode_id TEXT NOT NULL REFERENCES episodes (id),
+            start_date TEXT NOT NULL,
+            end_date TEXT NOT NULL,
+            days INTEGER NOT NULL CHECK (days > 0),
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (end_date >= start_date)
+        );
+        CREATE INDEX absences_episode ON absences (episode_id, start_date) WHERE deleted = 0;
+        CREATE INDEX absences_person ON absences (person_id) WHERE deleted = 0;
+
+        CREATE TABLE monitoring_orders (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            episode_id TEXT REFERENCES episodes (id),
+            category TEXT NOT NULL CHECK (category IN ('rehab_home', 'methadone', 'post_rehab')),
+            ordered_on TEXT NOT NULL,
+            ordered_by TEXT NOT NULL CHECK (ordered_by <> ''),
+            from_date TEXT NOT NULL,
+            to_date TEXT NOT NULL,
+            device TEXT NOT NULL DEFAULT '',
+            ended_on TEXT,
+            end_reason TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            {_META},
+            CHECK (to_date >= from_date),
+            CHECK (ended_on IS NULL OR ended_on >= from_date)
+        );
+        CREATE INDEX monitoring_orders_person ON monitoring_orders (person_id, from_date)
+            WHERE deleted = 0;
+        CREATE INDEX monitoring_orders_dates ON monitoring_orders (from_date, to_date)
+            WHERE deleted = 0;
+
+        CREATE TABLE substance_declarations (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons (id),
+            declared_on TEXT NOT NULL,
+            substances TEXT NOT NULL CHECK (substances <> ''),
+            notes TEXT NOT NULL DEFAULT '',
+            {_META}
+        );
+        CREATE INDEX substance_declarations_person ON substance_declarations
+            (person_id, declared_on) WHERE deleted = 0;
+        """,
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)

@@ -12,6 +12,8 @@ from db.core.dates import show
 from db.duties.actions import Outcome, run_action
 from db.duties.applies import Action, check_action, episodes_for
 from db.law.categories import LABELS, STOP_REASONS, Category
+from db.persons.episodes import PRIOR_REHAB
+from db.persons.monitoring import open_orders
 from db.store.register import Register
 from gui.kit.common import date_edit, from_qdate, tr
 from gui.kit.forms import RecordDialog, Row
@@ -19,6 +21,30 @@ from gui.kit.forms import RecordDialog, Row
 
 def _tr(text: str) -> str:
     return tr("actions", text)
+
+
+# Dates a form may leave out: shown as "— …" at the field's minimum date (None to db/).
+_OPTIONAL_DATES = {
+    "planned": "— theo luật —",
+    "decision_date": "— không rõ —",
+}
+_DATE_LABELS = {
+    "planned": "Ngày kết thúc (nếu có)",
+    "decision_date": "Ngày quyết định cũ (nơi chuyển đi)",
+    "until": "Đến ngày",
+    "from_date": "Giám sát từ ngày",
+}
+_TEXT_LABELS = {
+    "decision_no": "Số quyết định",
+    "signer": "Người ký",
+    "moved_to": "Nơi chuyển đến",
+    "moved_from": "Chuyển đến từ",
+    "notes": "Ghi chú",
+    "reason_text": "Lý do",
+    "ordered_by": "Người ra quyết định (Trưởng Công an xã)",
+    "device": "Thiết bị giám sát",
+    "substances": "Chất sử dụng (khai báo)",
+}
 
 
 def deadline_text(outcome: Outcome | None) -> str:
@@ -54,13 +80,26 @@ class ActionDialog(RecordDialog):
         self.finish()
 
     def _widget(self, key: str) -> tuple[QWidget, str]:
-        if key in ("date", "planned"):
+        if key == "date" or key in _DATE_LABELS:
             edit = date_edit(f"field_{key}", self.today)
             if key == "date":
-                return edit, _tr("Ngày")
-            edit.setSpecialValueText(_tr("— theo luật —"))  # shown at the minimum date: none
-            edit.setDate(edit.minimumDate())
-            return edit, _tr("Ngày kết thúc (nếu có)")
+                return edit, _tr(self.spec.date_label)
+            if key in _OPTIONAL_DATES:
+                edit.setSpecialValueText(_tr(_OPTIONAL_DATES[key]))  # at the minimum date: none
+                edit.setDate(edit.minimumDate())
+            return edit, _tr(_DATE_LABELS[key])
+        if key == "order":
+            combo = QComboBox()
+            for o in open_orders(self.reg, self.person_id):
+                shown = f"{show(o['from_date'])} – {show(o['to_date'])} {o['device']}".strip()
+                combo.addItem(shown, o["id"])
+            return combo, _tr("Lệnh giám sát")
+        if key == "prior_rehab":
+            combo = QComboBox()
+            combo.addItem(_tr("— không rõ / không áp dụng —"), "")
+            for c in PRIOR_REHAB:
+                combo.addItem(_tr(LABELS[c]), c.value)
+            return combo, _tr("Hình thức cai nghiện trước đó (quản lý sau cai)")
         if key in ("episode", "category", "reason"):
             combo = QComboBox()
             if key == "episode":
@@ -83,15 +122,7 @@ class ActionDialog(RecordDialog):
             spin.setSpecialValueText(_tr("— theo luật / tòa án —"))
             spin.setSuffix(_tr(" tháng"))
             return spin, _tr("Thời hạn")
-        label = {
-            "decision_no": _tr("Số quyết định"),
-            "signer": _tr("Người ký"),
-            "moved_to": _tr("Nơi chuyển đến"),
-            "moved_from": _tr("Chuyển đến từ"),
-            "notes": _tr("Ghi chú"),
-            "reason_text": _tr("Lý do"),
-        }[key]
-        return QLineEdit(), label
+        return QLineEdit(), _tr(_TEXT_LABELS[key])
 
     def values(self) -> Row:
         """The entered values, keyed as db.duties.actions.run_action takes them."""
@@ -99,7 +130,8 @@ class ActionDialog(RecordDialog):
         for key, w in self.fields.items():
             if isinstance(w, QDateEdit):
                 picked = from_qdate(w.date())
-                out[key] = None if key == "planned" and w.date() == w.minimumDate() else picked
+                absent = key in _OPTIONAL_DATES and w.date() == w.minimumDate()
+                out[key] = None if absent else picked
             elif isinstance(w, QSpinBox):
                 out[key] = w.value() or None
             elif isinstance(w, QComboBox) and w.isEditable():

@@ -39,7 +39,7 @@ def test_a_user_under_management(reg: Register, person: str) -> None:
     actions.management_decision(reg, person, "10/05/2026")
     assert keys(reg, person) == ALWAYS | {
         "suspect", "addicted", "treatment", "term", "stop", "move_away", "absconded",
-        "prison", "died", "sign_off",
+        "prison", "died", "sign_off", "declare",
     }  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def test_on_methadone(reg: Register, person: str) -> None:
 
 
 def test_the_table_names_every_action_once() -> None:
-    assert len({a.key for a in ACTIONS}) == len(ACTIONS) == 15
+    assert len({a.key for a in ACTIONS}) == len(ACTIONS) == 19
     assert all(a.title for a in ACTIONS)
     assert all(a.rule for a in ACTIONS if a.needs or a.excludes)
 

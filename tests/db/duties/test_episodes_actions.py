@@ -45,7 +45,9 @@ def _refused(reg: Register, call: Callable[[], object]) -> ValidationError:
 
 @pytest.mark.parametrize("category", list(Category))
 def test_every_category_can_be_opened(reg: Register, person: str, category: Category) -> None:
-    episode_id = episodes.open_episode(reg, person, category.value, "01/10/2026")
+    # Post-rehab lasts 1 or 2 years by the rehab before it (Law Art. 40): it must be known.
+    prior = {"prior_rehab": "rehab_home"} if category == Category.POST_REHAB else {}
+    episode_id = episodes.open_episode(reg, person, category.value, "01/10/2026", **prior)
     assert status(reg, person) == [category.value]
     assert episodes.status_label(status(reg, person)) == LABELS[category]
     row = reg.db["episodes"].get(episode_id)
@@ -57,7 +59,7 @@ def test_every_category_can_be_opened(reg: Register, person: str, category: Cate
 
 def test_category_by_vietnamese_label(reg: Register, person: str) -> None:
     episodes.open_episode(reg, person, "Nghiện", "01/10/2026")
-    episodes.open_episode(reg, person, "sau cai", "01/10/2026")
+    episodes.open_episode(reg, person, "sau cai", "01/10/2026", prior_rehab="Cai bắt buộc")
     assert status(reg, person) == ["addict", "post_rehab"]
 
 
@@ -298,7 +300,8 @@ def test_release_only_from_rehab(reg: Register, person: str) -> None:
 
 
 def test_end_at_term_of_post_rehab_opens_the_watch_window(reg: Register, person: str) -> None:
-    post = episodes.open_episode(reg, person, "post_rehab", "01/10/2025", decision_no="9/QĐ")
+    post = episodes.open_episode(reg, person, "post_rehab", "01/10/2025", decision_no="9/QĐ",
+                                 prior_rehab="rehab_home")  # fmt: skip
     out = actions.end_at_term(reg, post, "01/10/2026")
     assert reg.db["episodes"].get(post)["end_kind"] == "term"
     assert status(reg, person) == ["watch"]
@@ -316,7 +319,7 @@ def test_end_at_term_of_management_opens_nothing(reg: Register, person: str) -> 
 
 def test_no_watch_window_that_ends_before_the_crime_exists(reg: Register, person: str) -> None:
     # Post-rehab ended 1/6/2023: the window would end 1/6/2025, before Art. 256a (1/7/2025).
-    post = episodes.open_episode(reg, person, "post_rehab", "01/06/2022")
+    post = episodes.open_episode(reg, person, "post_rehab", "01/06/2022", prior_rehab="rehab_home")
     assert actions.end_at_term(reg, post, "01/06/2023").episode_id is None
     assert status(reg, person, date(2024, 1, 1)) == []
 
@@ -389,9 +392,16 @@ def test_move_in_carries_over_the_planned_end(reg: Register, person: str) -> Non
     assert status(reg, person) == ["user"]
 
 
-def test_move_in_without_the_old_end_gets_the_full_period(reg: Register, person: str) -> None:
-    out = actions.move_in(reg, person, "post_rehab", "01/10/2026", "Xã Mường Bú")
-    assert reg.db["episodes"].get(out.episode_id)["planned_end"] == "2027-10-01"
+def test_move_in_without_the_old_decision_is_refused_not_a_fresh_year(
+    reg: Register, person: str
+) -> None:
+    """Law 73/2021 Art. 23 (and Art. 40 for post-rehab): on moving, the remaining period carries
+    over; "by law" must not quietly start a fresh year from the move."""
+    for category in ("user", "post_rehab"):
+        error = _refused(
+            reg, lambda c=category: actions.move_in(reg, person, c, "01/10/2026", "Xã Mường Bú")
+        )
+        assert "ngày quyết định cũ hoặc ngày kết thúc" in error.errors["planned"]
     error = _refused(reg, lambda: actions.move_in(reg, person, "user", "01/10/2026", " "))
     assert "moved_from" in error.errors
 
@@ -404,7 +414,7 @@ def test_died_absconded_prison_close_everything(
     reg: Register, person: str, action: Callable[..., object], kind: str
 ) -> None:
     actions.start_treatment(reg, person, "methadone", "01/03/2026")
-    episodes.open_episode(reg, person, "post_rehab", "01/04/2026")
+    episodes.open_episode(reg, person, "post_rehab", "01/04/2026", prior_rehab="rehab_facility")
     assert len(status(reg, person)) == 3
     action(reg, person, "01/10/2026")
     assert status(reg, person) == []
@@ -422,7 +432,7 @@ def test_stop_needs_a_reason(reg: Register, person: str) -> None:
 
 
 def test_absences_extend_post_rehab(reg: Register, person: str) -> None:
-    post = episodes.open_episode(reg, person, "post_rehab", "01/10/2026")
+    post = episodes.open_episode(reg, person, "post_rehab", "01/10/2026", prior_rehab="rehab_home")
     episodes.set_absence(reg, post, 10)
     row = reg.db["episodes"].get(post)
     assert (row["absence_days"], row["planned_end"]) == (10, "2027-10-11")
@@ -504,14 +514,13 @@ def test_watch_window_follows_post_rehab_or_quitting_not_a_completed_rehab(
     assert (watch["start_date"], watch["planned_end"]) == ("2025-10-01", "2027-10-01")
 
 
-def test_an_imported_post_rehab_decision_may_state_either_lawful_period(
-    reg: Register, person: str
-) -> None:
+def test_an_imported_post_rehab_decision_keeps_its_decided_end(reg: Register, person: str) -> None:
+    """Law 73/2021 Art. 40: 1 or 2 years by a history this register may not hold, so the end a
+    decision states (an imported row) is kept as decided, whatever the rules would compute."""
     two_years = episodes.open_episode(
         reg, person, Category.POST_REHAB, "01/03/2026", planned="01/03/2028"
     )
     assert episodes_of(reg, person)[0]["planned_end"] == "2028-03-01"
     episodes.close_episode(reg, two_years, "02/03/2026", "stopped", reason="other")
-    # Any other end is not the law's: the rules decide (1 year with no compulsory rehab known).
-    episodes.open_episode(reg, person, Category.POST_REHAB, "03/03/2026", planned="03/09/2026")
-    assert episodes_of(reg, person)[-1]["planned_end"] == "2027-03-03"
+    episodes.open_episode(reg, person, Category.POST_REHAB, "03/03/2026", planned="15/03/2027")
+    assert episodes_of(reg, person)[-1]["planned_end"] == "2027-03-15"
