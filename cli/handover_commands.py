@@ -178,6 +178,8 @@ def _show(preview: receive.Preview) -> None:
                 f"  {receive.TABLE_LABELS[table]:<22}"
                 + "".join(f"{values[key]:>11,}".replace(",", ".") for key, _ in COLUMNS)
             )
+    for note in preview.notes:
+        print(f"Lưu ý: {note}")
 
 
 def cmd_import(path: Path, args: argparse.Namespace) -> int:

@@ -34,9 +34,19 @@ READABLE_VERSIONS = (1,)
 SUFFIX = ".sotd"
 CHUNK_SIZE = 1 << 20
 KDF_N = 1 << 16  # ~0.25 s and 64 MiB on these machines; tests pass a smaller n
-# Readers accept weaker settings than writers use (tests write with n = 2**10); the bounds
-# only keep a crafted header from asking for absurd memory.
+# Readers accept weaker settings than writers use (tests write with n = 2**10); the bounds keep
+# a crafted header from asking for absurd memory or time. scrypt needs 128·n·r bytes: writers
+# ask 64 MiB (n = 2**16, r = 8); a reader gives at most twice that, and at most four times the
+# writers' work (n·r·p), before spending anything.
 MIN_KDF_N, MAX_KDF_N = 1 << 10, 1 << 20
+MAX_KDF_R, MAX_KDF_P = 16, 4
+MAX_KDF_MEMORY = 128 << 20
+MAX_KDF_WORK = 1 << 21
+# The body is inflated a piece at a time, and no line (one row) may be longer than this: a
+# crafted line of zeros that would inflate to gigabytes is refused after a few megabytes.
+PIECE = 1 << 20
+MAX_LINE = 4 << 20
+BATCH_BYTES = 2 << 20
 MIN_PASSPHRASE = 8
 PREFIX = struct.Struct(">8sHI")
 LENGTH = struct.Struct(">I")
@@ -69,6 +79,14 @@ class NewerBundle(BundleError):
 
 class DamagedBundle(BundleError):
     """Changed, cut short or glued together: authentication failed somewhere."""
+
+
+class InvalidBundle(BundleError):
+    """Authentic (made with the right passphrase) but holding values the register refuses."""
+
+
+class OlderBundle(BundleError):
+    """Older than a bundle already imported from the same laptop: it would undo newer values."""
 
 
 class BundleWriteError(UserError):
@@ -111,6 +129,18 @@ def passphrase_strength(passphrase: str) -> tuple[int, str]:
 def _normal(passphrase: str) -> bytes:
     # The same words typed on two keyboards (composed or decomposed letters) give one key.
     return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def kdf_cost_ok(n: int, r: int, p: int) -> bool:
+    """Whether scrypt parameters read from a header are within what a reader will spend."""
+    return (
+        MIN_KDF_N <= n <= MAX_KDF_N
+        and not n & (n - 1)
+        and 1 <= r <= MAX_KDF_R
+        and 1 <= p <= MAX_KDF_P
+        and 128 * n * r <= MAX_KDF_MEMORY
+        and n * r * p <= MAX_KDF_WORK
+    )
 
 
 def derive_key(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes, bytes]:

@@ -1,6 +1,8 @@
 """Reading a bundle (the format is described in db/handover/bundle.py): every chunk authenticated
-and
-the body checked before anything is used, then read again — on a second thread — for the merge.
+and the body checked before anything is used, then read again — on a second thread — for the merge.
+
+What a reader spends is bounded before it is spent: the KDF cost in the header, the length of a
+chunk, of a line once inflated (a piece at a time) and of a batch of rows.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from db.handover.bundle import (
     BATCH,
+    BATCH_BYTES,
     FORMAT_VERSION,
     LENGTH,
     MAGIC,
     MAX_HEADER,
-    MAX_KDF_N,
-    MIN_KDF_N,
+    MAX_LINE,
+    PIECE,
     PREFIX,
     READABLE_VERSIONS,
     TAG,
@@ -38,8 +41,43 @@ from db.handover.bundle import (
     WrongPassphrase,
     damaged,
     derive_key,
+    kdf_cost_ok,
     nonce_for,
 )
+
+
+def inflate(unzip: Any, data: bytes) -> Iterator[bytes]:
+    """`data` decompressed in pieces of at most PIECE bytes: a chunk that would inflate to
+    gigabytes never sits in memory whole."""
+    while True:
+        piece = unzip.decompress(data, PIECE)
+        if piece:
+            yield piece
+        data = unzip.unconsumed_tail
+        if not data and len(piece) < PIECE:
+            return
+
+
+class LineBound:
+    """Follows the length of the line being inflated; a line past MAX_LINE is refused."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.run = 0  # bytes since the last newline
+
+    def feed(self, piece: bytes) -> None:
+        first = piece.find(b"\n")
+        if first < 0:
+            self.run += len(piece)
+        else:
+            if self.run + first > MAX_LINE:
+                raise self.too_long()
+            self.run = len(piece) - piece.rfind(b"\n") - 1
+        if self.run > MAX_LINE:
+            raise self.too_long()
+
+    def too_long(self) -> BundleError:
+        return damaged(self.path, f"một dòng dài quá {MAX_LINE >> 20} MB")
 
 
 class BundleReader:
@@ -74,15 +112,20 @@ class BundleReader:
         self.sha256 = ""
         content = hashlib.sha256()
         unzip = zlib.decompressobj()
-        for plain, last in self._chunks(progress):
-            if last:
-                self.manifest = self._parse_manifest(plain)
-            else:
-                content.update(unzip.decompress(plain))
+        bound = LineBound(self.path)
         try:
-            content.update(unzip.flush())
+            for plain, last in self._chunks(progress):
+                if last:
+                    self.manifest = self._parse_manifest(plain)
+                    continue
+                for piece in inflate(unzip, plain):
+                    bound.feed(piece)
+                    content.update(piece)
+            rest = unzip.flush()
         except zlib.error as exc:
             raise damaged(self.path, "dữ liệu nén không đọc được") from exc
+        bound.feed(rest)
+        content.update(rest)
         if not unzip.eof or content.hexdigest() != self.manifest.get("content_sha256"):
             raise damaged(self.path, "nội dung không khớp mã kiểm tra")
 
@@ -118,9 +161,7 @@ class BundleReader:
         if (
             len(raw) != length
             or header.get("kdf") != "scrypt"
-            or not MIN_KDF_N <= self._n <= MAX_KDF_N
-            or self._n & (self._n - 1)
-            or not (1 <= self._r <= 16 and 1 <= self._p <= 4)
+            or not kdf_cost_ok(self._n, self._r, self._p)
             or len(self._prefix) != 7
             or len(self._salt) < 16
             or not 1024 <= self._chunk <= 1 << 24
@@ -179,7 +220,7 @@ class BundleReader:
     def _parse_manifest(self, plain: bytes) -> dict[str, Any]:
         try:
             manifest = json.loads(plain)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise damaged(self.path, "bản kê khai không đọc được") from exc
         if not isinstance(manifest, dict) or not isinstance(manifest.get("counts"), dict):
             raise damaged(self.path, "bản kê khai không hợp lệ")
@@ -194,9 +235,15 @@ class BundleReader:
         lines = self._lines()
         for line in lines:
             head = self._json(line)
-            if not isinstance(head, dict) or "t" not in head or "c" not in head:
+            name = head.get("t") if isinstance(head, dict) else None
+            columns = head.get("c") if isinstance(head, dict) else None
+            if (
+                not isinstance(name, str)
+                or not isinstance(columns, list)
+                or not all(isinstance(c, str) for c in columns)
+                or len(set(columns)) != len(columns)
+            ):
                 raise damaged(self.path, "cấu trúc nội dung không hợp lệ")
-            name, columns = str(head["t"]), [str(c) for c in head["c"]]
             rows = self._batches(lines, name, len(columns))
             yield name, columns, rows
             for _ in rows:  # a caller that skips a table still moves past its rows
@@ -204,7 +251,7 @@ class BundleReader:
 
     def _batches(self, lines: Iterator[bytes], name: str, width: int) -> Iterator[list[Any]]:
         pending: list[bytes] = []
-        count = 0
+        size = count = 0
         for line in lines:
             if line.startswith(b"{"):  # the table's end line
                 end = self._json(line)
@@ -212,10 +259,11 @@ class BundleReader:
                     raise damaged(self.path, f"cấu trúc bảng {name} không hợp lệ")
                 break
             pending.append(line)
-            if len(pending) >= BATCH:
+            size += len(line)
+            if len(pending) >= BATCH or size >= BATCH_BYTES:
                 yield self._rows(pending, name, width)
                 count += len(pending)
-                pending = []
+                pending, size = [], 0
         else:
             raise damaged(self.path, f"bảng {name} không có dòng kết thúc")
         if pending:
@@ -234,19 +282,25 @@ class BundleReader:
     def _json(self, line: bytes) -> Any:
         try:
             return json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # deep nesting: RecursionError
             raise damaged(self.path, "nội dung không đọc được") from exc
 
     def _lines(self) -> Iterator[bytes]:
         unzip = zlib.decompressobj()
         rest = b""
-        for plain, last in self._chunks(None):
-            if last:
-                continue  # the manifest; the loop goes on so the end of the file is checked
-            data = rest + unzip.decompress(plain)
-            *complete, rest = data.split(b"\n")
-            yield from complete
-        if rest + unzip.flush():
+        try:
+            for plain, last in self._chunks(None):
+                if last:
+                    continue  # the manifest; the loop goes on so the end of the file is checked
+                for piece in inflate(unzip, plain):
+                    *complete, rest = (rest + piece).split(b"\n")
+                    if len(rest) > MAX_LINE:
+                        raise LineBound(self.path).too_long()
+                    yield from complete
+            tail = unzip.flush()
+        except zlib.error as exc:
+            raise damaged(self.path, "dữ liệu nén không đọc được") from exc
+        if rest + tail:
             raise damaged(self.path, "dòng cuối không trọn vẹn")
 
 

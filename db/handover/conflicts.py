@@ -16,6 +16,7 @@ from db.core.dates import show
 from db.core.errors import NotFound, UserError
 from db.core.stamps import now_utc
 from db.core.textfold import fold
+from db.handover.tables import TABLE_LABELS
 from db.law.categories import END_KINDS, LABELS
 from db.persons.contacts import KINDS as CONTACT_KINDS
 from db.persons.drugtests import KINDS as TEST_KINDS
@@ -108,8 +109,6 @@ def describe(reg: Register, table: str, row_id: str) -> str:
 
 def open_conflicts(reg: Register) -> list[dict[str, Any]]:
     """Conflicts waiting for a choice, oldest first, ready to show."""
-    from db.handover.receive import TABLE_LABELS
-
     out = []
     for row in reg.db.query(
         "SELECT * FROM handover_conflicts WHERE resolved_at IS NULL ORDER BY id"

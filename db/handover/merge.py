@@ -23,6 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from db.store.register import Register
@@ -118,6 +119,8 @@ class Context:
     note: str
     prefer_remote_settings: bool = False
     renamed_villages: set[str] = field(default_factory=set)
+    episode_people: set[str] = field(default_factory=set)  # people whose episodes were written
+    path: Path = Path("gói")  # the bundle, for messages
 
 
 def _history(reg: Register, spec: TableSpec, current: Row) -> Iterator[tuple[bytes, Row]]:
@@ -159,7 +162,9 @@ def classify(ctx: Context, spec: TableSpec, local: Row | None, remote: Row,
     # from somewhere (from us, when it knew us as the receiver).
     stored = bytes(base_row["hash"]) if base_row is not None else None
     sent = bytes.fromhex(remote[BASE_COLUMN]) if remote.get(BASE_COLUMN) else None
-    l_in = l_hash in (stored, sent)
+    # A `_base` naming our current version is the sender's claim; it counts only for a version
+    # that has left this register (a forged base must not overwrite a local edit unseen).
+    l_in = l_hash == stored or (l_hash == sent and shared(ctx, spec, local, l_hash))
     r_in = r_hash == stored
     history: list[tuple[bytes, Row]] | None = None
     if sent is not None and r_hash == sent and not r_in and not l_in:
@@ -181,6 +186,35 @@ def classify(ctx: Context, spec: TableSpec, local: Row | None, remote: Row,
             found[stored or b""] = json.loads(base_row["vals"])
         bases = list(found.values())
     return decide(spec, local, remote, bases, l_in, r_in), r_hash
+
+
+def shared(ctx: Context, spec: TableSpec, local: Row, l_hash: bytes) -> bool:
+    """Whether this register's current version of a row is one others may hold: a peer sent
+    it here, or a bundle made here since the row last changed carried it (to the sender, or to
+    a receiver not yet known by its device)."""
+    conn = ctx.reg.conn
+    if conn.execute(
+        "SELECT 1 FROM handover_base WHERE peer_no IN (SELECT peer_no FROM handover_peers) "
+        "AND tbl = ? AND row_id = ? AND hash = ? LIMIT 1",
+        [spec.name, local["id"], l_hash],
+    ).fetchone():
+        return True
+    own = conn.execute(
+        "SELECT max(seq) FROM change_log WHERE row_id = ? AND table_name = ? "
+        "AND action IN ('insert', 'update', 'delete')",
+        [local["id"], spec.name],
+    ).fetchone()[0]
+    # A bulk insert (demo, spreadsheet, an import) stamps its rows with the entry's time.
+    bulk = conn.execute(
+        "SELECT max(seq) FROM change_log WHERE row_id = '*' AND table_name = ? AND at = ?",
+        [spec.name, str(local.get("updated_at") or "")],
+    ).fetchone()[0]
+    sent = conn.execute(
+        "SELECT max(log_seq) FROM handover_exports WHERE status = 'done' "
+        "AND (receiver_device IS NULL OR receiver_device = ?)",
+        [ctx.source_device],
+    ).fetchone()[0]
+    return sent is not None and int(sent) >= max(int(own or 0), int(bulk or 0))
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """Writing a merge: one table's incoming rows looked up in batches, decided (db/handover/merge.py)
-and
-written — new rows in bulk, changed rows one by one with their diff in the change log, conflicts
+and written — new rows in bulk, changed rows one by one with their diff in the change log, conflicts
 into `handover_conflicts`, the base each peer holds into `handover_base`.
 """
 
@@ -8,11 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from typing import Any, cast
 
 from db.core.textfold import fold
+from db.handover import faults
 from db.handover.merge import (
     DERIVED,
     META,
@@ -30,6 +30,7 @@ from db.handover.merge import (
 from db.persons.people import _derived
 from db.store.records import log_change
 from db.store.register import Register
+from db.store.sqlerrors import INTEGRITY_ERRORS
 
 _IN = 400  # ids per IN (...) query
 
@@ -56,9 +57,41 @@ def _remap_settings(reg: Register, batch: list[list[Any]], at: Mapping[str, int]
 
 def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
                 batches: Iterable[Batch]) -> Counts:  # fmt: skip
-    """Merge (or with ctx.write False, only classify) one table's incoming rows."""
+    """Merge (or with ctx.write False, only classify) one table's incoming rows.
+
+    What SQLite refuses while writing (a row whose person this register lacks, a key twice)
+    becomes an InvalidBundle naming the record; the caller's transaction rolls back.
+    """
     counts = Counts()
-    inserted = 0
+    # Into an empty table (a first import) secondary indexes are built once after the rows
+    # rather than kept up row by row, as records.insert_bulk does: inside the transaction, so
+    # a failed import leaves them as they were.
+    empty = not ctx.reg.conn.execute(f"SELECT 1 FROM [{spec.name}] LIMIT 1").fetchone()
+    rebuild = _drop_indexes(ctx, spec.name) if ctx.write and empty else []
+    written = _Written()
+    try:
+        _merge_batches(ctx, spec, columns, batches, counts, written)
+        for sql in rebuild:
+            ctx.reg.conn.execute(sql)
+    except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
+        raise faults.explain(ctx.reg, ctx.path, spec.name, columns, written.batch, exc) from exc
+    if ctx.write and written.inserted:
+        log_change(ctx.reg, ctx.at, spec.name, "*", "bulk",
+                   {"rows": written.inserted, "note": ctx.note, "handover": True,
+                    "source_device": ctx.source_device, "import_no": ctx.import_no})  # fmt: skip
+    return counts
+
+
+@dataclass
+class _Written:
+    """Rows inserted so far, and the batch being written (to name a row SQLite refuses)."""
+
+    inserted: int = 0
+    batch: list[list[Any]] = field(default_factory=list)
+
+
+def _merge_batches(ctx: Context, spec: TableSpec, columns: Sequence[str], batches: Iterable[Batch],
+                   counts: Counts, written: _Written) -> None:  # fmt: skip
     at = {c: i for i, c in enumerate(columns)}
     id_at, data_at = at["id"], [at.get(f) for f in spec.data]
     present = [f for f in spec.data if f in at]  # an older bundle may lack some fields
@@ -70,19 +103,19 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
         "SELECT 1 FROM handover_base WHERE peer_no = ? AND tbl = ? LIMIT 1",
         [ctx.peer_no, spec.name],
     ).fetchone()
-    # Into an empty table (a first import) secondary indexes are built once after the rows
-    # rather than kept up row by row, as records.insert_bulk does: inside the transaction, so
-    # a failed import leaves them as they were.
-    rebuild = _drop_indexes(ctx, spec.name) if ctx.write and not has_rows else []
+    person_at = at.get("person_id") if spec.name == "episodes" else None
     for batch, hashes in batches:
+        written.batch = batch
         if spec.name == "settings":
             _remap_settings(ctx.reg, batch, at)
         ids = [r[id_at] for r in batch]
+        if person_at is not None and ctx.write:
+            ctx.episode_people.update(r[person_at] for r in batch)
         if not has_rows and not has_base and hashes is not None:
             # Every row new and hashed already (on the reading thread): no row-by-row work.
             counts.new += len(batch)
             if ctx.write:
-                inserted += _insert(ctx, spec, ["id", *present, *META], at, batch)
+                written.inserted += _insert(ctx, spec, ["id", *present, *META], at, batch)
                 ctx.reg.conn.executemany(
                     "INSERT INTO handover_base (peer_no, tbl, row_id, hash) VALUES (?, ?, ?, ?)",
                     zip(repeat(ctx.peer_no), repeat(spec.name), ids, hashes),
@@ -135,19 +168,12 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
             if ctx.write and decision.kind != "keep":
                 _apply(ctx, spec, local, decision, remote)
         if ctx.write:
-            inserted += _insert(ctx, spec, ["id", *present, *META], at, inserts)
+            written.inserted += _insert(ctx, spec, ["id", *present, *META], at, inserts)
             ctx.reg.conn.executemany(
                 "INSERT OR REPLACE INTO handover_base (peer_no, tbl, row_id, hash, vals) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(ctx.peer_no, spec.name, i, h, v) for i, h, v in bases],
             )
-    for sql in rebuild:
-        ctx.reg.conn.execute(sql)
-    if ctx.write and inserted:
-        log_change(ctx.reg, ctx.at, spec.name, "*", "bulk",
-                   {"rows": inserted, "note": ctx.note, "handover": True,
-                    "source_device": ctx.source_device, "import_no": ctx.import_no})  # fmt: skip
-    return counts
 
 
 def theirs_dict(spec: TableSpec, values: Sequence[Any]) -> Row:

@@ -3,11 +3,13 @@
     preview = preview_bundle(reg, path, passphrase)       # counts per table, nothing written
     result = import_bundle(reg, path, passphrase, accept_other_commune=True)
 
-The bundle is decrypted and verified whole before anything is read into the register; the merge
-(db/handover/merge.py) runs in one transaction, all of it or nothing; the import log of (source
-device,
-sequence, bundle id) makes a second import of the same bundle a no-op. Bundles are made by
-db/handover/send.py. See docs/handover.md.
+The bundle is decrypted and verified whole before anything is read into the register; every
+value is checked (db/handover/validate.py) on the way; the merge (db/handover/merge.py) runs in
+one transaction, all of it or nothing; the import log of (source device, sequence, bundle id)
+makes a second import of the same bundle a no-op, and a bundle older than one already merged
+from the same laptop is refused (db/handover/ledger.py). Account rows and the chief's settings
+are never taken from a bundle (db/handover/tables.py). Bundles are made by db/handover/send.py.
+See docs/handover.md.
 """
 
 from __future__ import annotations
@@ -23,28 +25,19 @@ from typing import Any
 from db.commune.settings import get_settings
 from db.core.errors import UserError
 from db.core.stamps import now_utc
-from db.handover import merge, merge_write
-from db.handover.bundle import FORMAT_VERSION, DamagedBundle, NewerBundle
+from db.handover import faults, ledger, merge, merge_write
+from db.handover.bundle import DamagedBundle, NewerBundle
 from db.handover.bundle_read import BundleReader, open_bundle, read_ahead
+from db.handover.tables import COMMUNE_LOCAL as COMMUNE_LOCAL  # re-exported: callers use
+from db.handover.tables import HANDOVER_TABLES as HANDOVER_TABLES  # receive.TABLE_LABELS etc.
+from db.handover.tables import PROTECTED_TABLES, known_settings, protected_settings
+from db.handover.tables import TABLE_LABELS as TABLE_LABELS
+from db.handover.validate import Validator
 from db.store.records import transaction
 from db.store.register import Register
-from db.store.sqlerrors import INTEGRITY_ERRORS, is_foreign_key
+from db.store.sqlerrors import INTEGRITY_ERRORS
 
 PROGRAM_VERSION = "0.1.0"  # keep in step with pyproject.toml
-# The tables a bundle carries, parents first (foreign keys hold row by row). Deliberately a
-# list of its own: a new synced table travels only once someone has decided it may.
-HANDOVER_TABLES = (
-    "villages", "persons", "episodes", "drug_tests", "contacts", "hotspots",
-    "prevention_models", "incidents", "settings", "calendar_days",
-)  # fmt: skip
-# A commune's own configuration: not merged into a register of another commune.
-COMMUNE_LOCAL = ("settings", "calendar_days")
-TABLE_LABELS = {
-    "villages": "Thôn, bản", "persons": "Người trong sổ", "episodes": "Diện quản lý",
-    "drug_tests": "Xét nghiệm", "contacts": "Tiếp xúc, kiểm tra", "hotspots": "Điểm phức tạp",
-    "prevention_models": "Mô hình phòng chống", "incidents": "Vụ việc",
-    "settings": "Cài đặt", "calendar_days": "Lịch nghỉ, làm bù",
-}  # fmt: skip
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,6 +63,7 @@ class Preview:
     imported_at: str | None = None  # when this very bundle was imported before
     import_no: int | None = None
     took_over: bool = False
+    notes: list[str] = field(default_factory=list)  # what was left out, for the officer
 
     @property
     def total(self) -> merge.Counts:
@@ -103,10 +97,7 @@ def _one(reg: Register, sql: str, params: list[Any] | None = None) -> Any:
 
 
 def _peer_no(reg: Register, device: str | None) -> int:
-    if not device:
-        return -1
-    found = _one(reg, "SELECT peer_no FROM handover_peers WHERE device_id = ?", [device])
-    return int(found) if found is not None else -1
+    return ledger.peer_no(reg, device)
 
 
 @contextlib.contextmanager
@@ -133,57 +124,30 @@ def _is_empty(reg: Register) -> bool:
     )
 
 
-def _check_manifest(reader: BundleReader, reg: Register) -> dict[str, Any]:
-    manifest = reader.manifest
-    source = manifest.get("source")
-    if not isinstance(source, dict) or not source.get("device_id") or not source.get("commune_id"):
-        raise DamagedBundle(f"Gói “{reader.path.name}” thiếu thông tin nơi lập gói.")
-    if int(manifest.get("format", 0)) > FORMAT_VERSION:
-        raise NewerBundle(
-            f"Gói “{reader.path.name}” được tạo bởi phiên bản mới hơn ({manifest.get('program')}). "
-            "Hãy cập nhật Sổ theo dõi rồi nhập lại; sổ không bị thay đổi."
-        )
-    if source["device_id"] == reg.device_id:
-        raise UserError(
-            f"Gói “{reader.path.name}” do chính máy này lập ra; không cần nhập lại vào sổ này."
-        )
-    return manifest
-
-
-def _check_columns(reader: BundleReader, spec: merge.TableSpec, columns: list[str]) -> None:
-    known = {*spec.columns, merge.BASE_COLUMN}
-    unknown = [c for c in columns if c not in known]
-    missing = [c for c in spec.data if c not in columns and c not in spec.defaults]
-    if unknown:
-        raise NewerBundle(
-            f"Gói “{reader.path.name}” có dữ liệu mà phiên bản này chưa biết ({spec.name}: "
-            f"{', '.join(unknown)}). Hãy cập nhật Sổ theo dõi rồi nhập lại; sổ không bị thay đổi."
-        )
-    if missing or "id" not in columns or any(m not in columns for m in merge.META):
-        raise DamagedBundle(f"Gói “{reader.path.name}” thiếu cột bắt buộc của bảng {spec.name}.")
-
-
-def _previous(reg: Register, manifest: dict[str, Any]) -> tuple[int, str] | None:
-    row = reg.conn.execute(
-        "SELECT import_no, imported_at FROM handover_imports WHERE source_device = ? "
-        "AND source_seq = ? AND bundle_id = ?",
-        [manifest["source"]["device_id"], manifest.get("seq"), manifest.get("bundle_id")],
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row else None
-
-
 def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step: Progress) -> None:
-    total = sum(int(v) for v in reader.manifest["counts"].values()) or 1
+    total = sum(reader.manifest["counts"].values()) or 1
     done = 0
     specs = {t: merge.table_spec(ctx.reg, t) for t in HANDOVER_TABLES}
-    for table, columns, batches in read_ahead(reader.tables(), merge.hasher(specs)):
+    validator = Validator(ctx.reg, reader.path, specs)
+    hashed = merge.hasher(specs)
+
+    def prepare(table: str, columns: list[str], batch: list[list[Any]]) -> merge.Batch:
+        validator.check(table, columns, batch)  # on the reading thread, before the merge
+        return hashed(table, columns, batch)
+
+    left_out: dict[str, int] = {}
+    for table, columns, batches in read_ahead(reader.tables(), prepare):
+        if table in PROTECTED_TABLES:
+            left_out[table] = left_out.get(table, 0) + sum(len(rows) for rows, _ in batches)
+            continue
         if table not in HANDOVER_TABLES:
             raise NewerBundle(
                 f"Gói “{reader.path.name}” có bảng “{table}” mà phiên bản này chưa biết. "
                 "Hãy cập nhật Sổ theo dõi rồi nhập lại; sổ không bị thay đổi."
             )
-        spec = specs[table]
-        _check_columns(reader, spec, columns)
+        if table in preview.tables:
+            raise DamagedBundle(f"Gói “{reader.path.name}” có bảng {table} hai lần.")
+        validator.check_columns(table, columns)
         label = TABLE_LABELS[table]
 
         def counted(batches: Iterator[merge.Batch], label: str = label) -> Iterator[merge.Batch]:
@@ -197,14 +161,47 @@ def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step:
             skipped = sum(len(rows) for rows, _ in counted(batches))
             preview.tables[table] = merge.Counts(skipped=skipped)
             continue
-        counts = merge_write.merge_table(ctx, spec, columns, counted(batches))
-        if table in preview.tables:
-            raise DamagedBundle(f"Gói “{reader.path.name}” có bảng {table} hai lần.")
+        kept: list[str] = []
+        rows = counted(batches)
+        if table == "settings" and not preview.took_over:
+            rows = _settings_a_bundle_may_change(rows, columns, kept)
+        counts = merge_write.merge_table(ctx, specs[table], columns, rows)
+        counts.skipped += len(kept)
         preview.tables[table] = counts
+        if kept:
+            preview.notes.append(
+                f"Không nhập {len(kept)} mục cài đặt ({', '.join(sorted(set(kept))[:8])}): chỉ "
+                "chỉ huy của máy này được thay đổi cài đặt, gói không thay đổi được."
+            )
+        if table == "episodes" and ctx.write and ctx.episode_people:
+            overlap = faults.overlapping_episode(ctx.reg, reader.path, ctx.episode_people)
+            if overlap is not None:
+                raise overlap
+    for table, count in left_out.items():
+        preview.notes.append(
+            f"Không nhập {count} dòng của bảng “{table}” (tài khoản): tài khoản không bao giờ "
+            "được nhận từ gói."
+        )
     for table, count in reader.manifest["counts"].items():
-        got = preview.tables.get(table, merge.Counts()).as_dict()
-        if sum(got.values()) != int(count):
+        got = sum(preview.tables.get(table, merge.Counts()).as_dict().values())
+        if got + left_out.get(table, 0) != count:
             raise DamagedBundle(f"Gói “{reader.path.name}”: số dòng bảng {table} không khớp.")
+
+
+def _settings_a_bundle_may_change(
+    batches: Iterator[merge.Batch], columns: list[str], left_out: list[str]
+) -> Iterator[merge.Batch]:
+    """Settings rows without those only this register's chief may change (and without keys
+    this version does not know); the keys left out are added to `left_out`."""
+    at = columns.index("key")
+    allowed = known_settings() - protected_settings()
+    for rows, hashes in batches:
+        keep = [n for n, row in enumerate(rows) if row[at] in allowed]
+        if len(keep) == len(rows):
+            yield rows, hashes
+            continue
+        left_out.extend(row[at] for n, row in enumerate(rows) if n not in set(keep))
+        yield [rows[n] for n in keep], None if hashes is None else [hashes[n] for n in keep]
 
 
 def _open(
@@ -213,13 +210,15 @@ def _open(
     step("Đang kiểm tra gói (giải mã, xác thực)", 0, 1)
     reader = open_bundle(path, passphrase, lambda done, total: step(
         "Đang kiểm tra gói (giải mã, xác thực)", done, total))  # fmt: skip
-    manifest = _check_manifest(reader, reg)
+    manifest = ledger.check_manifest(reader.path, reader.manifest, reg)
     preview = Preview(Path(path), reader.sha256, manifest)
     preview.other_commune = manifest["source"]["commune_id"] != reg.commune_id
     preview.can_take_over = preview.other_commune and _is_empty(reg)
-    previous = _previous(reg, manifest)
+    previous = ledger.previous_import(reg, manifest)
     if previous:
         preview.import_no, preview.imported_at = previous
+    else:
+        ledger.check_order(reg, reader.path, manifest)
     return reader, preview
 
 
@@ -231,7 +230,7 @@ def preview_bundle(
     reader, preview = _open(reg, path, passphrase, step)
     device = preview.manifest["source"]["device_id"]
     ctx = merge.Context(reg, _peer_no(reg, device), device, 0, now_utc(), write=False,
-                        journal=False, note="")  # fmt: skip
+                        journal=False, note="", path=reader.path)  # fmt: skip
     with _big_cache(reg):
         reg.conn.execute("BEGIN")  # one snapshot to compare against; nothing is written
         try:
@@ -282,94 +281,29 @@ def import_bundle(
                     "UPDATE local_meta SET value = ? WHERE key = 'commune_id'",
                     [source["commune_id"]],
                 )
-            peer_no = _remember_peer(reg, manifest, at)
-            import_no = _log_import(reg, manifest, preview, at)
+            peer_no = ledger.remember_peer(reg, manifest, at)
+            import_no = ledger.log_import(reg, manifest, preview.sha256, preview.path.name, at)
             journal = bool(_one(reg, "SELECT 1 FROM handover_exports LIMIT 1"))
             ctx = merge.Context(
                 reg, peer_no, source["device_id"], import_no, at, write=True, journal=journal,
-                note=f"Nhập gói bàn giao số {manifest.get('seq')} ({preview.sha256[:12]}…)",
-                prefer_remote_settings=preview.took_over,
+                note=f"Nhập gói bàn giao số {manifest['seq']} ({preview.sha256[:12]}…)",
+                prefer_remote_settings=preview.took_over, path=reader.path,
             )  # fmt: skip
             _merge_all(reader, ctx, preview, step)
             merge_write.refresh_renamed_villages(ctx)
-            _acknowledge(reg, manifest, at)
+            ledger.acknowledge(reg, manifest, at)
             summary = {t: c.as_dict() for t, c in preview.tables.items()}
             reg.conn.execute(
                 "UPDATE handover_imports SET summary = ? WHERE import_no = ?",
                 [json.dumps(summary), import_no],
             )
-    except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
-        if is_foreign_key(exc):
-            raise UserError(
-                "Gói thiếu bản ghi gốc mà sổ này chưa có (người, thôn… của một gói trước chưa "
-                "được nhập). Hãy nhập các gói trước, hoặc xin bên gửi một gói đầy đủ. "
-                "Sổ không bị thay đổi."
-            ) from exc
-        raise UserError(f"Gói có dữ liệu không hợp lệ ({exc}); sổ không bị thay đổi.") from exc
+    except INTEGRITY_ERRORS as exc:  # what no check before foresaw (both drivers)
+        raise faults.explain(reg, reader.path, "", [], [], exc) from exc
     if preview.took_over:
         reg.commune_id = source["commune_id"]
     preview.import_no, preview.imported_at = import_no, at
     step("Xong", 1, 1)
     return preview
-
-
-def _remember_peer(reg: Register, manifest: dict[str, Any], at: str) -> int:
-    src = manifest["source"]
-    values = [src["commune_id"], src.get("commune_name", ""), src.get("unit_name", ""),
-              src.get("province_name", ""), src.get("officer_name") or manifest.get("created_by")
-              or "", at]  # fmt: skip
-    reg.conn.execute(
-        "INSERT INTO handover_peers (device_id, commune_id, commune_name, unit_name, "
-        "province_name, officer, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (device_id) DO UPDATE SET commune_id = excluded.commune_id, "
-        "commune_name = excluded.commune_name, unit_name = excluded.unit_name, "
-        "province_name = excluded.province_name, officer = excluded.officer, "
-        "last_seen = excluded.last_seen",
-        [src["device_id"], *values[:-1], at, at],
-    )
-    return _peer_no(reg, src["device_id"])
-
-
-def _log_import(reg: Register, manifest: dict[str, Any], preview: Preview, at: str) -> int:
-    cursor = reg.conn.execute(
-        "INSERT INTO handover_imports (source_device, source_seq, bundle_id, sha256, kind, "
-        "source_commune, made_by, made_at, imported_at, imported_by, file_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (source_device, source_seq, bundle_id) DO UPDATE SET imported_at = "
-        "excluded.imported_at RETURNING import_no",
-        [manifest["source"]["device_id"], int(manifest.get("seq") or 0),
-         str(manifest.get("bundle_id") or ""), preview.sha256, str(manifest.get("kind") or ""),
-         manifest["source"]["commune_id"], str(manifest.get("created_by") or ""),
-         str(manifest.get("created_at") or ""), at, reg.user, preview.path.name],
-    )  # fmt: skip
-    return int(cursor.fetchone()[0])
-
-
-def _acknowledge(reg: Register, manifest: dict[str, Any], at: str) -> None:
-    """The bundle says which of our bundles its maker has read: mark them, learn its device."""
-    acks = manifest.get("acks") or {}
-    seq = acks.get(reg.device_id) if isinstance(acks, dict) else None
-    if not isinstance(seq, int):
-        return
-    device = manifest["source"]["device_id"]
-    reg.conn.execute(
-        "UPDATE handover_exports SET acked_at = ? WHERE seq <= ? AND acked_at IS NULL "
-        "AND status = 'done' AND (receiver_device IS NULL OR receiver_device = ?)",
-        [at, seq, device],
-    )
-    row = reg.conn.execute(
-        "SELECT receiver, receiver_key FROM handover_exports WHERE seq = ?", [seq]
-    ).fetchone()
-    if row and row[1]:
-        reg.conn.execute(
-            "UPDATE handover_exports SET receiver_device = ? WHERE receiver_key = ? "
-            "AND receiver_device IS NULL",
-            [device, row[1]],
-        )
-        reg.conn.execute(
-            "UPDATE handover_peers SET label = ? WHERE device_id = ? AND label = ''",
-            [row[0], device],
-        )
 
 
 def communes(reg: Register) -> list[dict[str, Any]]:

@@ -197,3 +197,33 @@ def test_a_full_stick_exits_4(
     assert run("export", "--db", a_db, "--out", usb, "--passphrase-file", secret) == 4
     assert "đã đầy" in capsys.readouterr().err
     assert list(usb.iterdir()) == []
+
+
+def test_an_older_bundle_exits_3_and_settings_are_left_with_a_note(
+    tmp_path: Path, a_db: Path, secret: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from db.commune.settings import save_settings
+
+    b_db = tmp_path / "b.db"
+    open_register(b_db, create=True).close()
+    run("export", "--db", a_db, "--out", tmp_path / "1.sotd", "--to", "Máy B",
+        "--passphrase-file", secret)  # fmt: skip
+    assert run("import", "--db", b_db, tmp_path / "1.sotd", "--passphrase-file", secret,
+               "--take-over") == 0  # fmt: skip
+    with open_register(a_db) as a:
+        save_settings(a, {"upload_url": "https://khac.example/nhan"})
+    run("export", "--db", a_db, "--out", tmp_path / "2.sotd", "--since-last", "Máy B",
+        "--passphrase-file", secret)  # fmt: skip
+    capsys.readouterr()
+    assert run("import", "--db", b_db, tmp_path / "2.sotd", "--passphrase-file", secret) == 0
+    assert "Lưu ý: Không nhập 1 mục cài đặt (upload_url)" in capsys.readouterr().out
+    with open_register(a_db) as a:
+        person = a.conn.execute("SELECT id FROM persons LIMIT 1").fetchone()[0]
+        people.update_person(a, person, {"notes": "mới hơn"})
+    for name in ("3.sotd", "4.sotd"):
+        run("export", "--db", a_db, "--out", tmp_path / name, "--since-last", "Máy B",
+            "--passphrase-file", secret)  # fmt: skip
+    assert run("import", "--db", b_db, tmp_path / "4.sotd", "--passphrase-file", secret) == 0
+    capsys.readouterr()
+    assert run("import", "--db", b_db, tmp_path / "3.sotd", "--passphrase-file", secret) == 3
+    assert "cũ hơn gói số 4" in capsys.readouterr().err
