@@ -26,6 +26,7 @@ from tests.db.excel.crafted import (
     ods_text,
     with_cached_value,
 )
+from tests.db.excel.test_xlsx_export import run
 
 # Made by tests/db/excel/xls_fixture.py (xlwt 1.3.0); what it holds is said there.
 XLS_LIST = (
@@ -174,4 +175,19 @@ def test_a_libreoffice_ods_list(reg: Register, tmp_path: Path) -> None:
     apply_import(reg, plan)
     assert [birth_of(reg, n) for n in ("Lò Văn An", "Lò Thị Ba", "Cầm Văn Ca")] == [
         "1985", "1990-05-17", "1991-05-17",
+    ]  # fmt: skip
+
+
+def test_a_csv_list_from_the_command_line(
+    reg: Register, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "ds.csv"
+    source.write_text("Họ và tên;Năm sinh\nLò Văn An;1985\nLò Văn Sai;32/13/1990\n")
+    assert run(["import-xlsx", "--db", str(reg.path), str(source)], reg.path) == 0
+    out = capsys.readouterr().out
+    assert "Đã nhập: 1; có thể trùng: 0; bị từ chối: 1." in out
+    assert birth_of(reg) == "1985"
+    rejected = load_workbook(tmp_path / "ds-loi.xlsx")["ds"]
+    assert [c.value for c in rejected[2]] == [
+        "Lò Văn Sai", "32/13/1990", 3, "Ngày sinh: tháng 13 không hợp lệ (“32/13/1990”).",
     ]  # fmt: skip
