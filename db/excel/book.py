@@ -26,6 +26,7 @@ from db.excel.guard import (
     MAX_COLUMNS,
     MAX_UNPACKED,
     Extent,
+    Merge,
     check_cells,
     scan_ods,
     scan_xlsx,
@@ -85,11 +86,18 @@ def _value(value: Any) -> Any:
 
 
 class _BookSheet(Sheet):
-    def __init__(self, path: Path, kind: str, sheet: python_calamine.CalamineSheet) -> None:
+    def __init__(
+        self,
+        path: Path,
+        kind: str,
+        sheet: python_calamine.CalamineSheet,
+        merged: list[Merge] | None = None,
+    ) -> None:
         end = sheet.end
         super().__init__(sheet.name, end[0] + 1 if end else 0)
         self._sheet = sheet
         self._path, self._kind = path, kind
+        self._merged = sheet.merged_cell_ranges or merged or []
         start = sheet.start
         # Rows come from row 1, but from the first filled column on: merges say where that is.
         self._first_column = start[1] if start else 0
@@ -108,7 +116,7 @@ class _BookSheet(Sheet):
 
     def merges(self) -> dict[int, list[tuple[int, int]]]:
         found: dict[int, list[tuple[int, int]]] = {}
-        for (first, column), (last, _) in self._sheet.merged_cell_ranges or ():
+        for (first, column), (last, _) in self._merged:
             column -= self._first_column
             if last > first and 0 <= column < MAX_COLUMNS:
                 found.setdefault(first + 1, []).append((column, last + 1))
@@ -188,6 +196,7 @@ class Book:
         self, path: Path, kind: str, book: python_calamine.CalamineWorkbook | None = None
     ) -> None:
         self.path, self.kind, self._book = path, kind, book
+        self.merges: dict[str, list[Merge]] = {}  # for .ods, found by the scan
         self._extents: list[Extent] = []
 
     @property
@@ -213,7 +222,7 @@ class Book:
         end = sheet.end or (-1, -1)
         self._extents.append(Extent(name, end[0] + 1, end[1] + 1))
         check_cells(self.path, self._extents)
-        return _BookSheet(self.path, self.kind, sheet)
+        return _BookSheet(self.path, self.kind, sheet, self.merges.get(name))
 
 
 def _unreadable(path: Path, exc: OSError) -> UserError:
@@ -253,22 +262,23 @@ def _kind(path: Path, handle: IO[bytes]) -> str:
     )
 
 
-def _check_zip(path: Path, archive: zipfile.ZipFile) -> str | None:
-    """Scan a zipped workbook by what it holds, not by its name; its kind when it tells."""
+def _check_zip(path: Path, archive: zipfile.ZipFile) -> tuple[str | None, dict[str, list[Merge]]]:
+    """Scan a zipped workbook by what it holds, not by its name: its kind when it tells, and
+    the merged cells of an .ods."""
     names = archive.namelist()
     if "xl/workbook.bin" in names:
         raise UserError(
             f"Tệp “{path.name}” là sổ làm việc nhị phân Excel (.xlsb), chương trình không đọc. "
             "Hãy mở bằng Excel, chọn Lưu thành → Sổ làm việc Excel (.xlsx), rồi nhập tệp đó."
         )
-    kind = None
+    kind, merges = None, {}
     if any(name.startswith("xl/") for name in names):
         scan_xlsx(path, archive)
         kind = "xlsx"
     if "content.xml" in names:
-        scan_ods(path, archive)
+        merges = scan_ods(path, archive)
         kind = "ods"
-    return kind
+    return kind, merges
 
 
 @contextlib.contextmanager
@@ -286,10 +296,12 @@ def open_book(path: Path) -> Iterator[Book]:
         if kind == "csv":
             yield Book(path, kind)
             return
+        merges: dict[str, list[Merge]] = {}
         if kind in ("xlsx", "ods"):
             try:
                 with zipfile.ZipFile(handle) as archive:
-                    kind = _check_zip(path, archive) or kind
+                    found, merges = _check_zip(path, archive)
+                    kind = found or kind
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError,
                     NotImplementedError) as exc:  # fmt: skip
                 raise damaged(path, kind) from exc
@@ -304,4 +316,6 @@ def open_book(path: Path) -> Iterator[Book]:
         except python_calamine.CalamineError as exc:
             raise damaged(path, kind) from exc
         with book:
-            yield Book(path, kind, book)
+            opened = Book(path, kind, book)
+            opened.merges = merges
+            yield opened

@@ -226,6 +226,8 @@ _ODS_TOKEN = re.compile(
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
 _COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
 _NAME = re.compile(rb'table:name="([^"]*)"')
+_ROWS_SPANNED = re.compile(rb'number-rows-spanned="(\d+)"')
+Merge = tuple[tuple[int, int], tuple[int, int]]
 
 
 class _OdsCount:
@@ -237,6 +239,9 @@ class _OdsCount:
         self.row = self.rows = self.columns = 0
         self.repeat = 1
         self.width = self.filled_width = 0
+        # Cells merged down a column, by sheet, as the reader gives them for .xlsx: ((first
+        # row, column), (last row, column)), 0-based (the reader has none for .ods).
+        self.merges: dict[str, list[Merge]] = {}
 
     def close_sheet(self) -> None:
         if self.sheet:
@@ -262,6 +267,12 @@ class _OdsCount:
             if row_closed:
                 self.row += self.repeat
         elif cell_attrs is not None:
+            spanned = _ROWS_SPANNED.search(cell_attrs)
+            if spanned and int(spanned.group(1)) > 1:
+                last = self.row + int(spanned.group(1)) - 1
+                self.merges.setdefault(self.sheet, []).append(
+                    ((self.row, self.width), (last, self.width))
+                )
             repeated = _COLUMNS_REPEATED.search(cell_attrs)
             self.width += int(repeated.group(1)) if repeated else 1
             if not cell_closed or b"value-type" in cell_attrs:
@@ -270,8 +281,11 @@ class _OdsCount:
             self.close_row()
 
 
-def scan_ods(path: Path, archive: zipfile.ZipFile) -> None:
-    """Check an .ods before reading: its size, and how far each sheet's cells reach."""
+def scan_ods(path: Path, archive: zipfile.ZipFile) -> dict[str, list[Merge]]:
+    """Check an .ods before reading: its size, and how far each sheet's cells reach.
+
+    Gives the cells merged down a column of each sheet, found on the way.
+    """
     check_zip(path, archive)
     budget = _Budget(path)
     count = _OdsCount()
@@ -282,3 +296,4 @@ def scan_ods(path: Path, archive: zipfile.ZipFile) -> None:
                     count.feed(match)
     count.close_sheet()
     check_cells(path, count.extents)
+    return count.merges
