@@ -150,13 +150,18 @@ def not_utf8(path: Path, line: int | None = None) -> UserError:
 
 
 def _delimiter(sample: str) -> str:
-    """`,` or `;` (or a tab): the one that splits the first filled line into most fields."""
-    lines = [line for line in sample.splitlines()[:-1] if line.strip()][:5] or [sample]
-    best, fields = ",", 0
+    """`,` or `;` (or a tab): the one that splits the first lines alike, into most fields.
+
+    Addresses hold commas ("Bản Mòng, Mường Bú") and a header may too ("Ngày, tháng, năm
+    sinh"), so the count of fields must agree from line to line, not only be large.
+    """
+    lines = [line for line in sample.splitlines()[:-1] if line.strip()][:20] or [sample]
+    best, score = ",", (0, 0)
     for candidate in (",", ";", "\t"):
-        found = max(len(row) for row in csv.reader(lines, delimiter=candidate))
-        if found > fields:
-            best, fields = candidate, found
+        counts = [len(row) for row in csv.reader(lines, delimiter=candidate)]
+        found = (sum(c == counts[0] for c in counts), counts[0])
+        if counts[0] > 1 and found > score:
+            best, score = candidate, found
     return best
 
 

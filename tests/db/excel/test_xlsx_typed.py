@@ -144,6 +144,22 @@ def test_a_csv_list(reg: Register, tmp_path: Path, delimiter: str, bom: bytes) -
     }
 
 
+def test_a_csv_with_commas_in_its_fields(reg: Register, tmp_path: Path) -> None:
+    # Semicolons between fields, commas inside them (a header and an address): still `;`.
+    path = tmp_path / "ds.csv"
+    path.write_text(
+        "STT;Họ và tên;Ngày, tháng, năm sinh;Nơi thường trú\n"
+        "1;Lò Văn An;1985;Bản Mòng, Mường Bú, Sơn La\n"
+        "2;Lò Thị Ba;17/05/1990;Thôn 1, xã Chiềng Sinh\n",
+        encoding="utf-8",
+    )
+    apply_import(reg, plan_import(reg, path))
+    saved = reg.db.execute("SELECT birth_date, permanent_address FROM persons ORDER BY birth_date")
+    assert saved.fetchall() == [
+        ("1985", "Bản Mòng, Mường Bú, Sơn La"), ("1990-05-17", "Thôn 1, xã Chiềng Sinh"),
+    ]  # fmt: skip
+
+
 def test_an_old_xls_list(reg: Register, tmp_path: Path) -> None:
     path = tmp_path / "ds.xls"
     path.write_bytes(zlib.decompress(base64.b64decode(XLS_LIST)))
