@@ -2,11 +2,12 @@
 
 Four signs, strongest first: the same CCCD; the same folded name and birth year; close names in
 the same village (folded names at most one letter apart: a letter typed wrong, left out or
-added); the same given name and birth year in the same village. Each is found by grouping in
-SQL — the ID-number and folded-name indexes, and for close names every name's variants with one
-letter left out, grouped by village (two names one edit apart share a variant) — never by
-comparing every pair in Python. A pair whose known sexes differ is not offered (unless the CCCD
-is the same). A pair marked "not a duplicate" is remembered and not offered again.
+added); the same given name and birth year in the same village. Candidates are grouped in SQL
+from covering indexes (m010: by ID number; by folded name; by village), so only the few records
+that share a number, a name, or a village and a given name or the rest of the name ever meet —
+two names one letter apart (within a word) share one or the other — never every pair in Python.
+A pair whose known sexes differ is not offered (unless the CCCD is the same); a pair marked "not
+a duplicate" is remembered and not offered again.
 
 Merging a pair (the chief's) is in db.persons.merging.
 """
@@ -14,7 +15,7 @@ Merging a pair (the chief's) is in db.persons.merging.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,27 @@ SIGNS = {
     "close_name": "Họ tên gần giống, cùng thôn/bản",
     "given_year": "Cùng tên, năm sinh và thôn/bản",
 }
-_LIVE = "deleted = 0"
-_YEAR = "substr(birth_date, 1, 4)"
-# The given name (the last word) of a folded name: rtrim drops the letters after the last space.
-_GIVEN = "substr(name_folded, length(rtrim(name_folded, replace(name_folded, ' ', ''))) + 1)"
-_LONGEST_NAME = 120
+_SEP, _NEXT = "\x1f", "\x1e"  # between a member's fields, between members
+# One member of a group, packed from the covering index: id, sex, birth year, folded name.
+_MEMBER = (
+    f"id || '{_SEP}' || coalesce(sex, '') || '{_SEP}' || coalesce(substr(birth_date, 1, 4), '') "
+    f"|| '{_SEP}' || name_folded"
+)
+# The given name (the last word) of a folded name: rtrim drops the letters after the last space;
+# what is left (the family and middle names) is the rest.
+_REST = "rtrim(name_folded, replace(name_folded, ' ', ''))"
+_GIVEN = f"substr(name_folded, length({_REST}) + 1)"
+# Strongest first: the groups each sign's pairs are found in.
+_GROUPS = (
+    ("cccd", "persons_dup_id", "deleted = 0 AND id_number <> ''", "id_number"),
+    ("name_year", "persons_dup_name", "deleted = 0 AND birth_date IS NOT NULL",
+     "name_folded, substr(birth_date, 1, 4)"),
+    # Names one letter apart share either their given name or the rest of the name.
+    ("village", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
+     f"village_id, {_GIVEN}"),
+    ("village", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
+     f"village_id, {_REST}"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,83 +68,99 @@ class Pair:
         return "; ".join(SIGNS[s] for s in self.signs)
 
 
-def _pairs_in(groups: Iterable[tuple[str]]) -> set[tuple[str, str]]:
-    """Every pair of ids within each group (ids joined by commas)."""
-    found: set[tuple[str, str]] = set()
-    for (joined,) in groups:
-        ids = sorted(set(joined.split(",")))
-        found.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
-    return found
+def one_edit(a: str, b: str) -> bool:
+    """Whether two texts are at most one letter apart (one typed wrong, left out or added)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
 
 
-def _by_sign(reg: Register) -> dict[str, set[tuple[str, str]]]:
-    db = reg.db
+def _given(name: str) -> str:
+    return name.rsplit(" ", 1)[-1]
+
+
+def signs_of(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, ...]:
+    """The signs two records (id_number, full/folded name, birth date, village) show."""
+    year_a, year_b = str(a.get("birth_date") or "")[:4], str(b.get("birth_date") or "")[:4]
+    same_year = bool(year_a) and year_a == year_b
+    village = bool(a.get("village_id")) and a.get("village_id") == b.get("village_id")
+    name_a, name_b = a["name_folded"], b["name_folded"]
     found = {
-        "cccd": _pairs_in(db.execute(
-            f"SELECT group_concat(id) FROM persons WHERE {_LIVE} AND id_number <> '' "
-            "GROUP BY id_number HAVING count(*) > 1")),
-        "name_year": _pairs_in(db.execute(
-            f"SELECT group_concat(id) FROM persons WHERE {_LIVE} AND birth_date IS NOT NULL "
-            f"GROUP BY name_folded, {_YEAR} HAVING count(*) > 1")),
-        "given_year": _pairs_in(db.execute(
-            f"SELECT group_concat(id) FROM persons WHERE {_LIVE} AND birth_date IS NOT NULL "
-            f"AND village_id IS NOT NULL GROUP BY village_id, {_YEAR}, {_GIVEN} "
-            "HAVING count(*) > 1")),
-        # Variant 0 is the name itself; variant i leaves out its i-th letter.
-        "close_name": _pairs_in(db.execute(
-            "WITH RECURSIVE pos(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM pos WHERE i < ?), "
-            "keyed AS (SELECT p.id, p.village_id AS v, CASE WHEN pos.i = 0 THEN p.name_folded "
-            "ELSE substr(p.name_folded, 1, pos.i - 1) || substr(p.name_folded, pos.i + 1) END "
-            "AS k FROM persons p JOIN pos ON pos.i <= length(p.name_folded) "
-            f"WHERE p.{_LIVE} AND p.village_id IS NOT NULL) "
-            "SELECT group_concat(DISTINCT id) FROM keyed GROUP BY v, k "
-            "HAVING count(DISTINCT id) > 1", [_LONGEST_NAME])),
-    }  # fmt: skip
-    return found
+        "cccd": bool(a.get("id_number")) and a.get("id_number") == b.get("id_number"),
+        "name_year": same_year and name_a == name_b,
+        "close_name": village and one_edit(name_a, name_b),
+        "given_year": village and same_year and _given(name_a) == _given(name_b),
+    }
+    return tuple(s for s in SIGNS if found[s])
+
+
+def _members(packed: str) -> list[dict[str, str]]:
+    members = []
+    for item in packed.split(_NEXT):
+        person_id, sex, year, name = item.split(_SEP)
+        members.append({"id": person_id, "sex": sex, "year": year, "name": name})
+    return sorted(members, key=lambda m: m["id"])
+
+
+def _candidate(sign: str, a: Mapping[str, str], b: Mapping[str, str]) -> bool:
+    """Whether two members of a group are a pair worth showing."""
+    if sign != "cccd" and a["sex"] and b["sex"] and a["sex"] != b["sex"]:
+        return False
+    if sign in ("cccd", "name_year"):
+        return True
+    same_given = bool(a["year"]) and a["year"] == b["year"] and (
+        _given(a["name"]) == _given(b["name"]))  # fmt: skip
+    return same_given or one_edit(a["name"], b["name"])
+
+
+def _candidates(reg: Register, limit: int) -> list[tuple[str, str]]:
+    """Up to `limit` pairs, strongest groups first; each group comes from an index, grouped in
+    SQL, so only the few records that share a number, a name or a village meet."""
+    skip = dismissed(reg)
+    found: dict[tuple[str, str], None] = {}
+    for sign, index, where, group in _GROUPS:
+        for (packed,) in reg.db.execute(
+            f"SELECT group_concat({_MEMBER}, char(30)) FROM persons INDEXED BY {index} "
+            f"WHERE {where} GROUP BY {group} HAVING count(*) > 1"
+        ):
+            members = _members(packed)
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    pair = (a["id"], b["id"])
+                    if pair not in found and pair not in skip and _candidate(sign, a, b):
+                        found[pair] = None
+            if len(found) >= limit:
+                return list(found)[:limit]
+    return list(found)
 
 
 def dismissed(reg: Register) -> set[tuple[str, str]]:
     """The pairs marked as not duplicates."""
-    return {
-        (a, b)
-        for a, b in reg.db.execute(
-            "SELECT person_a, person_b FROM duplicate_dismissals WHERE deleted = 0"
-        )
-    }
-
-
-def _sexes(reg: Register, ids: set[str]) -> dict[str, str | None]:
-    return dict(
-        reg.db.execute(
-            "SELECT id, sex FROM persons WHERE id IN (SELECT value FROM json_each(?))",
-            [json.dumps(sorted(ids))],
-        ).fetchall()
-    )
+    rows = reg.db.execute("SELECT person_a, person_b FROM duplicate_dismissals WHERE deleted = 0")
+    return {(a, b) for a, b in rows}
 
 
 def possible_pairs(reg: Register, limit: int = 500) -> list[Pair]:
-    """Pairs of live records that may be one person, strongest signs first, then by name."""
-    signs: dict[tuple[str, str], list[str]] = {}
-    for sign, pairs in _by_sign(reg).items():
-        for pair in pairs:
-            signs.setdefault(pair, []).append(sign)
-    for pair in dismissed(reg):
-        signs.pop(pair, None)
-    sex = _sexes(reg, {i for pair in signs for i in pair})
+    """Pairs of live records that may be one person (at most `limit`), strongest sign first,
+    then by name; pairs marked as not duplicates are left out."""
+    pairs = _candidates(reg, limit)
+    rows = {r["id"]: r for r in reg.db.query(
+        "SELECT id, id_number, name_folded, birth_date, village_id, sort_key FROM persons "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted({i for pair in pairs for i in pair}))])}  # fmt: skip
+    found = [Pair(a, b, signs_of(rows[a], rows[b])) for a, b in pairs]
     order = list(SIGNS)
-    kept = [
-        Pair(a, b, tuple(sorted(s, key=order.index)))
-        for (a, b), s in signs.items()
-        if "cccd" in s or not (sex.get(a) and sex.get(b) and sex[a] != sex[b])
-    ]
-    names = dict(
-        reg.db.execute(
-            "SELECT id, sort_key FROM persons WHERE id IN (SELECT value FROM json_each(?))",
-            [json.dumps(sorted({p.first for p in kept}))],
-        ).fetchall()
-    )
-    kept.sort(key=lambda p: ([order.index(s) for s in p.signs], names.get(p.first, ""), p.second))
-    return kept[:limit]
+    found = [p for p in found if p.signs]
+    found.sort(key=lambda p: (order.index(p.signs[0]), rows[p.first]["sort_key"],
+                              rows[p.second]["sort_key"]))  # fmt: skip
+    return found
 
 
 def card(reg: Register, person_id: str) -> dict[str, Any]:

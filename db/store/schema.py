@@ -502,6 +502,13 @@ def m010_management_team(db: Database) -> None:
         -- No REFERENCES: a bundle's persons arrive in any order.
         ALTER TABLE persons ADD COLUMN merged_into TEXT;
         CREATE INDEX persons_merged ON persons (merged_into) WHERE merged_into IS NOT NULL;
+        -- Possible duplicates are grouped from these alone (covering: `deleted` is listed).
+        CREATE INDEX persons_dup_id ON persons (id_number, sex, id, deleted)
+            WHERE deleted = 0 AND id_number <> '';
+        CREATE INDEX persons_dup_name ON persons (name_folded, birth_date, sex, id, deleted)
+            WHERE deleted = 0;
+        CREATE INDEX persons_dup_village
+            ON persons (village_id, name_folded, birth_date, sex, id, deleted) WHERE deleted = 0;
 
         -- Local bookkeeping, never synced: what undoing a merge needs.
         CREATE TABLE person_merges (
