@@ -188,32 +188,32 @@ def _extent_pass(path: Path, pieces: Iterator[bytes], sheet: str, exact: bool) -
     return Extent(sheet, rows, columns)
 
 
-def _xlsx_extent(budget: _Budget, archive: zipfile.ZipFile, part: str, sheet: str) -> Extent:
-    """The sheet's extent: first an upper bound (fast), then exactly if the bound is too big."""
-    bound = _extent_pass(budget.path, budget.pieces(archive, part), sheet, exact=False)
-    if bound.cells <= MAX_CELLS:
-        return bound
-    # Cells that are only formatted (`<c r="A9" s="1"/>`) hold nothing and cost the reader
-    # nothing: leave them out before refusing.
-    again = _Budget(budget.path)
-    return _extent_pass(budget.path, again.pieces(archive, part), sheet, exact=True)
-
-
 def scan_xlsx(path: Path, archive: zipfile.ZipFile) -> None:
     """Check an .xlsx before reading: its size, and how far each sheet's cells reach."""
     check_zip(path, archive)
     budget = _Budget(path)
     names = _sheet_names(archive)
-    extents = []
-    # Every part is unpacked once to count its true size; the sheets are scanned as they pass.
+    parts: dict[str, str] = {}  # worksheet part → sheet name
+    bounds = []
+    # Every part is unpacked once to count its true size; the sheets are scanned as they pass,
+    # first for an upper bound (fast: formatted empty cells counted too).
     for info in archive.infolist():
         name = info.filename
         if name in names or (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-            sheet = names.get(name) or name.rsplit("/", 1)[-1]
-            extents.append(_xlsx_extent(budget, archive, name, sheet))
+            parts[name] = names.get(name) or name.rsplit("/", 1)[-1]
+            pieces = budget.pieces(archive, name)
+            bounds.append(_extent_pass(path, pieces, parts[name], exact=False))
         else:
             for _ in budget.pieces(archive, name):
-                pass
+                pass  # only its true size matters: the reader keeps all of it
+    if sum(e.cells for e in bounds) <= MAX_CELLS:
+        return
+    # Cells that are only formatted (`<c r="A9" s="1"/>`) hold nothing and cost the reader
+    # nothing: count the cells with content before refusing.
+    extents = [
+        _extent_pass(path, _Budget(path).pieces(archive, part), sheet, exact=True)
+        for part, sheet in parts.items()
+    ]
     check_cells(path, extents)
 
 
