@@ -8,7 +8,7 @@ computes no figure of its own, so it cannot say something the window does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +18,7 @@ from db.core.dates import add_months, show
 from db.core.errors import UserError
 from db.figures.series import due_tests, last_months, monthly_series, open_categories
 from db.figures.stats import figures, period_for_month
+from db.law.rules import DECREES, legal_basis
 from db.store.register import Register
 
 Progress = Callable[[str, int, int], None]
@@ -42,6 +43,16 @@ def month_text(year: int, month: int) -> str:
     return f"{month:02d}/{year}"
 
 
+def basis_text(documents: Sequence[str]) -> str:
+    """The documents a report is made under, as its first sentence names them: "Luật …,
+    Nghị định số … và Nghị định số … của Chính phủ"."""
+    if not documents:
+        return "quy định của pháp luật về phòng, chống ma túy"
+    *first, last = documents
+    text = f"{', '.join(first)} và {last}" if first else last
+    return f"{text} của Chính phủ" if last in DECREES else text
+
+
 @dataclass(frozen=True)
 class MonthlyData:
     """Everything the monthly report prints, as the register gave it."""
@@ -58,6 +69,8 @@ class MonthlyData:
     next_start: date
     next_end: date
     due: list[dict[str, Any]] = field(default_factory=list)
+    # The documents the report is made under: those the rules in force on its date cite.
+    basis: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -74,6 +87,7 @@ class MonthlyData:
             "series": self.series,
             "next_period": {"start": self.next_start.isoformat(), "end": self.next_end.isoformat()},
             "due_tests": self.due,
+            "basis": self.basis,
             "settings": self.settings,
         }
 
@@ -134,4 +148,5 @@ def gather(reg: Register, year: int, month: int, progress: Progress | None = Non
         next_start=next_start,
         next_end=next_end,
         due=due,
+        basis=legal_basis(today),
     )

@@ -39,7 +39,7 @@ from reports.layout import (
     signature,
     title,
 )
-from reports.monthly import MonthlyData, month_text
+from reports.monthly import MonthlyData, basis_text, month_text
 from reports.tables import grid
 from reports.typeface import FontSet
 
@@ -137,9 +137,8 @@ def story(data: MonthlyData, fonts: FontSet) -> list[Flowable]:
     )
     s.out += title("Báo cáo", subject, s.st, note)
     s.para(
-        "Thực hiện Luật Phòng, chống ma túy năm 2021, Nghị định số 105/2021/NĐ-CP và Nghị định "
-        f"số 116/2021/NĐ-CP của Chính phủ, {esc(lh.unit_in_text)} báo cáo kết quả quản lý người "
-        "sử dụng trái phép chất ma túy, người nghiện ma túy trên địa bàn tháng "
+        f"Thực hiện {esc(basis_text(data.basis))}, {esc(lh.unit_in_text)} báo cáo kết quả quản lý "
+        "người sử dụng trái phép chất ma túy, người nghiện ma túy trên địa bàn tháng "
         f"{data.label} (số liệu {_period(data)}) như sau:"
     )
     _people(s, data)
@@ -261,13 +260,11 @@ def _criteria(s: _Story, f: dict[str, Any]) -> None:
     h = f["hotspot"]
     s.para("3. Tiêu chí xác định xã trọng điểm về ma túy (Quyết định số 28/2025/QĐ-TTg):", "lead")
     rows = [["STT", "Tiêu chí", "Số liệu", "Ngưỡng", "Đạt ngưỡng"]]
+    # The register words the value and the threshold as they are compared (a share cut to 2
+    # decimals, the plants' count and area), so the row never contradicts its verdict.
     for i, x in enumerate(h["thresholds"], start=1):
-        value = _percent(x["value"]) if x["key"].endswith("_share") else number(x["value"])
-        rows.append(
-            [str(i), x["label"], value, f"≥ {x['threshold']}",
-             "Có" if x["met"] else "Không"]
-        )  # fmt: skip
-    s.table(rows, widths, align)
+        rows.append([str(i), x["label"], x["shown"], x["target"], "Có" if x["met"] else "Không"])
+    s.table(rows, [12, 70, 33, 28, 22], align)
     verdict = "thuộc" if h["type_one"] else "không thuộc"
     s.para(
         f"Đạt {h['met']}/{len(h['thresholds'])} tiêu chí (cần ít nhất {h['needed']}): xã "

@@ -234,13 +234,43 @@ def read(history: Sequence[Span], tested: date,
 def history_of(reg: Register, person_ids: Collection[str]) -> dict[str, list[Span]]:
     """The episodes of these people, as spans, by person."""
     found: dict[str, list[Span]] = {pid: [] for pid in person_ids}
-    rows = reg.db.query(
+    for person_id, category, start, end, end_kind in reg.db.execute(
         "SELECT person_id, category, start_date, end_date, end_kind FROM episodes "
         "WHERE deleted = 0 AND person_id IN (SELECT value FROM json_each(?))",
         [json.dumps(sorted(person_ids))],
-    )
-    for row in rows:
-        found[row["person_id"]].extend(spans([row]))
+    ):
+        ended = date.fromisoformat(end) if end else None
+        found[person_id].append(Span(category, date.fromisoformat(start), ended, end_kind))
+    return found
+
+
+Tests = dict[str, list[tuple[date, list[str]]]]
+
+
+def candidates(reg: Register, on: date) -> Tests:
+    """The positive tests from the law's first day to `on` that may be a sign of the crime (an
+    episode of one of the points around the test day; `read` decides), by person, oldest
+    first, with the substances found."""
+    treated = ", ".join(f"'{c}'" for c in sorted(_TREATMENT | {"post_rehab"}))
+    ending = ", ".join(f"'{c}'" for c in sorted(_QUITTABLE | {"post_rehab"}))
+    # A month more than the longest window: SQLite's month arithmetic overflows where
+    # add_months clamps (29/02 + 24 months); `read` makes the exact cut.
+    span = f"-{max(int(r.value) for r in versions('watch_window')) + 1} months"
+    found: Tests = {}
+    for person_id, tested, positives in reg.db.execute(
+        "SELECT t.person_id, t.test_date, t.positives FROM drug_tests t WHERE t.deleted = 0 "
+        "AND t.result = 'positive' AND t.test_date >= :law AND t.test_date <= :on "
+        "AND EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = t.person_id AND e.deleted = 0 "
+        f"AND ((e.category IN ({treated}) AND e.start_date < t.test_date "
+        "AND (e.end_date IS NULL OR e.end_date > t.test_date)) "
+        f"OR (e.category IN ({ending}) AND e.end_kind IN ('term', 'quit') "
+        "AND e.end_date < t.test_date AND e.end_date >= date(t.test_date, :span)) "
+        "OR (e.category = 'watch' AND e.start_date < t.test_date "
+        "AND e.start_date >= date(t.test_date, :span)))) ORDER BY t.test_date",
+        {"law": law_start().isoformat(), "on": on.isoformat(), "span": span},
+    ):
+        codes = [code for code in positives.split(",") if code]
+        found.setdefault(person_id, []).append((date.fromisoformat(tested), codes))
     return found
 
 
@@ -255,8 +285,12 @@ def reading(reg: Register, person_id: str, tested: date,
 
 def is_handover(kind: str, notes: str | None) -> bool:
     """Whether a contact records the hand-over of the case to the investigating police."""
+    if kind != HANDOVER_KIND or not notes:
+        return False
+    if notes.startswith(HANDOVER_NOTE):
+        return True  # as record_handover writes it: no need to fold
     folded = fold(notes)
-    return kind == HANDOVER_KIND and any(word in folded for word in _HANDOVER_WORDS)
+    return any(word in folded for word in _HANDOVER_WORDS)
 
 
 def record_handover(reg: Register, person_id: str, on: date | str, notes: str = "") -> str:

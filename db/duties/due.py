@@ -154,41 +154,41 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
 def _positives(reg: Register, on: date, cal: WorkCalendar) -> Iterable[DueItem]:
     """A sign of a crime (Art. 256a) until the case is handed to the investigating police; a
     missing management decision after a recent positive test."""
-    day = on.isoformat()
     since = on - timedelta(days=LOOKBACK_DAYS)
-    found: dict[str, list[tuple[date, list[str]]]] = {}
+    latest: dict[str, tuple[date, list[str]]] = {}
     for person_id, tested, positives in reg.db.execute(
         "SELECT person_id, test_date, positives FROM drug_tests WHERE result = 'positive' "
-        "AND deleted = 0 AND test_date <= ? AND (test_date > ? OR test_date >= ?) "
-        "ORDER BY test_date",
-        [day, since.isoformat(), crime.law_start().isoformat()],
+        "AND deleted = 0 AND test_date > ? AND test_date <= ? ORDER BY test_date",
+        [since.isoformat(), on.isoformat()],
     ):
-        codes = [code for code in positives.split(",") if code]
-        found.setdefault(person_id, []).append((date.fromisoformat(tested), codes))
-    if not found:
-        return
-    history = crime.history_of(reg, found)
-    handed = crime.handovers(reg, found)
-    treated = {c.value for c in TREATMENT} | {"addict"}
-    follow_up = treated | {"user"}
-    for person_id, tests in found.items():
-        episodes = history[person_id]
-        readings = [(tested, crime.read(episodes, tested, codes)) for tested, codes in tests]
-        waiting = [(t, r) for t, r in readings if r.crime and t > handed.get(person_id, date.min)]
-        if waiting:
-            first, reading = waiting[0]
-            later = f" (và {len(waiting) - 1} lần dương tính sau đó)" if len(waiting) > 1 else ""
+        latest[person_id] = (date.fromisoformat(tested), [c for c in positives.split(",") if c])
+    possible = crime.candidates(reg, on)
+    handed = crime.handovers(reg, possible)
+    waiting = {
+        pid: after
+        for pid, tests in possible.items()
+        if (after := [t for t in tests if t[0] > handed.get(pid, date.min)])
+    }
+    history = crime.history_of(reg, latest.keys() | waiting.keys())
+    for person_id, tests in waiting.items():
+        signs = [
+            (t, r) for t, codes in tests if (r := crime.read(history[person_id], t, codes)).crime
+        ]
+        if signs:
+            first, reading = signs[0]
+            later = f" (và {len(signs) - 1} lần dương tính sau đó)" if len(signs) > 1 else ""
             yield DueItem("crime", person_id, first, True,
                           f"Dương tính ngày {show(first)}{later}: dấu hiệu tội phạm — "
                           f"{crime.clause(reading.why)}; báo cáo ngay, chuyển cơ quan điều tra",
                           reading.source)  # fmt: skip
-        tested, reading = readings[-1]
-        if tested <= since or reading.crime:
-            continue  # history, or the crime path instead of a decision
-        then = {
-            s.category for s in episodes if s.start <= tested and (s.end is None or s.end > tested)
-        }
-        if then & treated:
+    treated = {c.value for c in TREATMENT} | {"addict"}
+    follow_up = treated | {"user"}
+    for person_id, (tested, codes) in latest.items():
+        episodes = history[person_id]
+        reading = crime.read(episodes, tested, codes)
+        if reading.crime:
+            continue  # the crime path instead of a decision
+        if {s.category for s in episodes if s.open_on(tested)} & treated:
             continue  # in treatment or already an addict: no management decision follows
         if any(s.category in follow_up and s.start >= tested for s in episodes):
             continue  # a decision (or addiction, treatment) followed the test

@@ -8,8 +8,10 @@ report can never say something the screen does not.
 from __future__ import annotations
 
 import calendar
+import math
 from collections import Counter
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from db.commune.settings import baseline_date, get_settings
@@ -17,7 +19,7 @@ from db.core.dates import add_months
 from db.core.textfold import place_key
 from db.duties.due import scheduled_tests
 from db.law.categories import LABELS, SHORT_LABELS, TREATMENT, Category
-from db.law.rules import rule
+from db.law.rules import Rule, rule
 from db.store.register import Register
 
 _OPEN = "e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on)"
@@ -50,11 +52,17 @@ def period_for_month(year: int, month: int, cutoff_day: int = 0) -> tuple[date, 
     return add_months(end, -1) + timedelta(days=1), end
 
 
+# A user or an addict "with a file" is under a decision: the management decision, or the
+# decision of the rehab or substitution treatment an addict went into (with no separate
+# management decision on the addict episode).
+_FILED = ", ".join(f"'{c}'" for c in ("user", "addict", *(t.value for t in TREATMENT)))
+
+
 def _open_people(reg: Register, on: str) -> list[dict[str, Any]]:
     return list(
         reg.db.query(
             "SELECT e.person_id, p.village_id, group_concat(e.category) AS cats, "
-            "max(CASE WHEN e.category IN ('user', 'addict') AND e.decision_no <> '' "
+            f"max(CASE WHEN e.category IN ({_FILED}) AND e.decision_no <> '' "
             "THEN 1 ELSE 0 END) AS has_file "
             f"FROM episodes e JOIN persons p ON p.id = e.person_id WHERE {_OPEN} "
             "AND p.deleted = 0 GROUP BY e.person_id",
@@ -64,7 +72,21 @@ def _open_people(reg: Register, on: str) -> list[dict[str, Any]]:
 
 
 def _share(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
+    """The share in percent, cut (not rounded) to one decimal: 99,96% shows as 99,9%, so a
+    share short of a 100% target never prints as 100%."""
+    return _cut(Fraction(100 * part, whole), 1) if whole else None
+
+
+def _cut(exact: Fraction, decimals: int) -> float:
+    """`exact` rounded down to `decimals` places: the printed value is at least a threshold of
+    that many places exactly when the exact one is."""
+    scale: int = 10**decimals
+    return float(math.floor(exact * scale)) / scale
+
+
+def _vn(value: float) -> str:
+    """A number as Vietnamese write it: 3.000; 0,46; 812,5."""
+    return f"{value:,g}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def _movements(reg: Register, start: str, end: str) -> dict[str, int]:
@@ -170,6 +192,48 @@ def villages_summary(
     per_village = _per_village(_open_people(reg, day.isoformat()))
     _, tests = _tests(reg, first.isoformat(), day.isoformat())
     return _village_rows(reg, per_village, tests)
+
+
+# --- Decision 28/2025's hotspot thresholds ---------------------------------------------------
+# Each row: the figure compared ("value") and the rule's threshold ("threshold"), as the screen
+# shows them, and the same as printed ("shown", "target"). A share is compared exactly and shown
+# cut to 2 decimals (the thresholds have at most 2), so value, threshold and "met" agree as
+# printed; the plants criterion shows the count and the area, and is met by either.
+
+
+def _row(key: str, r: Rule, value: float, met: bool, shown: str, target: str) -> dict[str, Any]:
+    return {"key": key, "label": r.text, "value": value, "threshold": r.shown(), "met": met,
+            "source": r.source, "shown": shown, "target": target}  # fmt: skip
+
+
+def _share_threshold(key: str, part: int, population: int, day: date) -> dict[str, Any]:
+    r = rule(key, day)
+    if not population:
+        return _row(key, r, 0.0, False, "Chưa có số dân", f"≥ {r.shown()}")
+    exact = Fraction(100 * part, population)
+    value = _cut(exact, 2)
+    shown = f"{_vn(value)}% ({_vn(part)}/{_vn(population)})"
+    return _row(key, r, value, exact >= Fraction(str(r.value)), shown, f"≥ {r.shown()}")
+
+
+def _count_threshold(key: str, count: int, day: date) -> dict[str, Any]:
+    r = rule(key, day)
+    return _row(key, r, count, count >= r.value, _vn(count), f"≥ {r.shown()}")
+
+
+def _plants_threshold(count: int, area: float, day: date) -> dict[str, Any]:
+    by_count, by_area = rule("hotspot_plants", day), rule("hotspot_plants_area", day)
+    shown = f"{_vn(count)} cây; {_vn(area)} m²"
+    target = f"≥ {by_count.shown()} cây hoặc ≥ {by_area.shown()}"
+    if count < by_count.value and area >= by_area.value:
+        # Met by the area alone: the screen's value and threshold are the area's.
+        row = _row("hotspot_plants", by_area, area, True, shown, target)
+    else:
+        row = _row("hotspot_plants", by_count, count, count >= by_count.value, shown, target)
+    return {**row, "label": _PLANTS_LABEL, "source": by_count.source}
+
+
+_PLANTS_LABEL = "Số cây hoặc diện tích cây có chứa chất ma túy bị phát hiện, triệt phá"
 
 
 def figures(reg: Register, on: date | None = None, start: date | None = None) -> dict[str, Any]:
@@ -292,27 +356,12 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
 
     arrests = incidents.get("arrest", (0, 0.0, 0))[0]
     plants = incidents.get("plants", (0, 0.0, 0))
-
-    def percent(part: int) -> float:
-        return 100.0 * part / population if population else 0.0
-
-    # Exact values are compared with the thresholds; only the shown value is rounded.
-    thresholds = [
-        ("hotspot_users_share", percent(users_addicts_with_file)),
-        ("hotspot_places", harbouring),
-        ("hotspot_offenders_share", percent(arrests)),
-        ("hotspot_plants", plants[0]),
+    hotspot = [
+        _share_threshold("hotspot_users_share", users_addicts_with_file, population, day),
+        _count_threshold("hotspot_places", harbouring, day),
+        _share_threshold("hotspot_offenders_share", arrests, population, day),
+        _plants_threshold(plants[0], plants[1], day),
     ]
-    hotspot = []
-    for key, exact in thresholds:
-        r = rule(key, day)
-        met = exact >= r.value
-        value = round(exact, 2) if r.unit == "percent" else exact
-        if key == "hotspot_plants":
-            area_rule = rule("hotspot_plants_area", day)
-            met = met or plants[1] >= area_rule.value
-        hotspot.append({"key": key, "label": r.text, "value": value, "threshold": r.shown(),
-                        "met": met, "source": r.source})  # fmt: skip
     met_count = sum(1 for h in hotspot if h["met"])
     return {
         "on": on_s,

@@ -181,6 +181,31 @@ def test_criteria_baseline_and_hotspots_equal_the_registers_figures(monthly, fre
     assert f"tổng {b['total']} người" in text
     h = f["hotspot"]
     assert f"Đạt {h['met']}/{len(h['thresholds'])} tiêu chí (cần ít nhất {h['needed']})" in text
+    # Decision 28's rows print the value and the threshold as they were compared.
+    table = next(k for k, line in enumerate(lines) if line.startswith("3. Tiêu chí xác định"))
+    for x in h["thresholds"]:
+        i = next(k for k in range(table, len(lines)) if lines[k].startswith(x["label"][:20]))
+        rest = " ".join(lines[i + 1 : i + 9])
+        assert x["shown"] in rest and x["target"] in rest, (x["label"], rest)
+        assert ("Có" if x["met"] else "Không") in rest
+
+
+def test_the_legal_basis_is_the_law_in_force_on_the_reports_date(reg, add, tmp_path):
+    """Issued 20/11/2026, after Law 120/2025/QH15 took effect (01/07/2026), the report is made
+    under it, even for June; issued 30/06/2026, under Law 73/2021 and Decrees 105 and 116."""
+    add("Lò Văn Ươn")
+    text = flat(render_monthly(gather(reg, 2026, 6), load_fonts()))
+    assert "Thực hiện Luật Phòng, chống ma túy số 120/2025/QH15, Công an xã" in text
+    assert "năm 2021" not in text
+    june = open_register(tmp_path / "thang6.db", create=True, today=lambda: date(2026, 6, 30))
+    try:
+        text = flat(render_monthly(gather(june, 2026, 6), load_fonts()))
+    finally:
+        june.close()
+    assert (
+        "Thực hiện Luật Phòng, chống ma túy năm 2021, Nghị định số 105/2021/NĐ-CP và Nghị định "
+        "số 116/2021/NĐ-CP của Chính phủ, Công an xã" in text
+    )
 
 
 def test_twelve_month_table_equals_the_series(monthly, fresh):

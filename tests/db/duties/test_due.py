@@ -40,12 +40,22 @@ def test_positive_without_a_decision(reg: Register, person: str) -> None:
     assert item.due == date(2026, 11, 25)  # 3 working days after Friday
     assert not item.overdue
     assert "Chủ tịch UBND xã" in item.text
-    assert "Điều 23" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
     assert item.person["full_name"] == "Nguyễn Văn An"
     assert item.person["village"] == "Bản Mòng"
     # The day after the deadline it is overdue.
     assert only(reg, "positive", on=date(2026, 11, 25)).overdue is False
     assert only(reg, "positive", on=date(2026, 11, 26)).overdue is True
+
+
+def test_a_positive_before_law_120_cites_law_73_article_23(reg: Register, person: str) -> None:
+    """A positive on Tuesday 30/06/2026, the last day of Law 73/2021: its decision deadline cites
+    Law 73/2021 Art. 23; the same test a day later cites Law 120/2025 (no article checked)."""
+    drugtests.record_test(reg, person, "30/06/2026", positives="MET")
+    item = only(reg, "positive", on=date(2026, 7, 2))
+    assert "Luật PCMT 2021 Điều 23" in item.source
+    drugtests.record_test(reg, person, "01/07/2026", positives="MET")
+    assert only(reg, "positive", on=date(2026, 7, 2)).source == "Luật 120/2025/QH15"
 
 
 def test_a_decision_removes_the_positive_item(reg: Register, person: str) -> None:
@@ -179,7 +189,7 @@ def test_people_in_a_facility_get_no_test_or_check(
 def test_monthly_residence_check(reg: Register, managed: str) -> None:
     item = only(reg, "residence", on=date(2026, 12, 15))
     assert item.due == date(2026, 12, 15)
-    assert "Điều 47" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
     assert only(reg, "residence", on=date(2026, 12, 16)).overdue
     contacts.add_contact(reg, managed, "20/11/2026", "residence_check", at_address=True)
     item = only(reg, "residence", on=date(2026, 12, 16))
@@ -196,7 +206,7 @@ def test_residence_check_of_a_new_user(reg: Register, person: str) -> None:
     item = only(reg, "residence")
     assert item.due == date(2026, 11, 13)
     assert item.overdue
-    assert "Điều 41" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
     contacts.add_contact(reg, person, "12/11/2026", "residence_check", at_address=True)
     assert items(reg, "residence") == []
 
@@ -238,7 +248,7 @@ def test_period_ending_soon(reg: Register, person: str, add: Callable[..., str])
     item = only(reg, "period_end")
     assert (item.person_id, item.due, item.overdue) == (person, date(2026, 12, 1), False)
     assert "Mẫu 10" in item.text
-    assert "Điều 23" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
     settings.save_settings(reg, {"ending_soon_days": 60})
     assert {i.person_id for i in items(reg, "period_end")} == {person, later}
 
@@ -256,7 +266,7 @@ def test_post_rehab_file_missing_after_rehab(reg: Register, person: str) -> None
     episodes.close_episode(reg, rehab, "18/11/2026", "completed")
     item = only(reg, "post_rehab")
     assert item.due == date(2026, 11, 23)  # Wednesday + 3 working days
-    assert "Điều 77" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
     episodes.open_episode(reg, person, "post_rehab", "19/11/2026", decision_no="7/QĐ")
     assert items(reg, "post_rehab") == []
 
@@ -267,7 +277,7 @@ def test_post_rehab_decision_missing(reg: Register, person: str) -> None:
     actions.release_from_rehab(reg, rehab["id"], "18/11/2026")
     item = only(reg, "post_rehab")
     assert item.due == date(2026, 11, 20)  # 2 working days
-    assert "Điều 78" in item.source
+    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
 
 
 def test_addict_not_registered_for_treatment(reg: Register, person: str) -> None:

@@ -10,7 +10,7 @@ from db.commune import places, settings
 from db.duties import actions
 from db.figures.stats import figures, period_for_month, villages_summary
 from db.law.categories import Category
-from db.persons import drugtests
+from db.persons import drugtests, people
 from db.persons.episodes import open_episode
 
 ON = date(2026, 11, 20)
@@ -35,8 +35,9 @@ def commune(reg, add, village):
     # An addict in compulsory rehab.
     actions.start_treatment(reg, p["rehab"], Category.REHAB_COMPULSORY, "01/02/2026",
                             decision_no="3/QĐ-TA", planned="01/02/2028")  # fmt: skip
-    # Post-rehab since last year.
-    open_episode(reg, p["post"], Category.POST_REHAB, "01/06/2026", decision_no="9/QĐ")
+    # Post-rehab since June (a decision of 1 year).
+    open_episode(reg, p["post"], Category.POST_REHAB, "01/06/2026", decision_no="9/QĐ",
+                 planned="01/06/2027")  # fmt: skip
     # Managed, then moved away this month.
     actions.management_decision(reg, p["gone"], "01/01/2026", decision_no="1/QĐ")
     actions.move_away(reg, p["gone"], "10/11/2026", "xã Mường Bon")
@@ -62,7 +63,9 @@ def test_people_per_category_and_addicts_split(reg, commune):
     assert data["people_total"] == 4
     addicts = data["addicts"]
     assert (addicts["total"], addicts["untreated"], addicts["rehab_compulsory"]) == (2, 1, 1)
-    assert addicts["with_file"] == 0  # neither addict episode carries a decision number
+    # The addict in compulsory rehab is under the court's decision (3/QĐ-TA): with a file; the
+    # untreated addict has no decision.
+    assert addicts["with_file"] == 1
 
 
 def test_movements_of_the_month(reg, commune):
@@ -102,7 +105,7 @@ def test_criteria_baseline_and_hotspot_thresholds(reg, commune):
     places.save_hotspot(reg, {"name": "Lán nương đầu bản", "found_date": "01/10/2026"})
     data = figures(reg, ON)
     criteria = {c["key"]: c for c in data["criteria"]}
-    assert criteria["addicts_with_file"]["value"] == 0.0
+    assert criteria["addicts_with_file"]["value"] == 50.0  # 1 of 2 addicts
     assert criteria["addicts_with_file"]["met"] is False
     assert criteria["addicts_in_treatment"]["value"] == 50.0
     assert criteria["hotspots"]["value"] == 1 and criteria["hotspots"]["met"] is False
@@ -111,8 +114,10 @@ def test_criteria_baseline_and_hotspot_thresholds(reg, commune):
     assert data["baseline"]["now_total"] == 3 and data["baseline"]["total"] == 5
     assert criteria["baseline"]["met"] is True
     thresholds = {h["key"]: h for h in data["hotspot"]["thresholds"]}
-    # Users + addicts with a file: only the user (0.05% of 2,000), below the 0.5% threshold.
-    assert thresholds["hotspot_users_share"]["value"] == 0.05
+    # Users + addicts with a file: the user and the addict in compulsory rehab, 2 of 2,000 =
+    # 0.1%, below the 0.5% threshold.
+    assert thresholds["hotspot_users_share"]["value"] == 0.1
+    assert thresholds["hotspot_users_share"]["shown"] == "0,1% (2/2.000)"
     assert thresholds["hotspot_users_share"]["met"] is False
     assert data["hotspot"]["type_one"] is False
 
@@ -132,3 +137,60 @@ def test_a_share_just_under_a_threshold_is_not_met(reg, add, village):
     share = {h["key"]: h for h in figures(reg, ON)["hotspot"]["thresholds"]}
     assert share["hotspot_users_share"]["value"] == 0.46
     assert share["hotspot_users_share"]["met"] is False
+
+
+# --- issue 15: every addict under a decision has a file; Decision 28's table agrees with itself
+
+
+def test_addicts_who_went_straight_into_treatment_count_with_a_file(reg, add, village):
+    """An addict whose decision sits on the treatment episode (methadone, home rehab) is under a
+    decision: with a file, for the drug-free criterion and Decision 28's first criterion."""
+    methadone, home, untreated = add("Lò Văn Một"), add("Lò Văn Hai"), add("Lò Văn Ba")
+    actions.start_treatment(reg, methadone, Category.METHADONE, "01/06/2026",
+                            decision_no="12/QĐ-CSYT")  # fmt: skip
+    actions.start_treatment(reg, home, Category.REHAB_HOME, "01/07/2026", duration_months=6,
+                            decision_no="4/QĐ-UBND")  # fmt: skip
+    actions.found_addicted(reg, untreated, "01/11/2026")  # no decision number
+    data = figures(reg, ON)
+    assert (data["addicts"]["total"], data["addicts"]["with_file"]) == (3, 2)
+    criteria = {c["key"]: c for c in data["criteria"]}
+    assert criteria["addicts_with_file"]["value"] == 66.6  # 2/3 = 66.66…%, cut, not 66.7
+    assert criteria["addicts_with_file"]["met"] is False
+    users = {h["key"]: h for h in data["hotspot"]["thresholds"]}["hotspot_users_share"]
+    assert users["value"] == 0.4  # 2 of the village's 500
+    assert users["shown"] == "0,4% (2/500)"
+
+
+@pytest.mark.parametrize(
+    ("population", "value", "shown", "met"),
+    [
+        (200, 0.5, "0,5% (1/200)", True),  # exactly the threshold
+        # 1/201 = 0.4975…%: rounded it would print "0,50%" beside "not met"; cut, 0,49%.
+        (201, 0.49, "0,49% (1/201)", False),
+    ],
+)
+def test_decision_28_share_value_threshold_and_met_agree_as_printed(
+    reg, population, value, shown, met
+):
+    small = places.save_village(reg, {"name": "Bản Nhỏ", "population": population})
+    person = people.add_person(reg, {"full_name": "Lò Văn Một", "village_id": small})
+    actions.management_decision(reg, person, "01/10/2026", decision_no="1/QĐ")
+    row = {h["key"]: h for h in figures(reg, ON)["hotspot"]["thresholds"]}["hotspot_users_share"]
+    assert (row["value"], row["shown"], row["met"]) == (value, shown, met)
+    assert (row["threshold"], row["target"]) == ("0,5%", "≥ 0,5%")
+
+
+def test_decision_28_plants_met_by_area_shows_the_area(reg, village):
+    places.save_incident(reg, {"kind": "plants", "incident_date": "01/09/2026", "count": 120,
+                               "area_m2": 800})  # fmt: skip
+    row = {h["key"]: h for h in figures(reg, ON)["hotspot"]["thresholds"]}["hotspot_plants"]
+    assert row["met"] is True
+    assert (row["value"], row["threshold"]) == (800, "750 m²")
+    assert (row["shown"], row["target"]) == ("120 cây; 800 m²", "≥ 3.000 cây hoặc ≥ 750 m²")
+    # Neither reached: the count against 3,000, both shown.
+    places.save_incident(reg, {"kind": "plants", "incident_date": "01/05/2026", "count": 0,
+                               "area_m2": 0})  # fmt: skip
+    rows = figures(reg, date(2026, 6, 1))["hotspot"]["thresholds"]
+    row = {h["key"]: h for h in rows}["hotspot_plants"]
+    assert (row["met"], row["value"], row["threshold"]) == (False, 0, "3.000")
+    assert row["shown"] == "0 cây; 0 m²"

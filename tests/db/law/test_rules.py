@@ -11,7 +11,18 @@ import pytest
 from db.core.errors import ValidationError
 from db.duties import actions
 from db.law.categories import Category
-from db.law.rules import RULES, STATE_LABELS, apply, deadline, in_force, rule, state, versions
+from db.law.rules import (
+    RULES,
+    STATE_LABELS,
+    WITHOUT_ARTICLE,
+    apply,
+    deadline,
+    in_force,
+    legal_basis,
+    rule,
+    state,
+    versions,
+)
 from db.law.workdays import DayOverride, WorkCalendar
 from db.persons import episodes
 from db.store.register import Register
@@ -42,6 +53,75 @@ def test_every_rule_names_its_source_and_effective_date(r) -> None:  # type: ign
     assert r.shown()
     # And the lookup on its effective date finds this very version.
     assert rule(r.key, r.effective) is r
+
+
+@pytest.mark.parametrize("r", RULES, ids=lambda r: f"{r.key}@{r.effective}")
+def test_every_rule_names_its_article_or_a_document_whose_articles_were_not_checked(r) -> None:  # type: ignore[no-untyped-def]
+    """An article number only where it was checked; the others cite the document alone."""
+    assert r.article_known or r.source in WITHOUT_ARTICLE
+
+
+LAW73_KEYS = [
+    "management_period", "rehab_home_min", "rehab_home_max", "post_rehab_period",
+    "post_rehab_period_compulsory_adult", "adult_age", "positive_report_chairman",
+    "positive_test_decision", "residence_check_new", "residence_check_new_remote",
+    "stable_residence_days", "residence_check_monthly", "addict_register_treatment",
+    "rehab_registration_check", "post_rehab_file", "post_rehab_decision",
+    "compulsory_release_report",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", LAW73_KEYS)
+def test_law_120_2025_from_1_july_2026_keeps_the_value_and_cites_no_article(key: str) -> None:
+    """Law 120/2025/QH15 replaces Law 73/2021 on 01/07/2026: the rule cites it (no article
+    number was checked) and keeps the old value, saying where it came from."""
+    before, after = rule(key, date(2026, 6, 30)), rule(key, date(2026, 7, 1))
+    assert before.article_known and "120/2025" not in before.source
+    assert (after.source, after.effective) == ("Luật 120/2025/QH15", date(2026, 7, 1))
+    assert "Điều" not in after.source
+    assert (after.value, after.unit, after.text) == (before.value, before.unit, before.text)
+    assert before.source in after.note
+
+
+def test_rules_without_a_checked_article_are_said_so() -> None:
+    """The move notice under Law 73/2021 and Decision 28/2025's thresholds cite their documents
+    without an article."""
+    assert rule("move_notice", date(2026, 6, 30)).source == "Luật PCMT 2021 (Luật 73/2021/QH14)"
+    for key in ("hotspot_users_share", "hotspot_places", "hotspot_offenders_share",
+                "hotspot_plants", "hotspot_plants_area", "hotspot_min_criteria"):  # fmt: skip
+        r = rule(key, date(2026, 11, 20))
+        assert (r.source, r.effective, r.article_known) == (
+            "QĐ 28/2025/QĐ-TTg",
+            date(2025, 1, 1),
+            False,
+        )
+
+
+def test_art_256a_window_takes_effect_on_1_july_2025_under_law_86_2025() -> None:
+    r = rule("watch_window", date(2026, 11, 20))
+    assert (r.value, r.unit, r.effective) == (24, "months", date(2025, 7, 1))
+    assert "Điều 256a" in r.source and "86/2025" in r.source
+
+
+@pytest.mark.parametrize(
+    ("on", "basis"),
+    [
+        (date(2026, 6, 30), ["Luật Phòng, chống ma túy năm 2021", "Nghị định số 105/2021/NĐ-CP",
+                             "Nghị định số 116/2021/NĐ-CP"]),
+        (date(2026, 7, 1), ["Luật Phòng, chống ma túy số 120/2025/QH15"]),
+        (date(2021, 6, 1), ["Luật Phòng, chống ma túy năm 2021", "Nghị định số 105/2021/NĐ-CP",
+                            "Nghị định số 116/2021/NĐ-CP"]),
+    ],
+)  # fmt: skip
+def test_the_legal_basis_follows_the_rules_in_force(on: date, basis: list[str]) -> None:
+    assert legal_basis(on) == basis
+
+
+def test_shares_thresholds_have_at_most_two_decimals() -> None:
+    """The figures cut a share to 2 decimals; a threshold with more would not agree as shown."""
+    for r in RULES:
+        if r.unit == "percent":
+            assert round(r.value, 2) == r.value
 
 
 def test_no_two_versions_of_a_rule_take_effect_on_the_same_day() -> None:
@@ -95,7 +175,7 @@ def test_decision_deadline_skips_the_weekend() -> None:
     due, used = deadline("positive_test_decision", date(2026, 11, 20), CAL)
     assert due == date(2026, 11, 25)
     assert used.key == "positive_test_decision"
-    assert "Điều 23" in used.source
+    assert used.source == "Luật 120/2025/QH15"  # the law in force from 01/07/2026
 
 
 @pytest.mark.parametrize(
