@@ -15,7 +15,8 @@ Merging a pair (the chief's) is in db.persons.merging.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +47,10 @@ _GROUPS = (
     ("cccd", "persons_dup_id", "deleted = 0 AND id_number <> ''", "id_number"),
     ("name_year", "persons_dup_name", "deleted = 0 AND birth_date IS NOT NULL",
      "name_folded, substr(birth_date, 1, 4)"),
-    # Names one letter apart share either their given name or the rest of the name.
-    ("village", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
+    # Names one letter apart (within a word) share either their given name or the rest.
+    ("same_given", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
      f"village_id, {_GIVEN}"),
-    ("village", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
+    ("same_rest", "persons_dup_village", "deleted = 0 AND village_id IS NOT NULL",
      f"village_id, {_REST}"),
 )  # fmt: skip
 
@@ -109,15 +110,44 @@ def _members(packed: str) -> list[dict[str, str]]:
     return sorted(members, key=lambda m: m["id"])
 
 
-def _candidate(sign: str, a: Mapping[str, str], b: Mapping[str, str]) -> bool:
-    """Whether two members of a group are a pair worth showing."""
-    if sign != "cccd" and a["sex"] and b["sex"] and a["sex"] != b["sex"]:
-        return False
+def _combinations(ids: list[str]) -> Iterator[tuple[str, str]]:
+    ordered = sorted(set(ids))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            yield a, b
+
+
+def _group_pairs(sign: str, members: list[dict[str, str]]) -> Iterator[tuple[str, str]]:
+    """The pairs worth showing within one group. Names one letter apart are found through
+    their one-letter-shorter variants (two such names share one), so a big group (a village
+    full of "Lò Văn …") costs its size times a word's length, not its size squared."""
+    sex = {m["id"]: m["sex"] for m in members}
+
+    def fine(pair: tuple[str, str]) -> bool:
+        a, b = sex[pair[0]], sex[pair[1]]
+        return sign == "cccd" or not (a and b and a != b)
+
     if sign in ("cccd", "name_year"):
-        return True
-    same_given = bool(a["year"]) and a["year"] == b["year"] and (
-        _given(a["name"]) == _given(b["name"]))  # fmt: skip
-    return same_given or one_edit(a["name"], b["name"])
+        yield from filter(fine, _combinations([m["id"] for m in members]))
+        return
+    # Within the group one part of the name is the same; the other part's variants with one
+    # letter left out meet names one letter apart (and the same name and year: given_year).
+    buckets: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for m in members:
+        name, person_id = m["name"], m["id"]
+        given = _given(name)
+        part = name[: len(name) - len(given)] if sign == "same_given" else given
+        for variant in {part, *[part[:i] + part[i + 1 :] for i in range(len(part))]}:
+            buckets["close", variant].append(person_id)
+        if m["year"] and sign == "same_given":
+            buckets["given", m["year"]].append(person_id)
+    names = {m["id"]: m["name"] for m in members}
+    for key, ids in buckets.items():
+        if len(ids) < 2:
+            continue
+        for pair in _combinations(ids):
+            if fine(pair) and (key[0] == "given" or one_edit(names[pair[0]], names[pair[1]])):
+                yield pair
 
 
 def _candidates(reg: Register, limit: int) -> list[tuple[str, str]]:
@@ -130,14 +160,11 @@ def _candidates(reg: Register, limit: int) -> list[tuple[str, str]]:
             f"SELECT group_concat({_MEMBER}, char(30)) FROM persons INDEXED BY {index} "
             f"WHERE {where} GROUP BY {group} HAVING count(*) > 1"
         ):
-            members = _members(packed)
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    pair = (a["id"], b["id"])
-                    if pair not in found and pair not in skip and _candidate(sign, a, b):
-                        found[pair] = None
-            if len(found) >= limit:
-                return list(found)[:limit]
+            for pair in _group_pairs(sign, _members(packed)):
+                if pair not in skip:
+                    found[pair] = None
+                    if len(found) >= limit:
+                        return list(found)
     return list(found)
 
 
