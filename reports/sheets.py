@@ -23,6 +23,7 @@ from db.persons.drugtests import KINDS as TEST_KINDS
 from db.persons.drugtests import METHODS, RESULTS, SUBSTANCES, tests_of
 from db.persons.episodes import history, open_episodes, status_label
 from db.persons.people import get_person
+from db.persons.team import members_of
 from db.store.register import Register
 from reports.layout import (
     LANDSCAPE,
@@ -105,16 +106,18 @@ def person_sheet(reg: Register, person_id: str, fonts: FontSet) -> bytes:
         widths = [w * mm for w in (11, 42, 32, 22, 24, 34)]
         out.append(grid(rows, widths, fonts, size=11,
                         align=(CENTER, LEFT, LEFT, CENTER, CENTER, LEFT)))  # fmt: skip
-        teams = [(e, m) for e in episodes if not e["end_date"] for m in e["team"]]
-        if teams:
-            para("Tổ quản lý, giúp đỡ:", "lead")
-            rows = [["Diện", "Vai trò", "Họ và tên", "Đơn vị", "Điện thoại"]]
-            rows += [[SHORT_LABELS[Category(e["category"])], m["role"], m["name"], m["unit"],
-                      m["phone"]] for e, m in teams]  # fmt: skip
-            widths = [w * mm for w in (28, 35, 42, 35, 25)]
-            out.append(grid(rows, widths, fonts, size=11))
     else:
         para("Chưa có quyết định, diện quản lý nào.")
+    # The team serving today (db.persons.team: its own table, and teams typed with a decision).
+    members = members_of(reg, person_id, on=today, ended=False)
+    if members:
+        para("Tổ quản lý, giúp đỡ:", "lead")
+        rows = [["Vai trò", "Họ và tên", "Quan hệ, đơn vị", "Điện thoại", "Từ ngày"]]
+        rows += [[m["role_label"], m["name"], m["relation"], m["phone"], show(m["from_date"])]
+                 for m in members]  # fmt: skip
+        widths = [w * mm for w in (44, 40, 34, 25, 22)]
+        out.append(grid(rows, widths, fonts, size=11,
+                        align=(LEFT, LEFT, LEFT, LEFT, CENTER)))  # fmt: skip
 
     tests = tests_of(reg, person_id)
     para("III. CÁC LẦN XÉT NGHIỆM", "heading")
