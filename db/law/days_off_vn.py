@@ -224,5 +224,4 @@ DAYS: tuple[tuple[str, str, str, str], ...] = (
     ("2026-08-31", "holiday", "Ngày nghỉ (thay cho ngày 22/08/2026)", "holidays"),
     ("2026-09-01", "holiday", "Quốc khánh", "holidays"),
     ("2026-09-02", "holiday", "Quốc khánh", "holidays"),
-    ("2026-11-24", "holiday", "Ngày Văn hóa Việt Nam", "holidays"),
 )

@@ -46,6 +46,12 @@ HAND_SOURCES = {
     "swap-2026-01": "lịch hoán đổi ngày dịp Tết Dương lịch 2026 đã công bố (bổ sung tay)",
 }
 
+# Days the package lists that the project's legal notes do not confirm as decided: left out, so
+# a deadline is never moved later on a day that may be worked. 24/11/2026 ("Ngày Văn hóa Việt
+# Nam") is in holidays 0.109 from a Politburo resolution; neither the Labour Code Art. 112 nor a
+# decided 2026 schedule in shared/domain.md lists it. An officer can add it in Settings.
+HAND_REMOVED: frozenset[date] = frozenset({date(2026, 11, 24)})
+
 Day = tuple[str, str, str, str]  # ISO day, "holiday" | "workday", name, source key
 
 
@@ -82,7 +88,9 @@ def collect(first: int, last: int) -> tuple[list[Day], list[str]]:
     years = range(first, last + 1)
     calendar = holidays.country_holidays("VN", years=years, language="vi")
     days: dict[date, Day] = {
-        d: (d.isoformat(), "holiday", str(name), "holidays") for d, name in calendar.items()
+        d: (d.isoformat(), "holiday", str(name), "holidays")
+        for d, name in calendar.items()
+        if d not in HAND_REMOVED
     }
     swaps = [
         (off, worked, "holidays") for y in range(first - 1, last + 2) for off, worked in _swaps(y)
