@@ -36,10 +36,20 @@ from db.store import records
 from db.store.register import Register
 
 __all__ = [
-    "KINDS", "Correction", "check_delete_person", "check_episode_correction",
-    "check_test_correction", "correct_episode", "correct_test", "corrections_since",
-    "delete_person", "reopen_episode", "void_test",
-]  # fmt: skip
+    "DELETE_WHAT",
+    "KINDS",
+    "Correction",
+    "check_delete_person",
+    "check_episode_correction",
+    "check_test_correction",
+    "chief_refusal",
+    "correct_episode",
+    "correct_test",
+    "corrections_since",
+    "delete_person",
+    "reopen_episode",
+    "void_test",
+]
 
 TEST_FIELDS = ("test_date", "kind", "method", "substances", "positives", "result", "officer",
                "place", "notes")  # fmt: skip

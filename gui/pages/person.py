@@ -1,5 +1,7 @@
 """A person: identity, current status, the actions the law prescribes, and tabs for episodes,
-tests, contacts and the history of changes."""
+tests, contacts, the management team and the history of changes; mistakes are put right here
+(a test corrected or voided, an episode reopened or corrected, a person entered by mistake
+deleted), each with a reason."""
 
 from __future__ import annotations
 
@@ -24,14 +26,19 @@ from db.core.dates import show
 from db.core.errors import NotFound
 from db.duties.applies import ACTIONS, Action, applicable_actions, refusal
 from db.law.categories import END_KINDS, LABELS, Category
-from db.persons import contacts, drugtests, episodes, people
+from db.persons import contacts, corrections, drugtests, episodes, history_view, people
 from db.security import auth
-from db.store import history
 from db.store.register import Register
 from gui.dialogs.actions import ActionDialog, deadline_text
+from gui.dialogs.corrections import (
+    DeletePersonDialog,
+    EpisodeCorrectionDialog,
+    TestCorrectionDialog,
+)
 from gui.dialogs.follow_up import ContactDialog, DrugTestDialog
 from gui.dialogs.person_form import PersonDialog
-from gui.kit.common import Column, ListModel, make_table, named_button, tr
+from gui.dialogs.team import TeamPanel
+from gui.kit.common import ID_ROLE, Column, ListModel, make_table, named_button, tr
 from gui.kit.forms import notice_label, set_notice
 from gui.kit.page import Page
 
@@ -67,13 +74,29 @@ CONTACT_COLUMNS = (
     Column(tr("person", "Cán bộ"), lambda r: r["officer"]),
     Column(tr("person", "Nội dung"), lambda r: r["notes"]),
 )  # fmt: skip
+# db.persons.history_view says it all in words: local time, the account's name, no ids.
 HISTORY_COLUMNS = (
-    Column(tr("person", "Thời điểm (UTC)"), lambda r: r["at"][:19].replace("T", " ")),
-    Column(tr("person", "Người sửa"), lambda r: r["user"]),
+    Column(tr("person", "Thời điểm"), lambda r: r["at"]),
+    Column(tr("person", "Người làm"), lambda r: r["who"]),
     Column(tr("person", "Mục"), lambda r: r["what"]),
-    Column(tr("person", "Thao tác"), lambda r: r["action_label"]),
+    Column(tr("person", "Việc"), lambda r: r["action"]),
     Column(tr("person", "Nội dung"), lambda r: r["summary"]),
 )
+
+
+def _tab(view: QTableView, *buttons: QPushButton) -> QWidget:
+    """A tab: its buttons over its table."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 4, 0, 0)
+    if buttons:
+        bar = QHBoxLayout()
+        for button in buttons:
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+    layout.addWidget(view, 1)
+    return box
 
 
 class PersonPage(Page):
@@ -98,10 +121,13 @@ class PersonPage(Page):
         self.status.setStyleSheet("font-size: 11pt; color: #0b4f8a;")
         edit = named_button("editPerson", self.tr("Sửa thông tin"))
         edit.clicked.connect(self.edit)
+        self.delete_button = named_button("deletePerson", self.tr("Xóa người nhập nhầm"))
+        self.delete_button.clicked.connect(self.delete)
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.name, 1)
         top.addWidget(edit)
+        top.addWidget(self.delete_button)
 
         self.identity = QFormLayout()
         identity_box = QWidget()
@@ -129,17 +155,40 @@ class PersonPage(Page):
         self.tests = ListModel(TEST_COLUMNS, red=lambda r: r["result"] == "positive")
         self.contacts = ListModel(CONTACT_COLUMNS)
         self.history = ListModel(HISTORY_COLUMNS)
+        self.views: dict[str, QTableView] = {}
+        for model, name in (
+            (self.episodes, "episodesTable"),
+            (self.tests, "testsTable"),
+            (self.contacts, "contactsTable"),
+            (self.history, "historyTable"),
+        ):
+            self.views[name] = make_table(name)
+            self.views[name].setModel(model)
+        self.correct_episode_button = named_button("correctEpisode", self.tr("Mở lại / sửa"))
+        self.correct_episode_button.clicked.connect(self.correct_episode)
+        self.correct_test_button = named_button("correctTest", self.tr("Sửa / hủy kết quả"))
+        self.correct_test_button.clicked.connect(self.correct_test)
+        for name, button in (
+            ("episodesTable", self.correct_episode_button),
+            ("testsTable", self.correct_test_button),
+        ):
+            view = self.views[name]
+            view.selectionModel().selectionChanged.connect(self._selection_changed)
+            view.doubleClicked.connect(lambda *_, b=button: b.click())
+        self.team = TeamPanel(reg)
+        self.team.changed.connect(self._team_changed)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("personTabs")
-        for model, name, title in (
-            (self.episodes, "episodesTable", self.tr("Quyết định, diện quản lý")),
-            (self.tests, "testsTable", self.tr("Xét nghiệm")),
-            (self.contacts, "contactsTable", self.tr("Tiếp xúc, kiểm tra cư trú")),
-            (self.history, "historyTable", self.tr("Lịch sử thay đổi")),
-        ):
-            view = make_table(name)
-            view.setModel(model)
-            self.tabs.addTab(view, title)
+        self.tabs.addTab(
+            _tab(self.views["episodesTable"], self.correct_episode_button),
+            self.tr("Quyết định, diện quản lý"),
+        )
+        self.tabs.addTab(
+            _tab(self.views["testsTable"], self.correct_test_button), self.tr("Xét nghiệm")
+        )
+        self.tabs.addTab(_tab(self.views["contactsTable"]), self.tr("Tiếp xúc, kiểm tra cư trú"))
+        self.tabs.addTab(self.team, self.tr("Tổ quản lý"))
+        self.tabs.addTab(_tab(self.views["historyTable"]), self.tr("Lịch sử thay đổi"))
 
         middle = QHBoxLayout()
         middle.addWidget(identity_box, 1)
@@ -234,9 +283,32 @@ class PersonPage(Page):
         self.episodes.set_rows(rows)
         self.tests.set_rows(drugtests.tests_of(self.reg, self.person_id))
         self.contacts.set_rows(contacts.contacts_of(self.reg, self.person_id))
-        self.history.set_rows(history.person_history(self.reg, self.person_id))
-        for view in self.tabs.findChildren(QTableView):
+        self.history.set_rows(history_view.person_history(self.reg, self.person_id))
+        self.team.show_person(self.person_id)
+        for view in self.views.values():
             view.resizeColumnsToContents()
+        # Deleting a person entered by mistake is the chief's: the button says why not.
+        refused = corrections.chief_refusal(self.reg, corrections.DELETE_WHAT)
+        self.delete_button.setEnabled(not refused)
+        self.delete_button.setToolTip(refused)
+        self._selection_changed()
+
+    def _selected(self, name: str) -> str | None:
+        rows = self.views[name].selectionModel().selectedRows()
+        return str(self.views[name].model().index(rows[0].row(), 0).data(ID_ROLE)) if rows else None
+
+    def _selection_changed(self, *_: object) -> None:
+        for name, button, what in (
+            ("episodesTable", self.correct_episode_button, self.tr("Chọn một quyết định, diện.")),
+            ("testsTable", self.correct_test_button, self.tr("Chọn một lần xét nghiệm.")),
+        ):
+            chosen = self._selected(name) is not None
+            button.setEnabled(chosen)
+            button.setToolTip("" if chosen else what)
+
+    def _team_changed(self) -> None:
+        self.history.set_rows(history_view.person_history(self.reg, self.person_id or ""))
+        self.register_changed.emit()
 
     def _after(self, dialog: QDialog) -> bool:
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -250,6 +322,24 @@ class PersonPage(Page):
         """Change the person's identity."""
         if self.person_id:
             self._after(PersonDialog(self.reg, self.person_id, self))
+
+    def delete(self) -> None:
+        """Delete a person entered by mistake (the chief's), with a reason; the page then goes
+        back (the person is no longer there to show)."""
+        if self.person_id:
+            self._after(DeletePersonDialog(self.reg, self.person_id, self))
+
+    def correct_test(self) -> None:
+        """Correct or void the selected test, with a reason."""
+        test_id = self._selected("testsTable")
+        if test_id:
+            self._after(TestCorrectionDialog(self.reg, test_id, self))
+
+    def correct_episode(self) -> None:
+        """Reopen or correct the selected episode, with a reason."""
+        episode_id = self._selected("episodesTable")
+        if episode_id:
+            self._after(EpisodeCorrectionDialog(self.reg, episode_id, self))
 
     def record_test(self) -> None:
         """Record a drug test."""
