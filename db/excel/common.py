@@ -99,6 +99,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                    "thoi gian bat dau", "bat dau quan ly"),
     "decision_no": ("so quyet dinh", "so qd", "quyet dinh so", "qd so", "so quyet dinh quan ly",
                     "quyet dinh"),
+    "planned_end": ("ket thuc du kien", "ngay ket thuc du kien", "ngay ket thuc", "den ngay",
+                    "ngay het han", "thoi han den"),
+    "prior_rehab": ("hinh thuc cai nghien truoc do", "cai nghien truoc do", "truoc do cai nghien",
+                    "hinh thuc cai truoc do", "da cai nghien", "hinh thuc da cai nghien"),
     "decision_date": ("ngay quyet dinh", "ngay qd", "ngay ra quyet dinh", "ngay ky quyet dinh",
                       "ngay ky qd", "ngay ky"),
     "substances": ("chat su dung", "loai ma tuy", "loai ma tuy su dung", "chat ma tuy su dung",
@@ -120,7 +124,7 @@ PEOPLE_FIELDS = frozenset(
     {"stt", "full_name", "name_family", "name_given", "other_names", "birth_date", "birth_male",
      "birth_female", "sex", "id_number", "ethnicity", "village", "permanent_address",
      "current_address", "occupation", "phone", "family_contact", "category", "start_date",
-     "decision_no", "decision_date", "substances", "notes"}
+     "decision_no", "decision_date", "planned_end", "prior_rehab", "substances", "notes"}
 )  # fmt: skip
 TESTS_FIELDS = frozenset(
     {"stt", "full_name", "name_family", "name_given", "birth_date", "birth_male", "birth_female",

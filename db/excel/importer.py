@@ -173,7 +173,8 @@ def _open(reg: Register, person_id: str, data: dict[str, Any]) -> int:
         # A new person: the addict episode opens with the treatment, as the law has it.
         start_treatment(reg, person_id, category, data["start"], **decision)
         return 2
-    open_episode(reg, person_id, category, data["start"], **decision)
+    open_episode(reg, person_id, category, data["start"], **decision,
+                 planned=data.get("planned"), prior_rehab=data.get("prior_rehab"))  # fmt: skip
     return 1
 
 

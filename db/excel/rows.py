@@ -30,9 +30,10 @@ from db.excel.values import (
     parse_result,
     with_substances,
 )
-from db.law.categories import LABELS
+from db.law.categories import LABELS, Category
 from db.persons.cccd import check_id
 from db.persons.drugtests import RESULTS, SUBSTANCES, parse_substances
+from db.persons.episodes import PRIOR_REHAB
 from db.persons.people import FIELDS, check_person, parse_sex
 
 _TICKS = {"x", "v", "1", "co", "✓", "✔", "√"}
@@ -94,6 +95,44 @@ def _birth_and_sex(values: dict[str, Any], errors: list[str]) -> tuple[PartialDa
     return birth, sex
 
 
+_PRIOR_NEEDED = (
+    "Hình thức cai nghiện trước đó: cần biết để tính thời hạn quản lý sau cai nghiện (1 năm, "
+    "hoặc 2 năm với người từ đủ 18 tuổi ra khỏi cơ sở cai nghiện bắt buộc); thêm cột “Hình thức "
+    "cai nghiện trước đó” và ghi {choices} (hoặc cột “Kết thúc dự kiến” theo quyết định)."
+)
+
+
+def _decided_end(value: object, start: date | None, errors: list[str]) -> date | None:
+    """The end a post-rehab decision states ("Kết thúc dự kiến"), after the start."""
+    try:
+        end = cell_date(value, "Kết thúc dự kiến")
+    except UserError as exc:
+        errors.append(exc.message)
+        return None
+    if end is not None and start is not None and end <= start:
+        errors.append(f"Kết thúc dự kiến: {show(end)} không sau ngày bắt đầu {show(start)}.")
+        return None
+    return end
+
+
+def _prior_rehab(value: object, errors: list[str]) -> Category | None:
+    """The rehab a post-rehab period follows: a new person's register holds none, so the list
+    must say it (`db.persons.episodes` refuses to guess the 1 or 2 years)."""
+    choices = ", ".join(f"“{LABELS[c]}”" for c in PRIOR_REHAB)
+    if is_blank(value):
+        errors.append(_PRIOR_NEEDED.format(choices=choices))
+        return None
+    try:
+        found: Category | None = parse_category_text(value)
+    except UserError:
+        found = None
+    if found not in PRIOR_REHAB:
+        errors.append(f"Hình thức cai nghiện trước đó: “{cell_text(value)}” không nhận ra; ghi "
+                      f"{choices}.")  # fmt: skip
+        return None
+    return found
+
+
 def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
     """Check a people row: rejected, a possible duplicate, or to import (with its episode)."""
     errors: list[str] = []
@@ -140,6 +179,12 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
             )
     if category is not None and start is not None:
         row.detail = f"{LABELS[category]} từ {show(start)}"
+    planned = prior = None
+    if category == Category.POST_REHAB:
+        # The decision states its end; else the rehab before it gives 1 or 2 years.
+        planned = _decided_end(values.get("planned_end"), start, errors)
+        if planned is None and is_blank(values.get("planned_end")):
+            prior = _prior_rehab(values.get("prior_rehab"), errors)
 
     # A row of someone already in is a duplicate even with a mistake in it: nothing to correct.
     usable_id = {**checked, "id_number": "" if "id_number" in wrong else checked["id_number"]}
@@ -157,7 +202,8 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
         person = {k: checked[k] for k in FIELDS if k != "village_id"}
         row.data = {"person": person, "village_id": village_id, "village": village,
                     "category": category, "start": start, "decision_no": decision_no,
-                    "decision_date": decided}  # fmt: skip
+                    "decision_date": decided, "planned": planned,
+                    "prior_rehab": prior}  # fmt: skip
     planner.add_person(row, checked, village)
 
 

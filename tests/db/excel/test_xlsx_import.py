@@ -167,7 +167,11 @@ def test_every_rejected_row_says_why(reg: Register, tmp_path: Path) -> None:
 def test_category_in_the_words_officers_write(
     reg: Register, tmp_path: Path, written: str, category: str
 ) -> None:
-    rows = [PEOPLE, [1, "Lò Văn An", "1990", "Nam", None, None, written, "01/03/2026"]]
+    # A post-rehab period needs the rehab before it (1 or 2 years): the list says it.
+    prior = "Cai nghiện tại gia đình" if category == "post_rehab" else None
+    rows = [[*PEOPLE, "Hình thức cai nghiện trước đó"],
+            [1, "Lò Văn An", "1990", "Nam", None, None, written, "01/03/2026", None, None, None,
+             None, prior]]  # fmt: skip
     plan = plan_import(reg, workbook(tmp_path / "ds.xlsx", {"Đối tượng": rows}))
     assert plan.rows[0].fate == IMPORT, plan.rows[0].reason
     apply_import(reg, plan)
@@ -175,6 +179,37 @@ def test_category_in_the_words_officers_write(
     # Rehab and methadone are for addicts: the addict episode opens with them.
     treatment = {"rehab_home", "rehab_facility", "rehab_compulsory", "methadone"}
     assert opened == ({category, "addict"} if category in treatment else {category})
+
+
+def test_a_post_rehab_row_says_the_rehab_before_it(reg: Register, tmp_path: Path) -> None:
+    # 1 or 2 years depend on the rehab before, which a new person's register does not hold:
+    # the list gives it, or the end the decision states (as the export writes it).
+    header = ["Họ và tên", "Năm sinh", "Diện quản lý", "Ngày bắt đầu", "Cai nghiện trước đó",
+              "Kết thúc dự kiến"]  # fmt: skip
+    rows = [header,
+            ["Lò Văn An", "1990", "Sau cai nghiện", "01/03/2026", "Cai nghiện bắt buộc"],
+            ["Lò Văn Ba", "1990", "Sau cai nghiện", "01/03/2026", "Cai tại gia đình"],
+            ["Lò Văn Ca", "1990", "Sau cai nghiện", "01/03/2026"],
+            ["Lò Văn Dũng", "1990", "Sau cai nghiện", "01/03/2026", "Methadone"],
+            ["Lò Văn Em", "1990", "Sau cai nghiện", "01/03/2026", None, "01/09/2027"],
+            ["Lò Văn Giang", "1990", "Sau cai nghiện", "01/03/2026", None, "01/02/2026"],
+            ]  # fmt: skip
+    plan = plan_import(reg, workbook(tmp_path / "ds.xlsx", {"Đối tượng": rows}))
+    assert [r.fate for r in plan.rows] == [IMPORT, IMPORT, REJECTED, REJECTED, IMPORT, REJECTED]
+    assert plan.rows[2].reason.startswith(
+        "Hình thức cai nghiện trước đó: cần biết để tính thời hạn quản lý sau cai nghiện"
+    )
+    assert "“Methadone” không nhận ra" in plan.rows[3].reason
+    assert plan.rows[5].reason == (
+        "Kết thúc dự kiến: 01/02/2026 không sau ngày bắt đầu 01/03/2026."
+    )
+    apply_import(reg, plan)
+    ends = dict(reg.db.execute(
+        "SELECT p.full_name, e.planned_end FROM episodes e JOIN persons p ON p.id = e.person_id"
+    ).fetchall())  # fmt: skip
+    # An adult leaving compulsory rehab: 2 years; after rehab at home: 1 year; else as decided.
+    assert ends == {"Lò Văn An": "2028-03-01", "Lò Văn Ba": "2027-03-01",
+                    "Lò Văn Em": "2027-09-01"}  # fmt: skip
 
 
 def test_duplicates_of_the_register_and_within_the_file(
