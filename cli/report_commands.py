@@ -3,16 +3,24 @@
     report monthly --db PATH --month YYYY-MM [--out FILE.pdf] [--outbox DIR]
     report person  --db PATH --id ID --out FILE.pdf
     report round   --db PATH (--village NAME | --due) --out FILE.pdf
-    report outbox list|send|mark-sent|copy --db PATH [--outbox DIR] …
+    report outbox list|send|mark-sent|copy|save|config --db PATH [--outbox DIR] …
 
-Exit codes as for every command (0 done; 2 bad input; 3 the register file; 4 disk full), and
-for `outbox send` 1 when some report could not be sent this time (it stays pending).
+Beside an encrypted register the outbox is sealed: `copy` (a USB stick) and `save` (a file) write
+a report in clear, checked against its hashes and logged. `config` keeps the token the province
+issued (from --token-file or SOTHEODOI_UPLOAD_TOKEN, never an argument), its CA and a client
+certificate, the chief only.
+
+Exit codes as for every command (0 done; 2 bad input; 3 the register file; 4 disk full; 5 not
+the chief), and for `outbox send` 1 when some report could not be sent this time (it stays
+pending, or its files changed on disk and it must be made again).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +35,15 @@ from reports.build import (
     outbox_for,
     person_report,
     round_report,
+    save_report,
     send_reports,
+    set_upload_config,
+    upload_config,
 )
 from reports.outbox import Outbox
 
 EXIT_PENDING = 1
+ENV_TOKEN = "SOTHEODOI_UPLOAD_TOKEN"
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
@@ -90,6 +102,19 @@ def add_report_parser(sub: Any) -> None:
     _outbox_arg(a)
     a.add_argument("id", help="mã báo cáo")
     a.add_argument("--to", type=Path, required=True, help="thư mục đích")
+    a = actions.add_parser("save", help="lưu một báo cáo thành tệp PDF (bản rõ, ghi nhật ký)")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("id", help="mã báo cáo")
+    a.add_argument("--out", type=Path, required=True, help="tệp PDF")
+    a = actions.add_parser("config", help="mã xác thực của xã và chứng chỉ để gửi lên tỉnh")
+    _db(a)
+    _outbox_arg(a)
+    a.add_argument("--token-file", type=Path, help=f"tệp chứa mã do tỉnh cấp (hoặc {ENV_TOKEN})")
+    a.add_argument("--clear-token", action="store_true", help="xóa mã xác thực")
+    a.add_argument("--ca", help='tệp PEM chứng chỉ gốc (CA) của tỉnh; "" = của hệ thống')
+    a.add_argument("--client-cert", help="tệp PEM chứng chỉ máy khách (nếu tỉnh cấp)")
+    a.add_argument("--client-key", help="tệp PEM khóa của chứng chỉ máy khách")
 
 
 def _box(reg: Register, args: argparse.Namespace) -> Outbox:
@@ -114,8 +139,10 @@ def cmd_report(path: Path, args: argparse.Namespace) -> int:
             built = monthly_report(reg, args.month, out=args.out, outbox=_box(reg, args))
             entry = built.entry
             assert entry is not None
+            box = _box(reg, args)
             print(f"Đã lập {entry.title} (bản {entry.version}): {built.path}")
-            print(f"  Lưu trong hộp thư đi: {_box(reg, args).pdf_path(entry)}")
+            sealed = " (đã mã hóa)" if box.sealed else ""
+            print(f"  Lưu trong hộp thư đi: {box.pdf_path(entry)}{sealed}")
             print(f"  Mã báo cáo: {entry.id}  SHA-256: {entry.sha256}")
             return 0
         if command == "person":
@@ -170,7 +197,44 @@ def _outbox(reg: Register, args: argparse.Namespace) -> int:
         entry = box.mark_sent(_find(box, args.id), "manual")
         print(f"{entry.title} (bản {entry.version}): {entry.state_text()}.")
         return 0
+    if action == "save":
+        target = save_report(reg, box, _find(box, args.id), args.out)
+        print(f"Đã lưu {target} (đã kiểm tra mã SHA-256, ghi vào nhật ký).")
+        return 0
+    if action == "config":
+        return _config(reg, box, args)
     entry_id = _find(box, args.id)
     target = copy_report(reg, box, entry_id, args.to)
     print(f"Đã chép sang {target} (đã kiểm tra SHA-256).")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    """The new token: from --token-file (first line) or the environment; None: unchanged."""
+    if args.clear_token:
+        return ""
+    if args.token_file is not None:
+        try:
+            lines = args.token_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UserError(f"Không đọc được “{args.token_file}”: {exc.strerror or exc}.") from exc
+        return lines[0].strip() if lines else ""
+    return os.environ.get(ENV_TOKEN)
+
+
+def _config(reg: Register, box: Outbox, args: argparse.Namespace) -> int:
+    config = upload_config(reg, box)
+    token = _token(args)
+    given = {"ca_file": args.ca, "client_cert": args.client_cert, "client_key": args.client_key}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if token is not None:
+        changes["token"] = token
+    if changes:
+        set_upload_config(reg, replace(config, **changes), box)
+        config = upload_config(reg, box)
+        print("Đã lưu cài đặt gửi báo cáo" + (" (mã hóa cùng sổ)." if box.sealed else "."))
+    shown = config.shown()
+    print(f"  Mã xác thực của xã: {shown['token'] or '(chưa có)'}")
+    print(f"  Chứng chỉ gốc (CA): {shown['ca_file'] or '(của hệ thống)'}")
+    print(f"  Chứng chỉ máy khách: {shown['client_cert'] or '(không dùng)'}")
     return 0

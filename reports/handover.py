@@ -235,5 +235,5 @@ def write_handover_record(reg: Register, facts: HandoverFacts, out: Path) -> Pat
     if not out.parent.is_dir():
         raise UserError(f"Thư mục “{out.parent}” không tồn tại; hãy chọn thư mục khác.")
     pdf = handover_record(reg, facts, load_fonts())
-    atomic_write(out, pdf, Wording(kept="biên bản chưa được lưu", field="out"))
+    atomic_write(out, pdf, Wording(kept="biên bản chưa được lưu", field="out"), private=True)
     return out

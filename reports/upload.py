@@ -1,13 +1,17 @@
 """Sending pending reports to the provincial police, when a unit has an upload address.
 
 With no address configured nothing is sent anywhere. Otherwise each pending report is POSTed as
-JSON (the PDF in base64, its SHA-256, its figures) with the report's id as `Idempotency-Key`:
-a retry after a lost answer carries the same key, so the server stores the report once. A 2xx
-answer marks the report sent; anything else (no connection, a timeout, a 5xx) leaves it pending
-with the error noted, and it is tried again later, less often after each failure. A sent report
-is never sent again. Only the standard library is used (urllib, ssl).
+JSON (the PDF in base64, its figures, their hashes and the manifest hash over both) with the
+report's id as `Idempotency-Key`, and the commune's token as `Authorization: Bearer …`: a retry
+after a lost answer carries the same key, so the server stores the report once. Before sending,
+the PDF and the figures are checked against the manifest hash kept with the entry: a report
+changed on disk is refused. A report is marked sent only on a 2xx answer with a receipt — an id
+and the echo of the manifest hash (or of the PDF's hash, from a server of the first contract)
+that matches. Anything else (no connection, the deadline, a redirect that would drop the
+report, a 5xx, no receipt) leaves it pending with the error noted, and it is tried again later,
+less often after each failure. A sent report is never sent again.
 
-The server's side of the contract is in docs/reports.md.
+The transport is reports/upload_http.py; the server's side of the contract is in docs/reports.md.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ import base64
 import ipaddress
 import json
 import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,8 +28,9 @@ from urllib.parse import urlsplit
 
 from db.core.errors import UserError
 from reports.outbox import Entry, Outbox, now_utc
+from reports.upload_http import TransferError, post
 
-TIMEOUT_S = 30
+TIMEOUT_S = 30  # the whole request, redirects included
 # After n failed attempts in a row, wait 5 min × 2^(n-1) before trying again, at most 6 hours.
 FIRST_WAIT = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
@@ -77,10 +80,9 @@ def next_try(entry: Entry) -> datetime | None:
     return datetime.fromisoformat(entry.attempts[-1]["at"]) + wait
 
 
-def payload(outbox: Outbox, entry: Entry, unit: str = "") -> bytes:
-    """The request body: the report, its hash and the figures it was made from."""
-    full = outbox.with_data(entry)
-    pdf = outbox.pdf_path(entry).read_bytes()
+def payload(entry: Entry, pdf: bytes, unit: str = "") -> bytes:
+    """The request body: the report, its figures and their hashes (what the report prints, no
+    more: the outbox keeps no list of names the report does not print)."""
     body = {
         "id": entry.id,
         "kind": entry.kind,
@@ -92,7 +94,9 @@ def payload(outbox: Outbox, entry: Entry, unit: str = "") -> bytes:
         "created_at": entry.created_at,
         "filename": entry.pdf,
         "sha256": entry.sha256,
-        "figures": full.data,
+        "figures_sha256": entry.figures_sha256,
+        "manifest_sha256": entry.manifest_sha256,
+        "figures": entry.data,
         "pdf_base64": base64.b64encode(pdf).decode("ascii"),
     }
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -116,66 +120,84 @@ class SendResult:
         return "Gửi báo cáo: " + ", ".join(parts) + "."
 
 
+def receipt_problem(entry: Entry, receipt: Any) -> str | None:
+    """What is wrong with a server's receipt for this report (None: it vouches for it)."""
+    if not isinstance(receipt, dict) or not str(receipt.get("id") or "").strip():
+        return "Máy chủ không gửi biên nhận (mã biên nhận); báo cáo chưa được đánh dấu đã gửi."
+    manifest, pdf = receipt.get("manifest_sha256"), receipt.get("sha256")
+    if manifest is None and pdf is None:
+        return "Biên nhận của máy chủ không nhắc lại mã kiểm tra của báo cáo; chưa đánh dấu đã gửi."
+    if manifest is not None and manifest != entry.manifest_sha256:
+        return "Máy chủ xác nhận số liệu khác với số liệu đã gửi (mã kiểm tra không khớp)."
+    if pdf is not None and pdf != entry.sha256:
+        return "Máy chủ xác nhận một tệp khác với tệp đã gửi (SHA-256 không khớp)."
+    return None
+
+
+def _kept_receipt(receipt: dict[str, Any], status: int) -> dict[str, Any]:
+    kept: dict[str, Any] = {
+        k: str(receipt[k])[:200] for k in ("id", "sha256", "manifest_sha256") if k in receipt
+    }
+    return {**kept, "status": status, "at": now_utc()}
+
+
 def send_one(
     outbox: Outbox,
     entry: Entry,
     url: str,
     *,
     unit: str = "",
+    token: str = "",
     context: ssl.SSLContext | None = None,
     timeout: float = TIMEOUT_S,
 ) -> tuple[bool, str]:
-    """POST one report; record the attempt; mark it sent on a 2xx answer. (ok, error)"""
+    """POST one report; record the attempt; mark it sent on a vouched receipt. (ok, error)"""
     address = check_url(url)
     if entry.sent:
         return True, ""
-    if not outbox.verify(entry):
-        error = "Tệp PDF trong hộp thư đi đã bị thay đổi hoặc mất; không gửi."
-        outbox.record_attempt(entry.id, False, error)
-        return False, error
-    request = urllib.request.Request(
-        address,
-        data=payload(outbox, entry, unit),
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": entry.id,
-            "X-Report-SHA256": entry.sha256,
-            "User-Agent": "SoTheoDoi/1",
-        },
-    )
-    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)] if context else []
-    opener = urllib.request.build_opener(*handlers)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status = int(response.status)
-            answer = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        error = f"Máy chủ trả lời lỗi {exc.code} {exc.reason}"
-        outbox.record_attempt(entry.id, False, error, exc.code)
+        full, pdf = outbox.checked(entry.id)
+    except UserError:
+        error = "Tệp PDF hoặc số liệu trong hộp thư đi đã bị thay đổi hoặc mất; không gửi."
+        if not entry.damaged:
+            outbox.record_attempt(entry.id, False, error)
         return False, error
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        error = f"Không kết nối được máy chủ nhận báo cáo: {reason}"
-        outbox.record_attempt(entry.id, False, error)
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Idempotency-Key": full.id,
+        "X-Report-SHA256": full.sha256,
+        "X-Manifest-SHA256": full.manifest_sha256,
+        "User-Agent": "SoTheoDoi/1",
+    }
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        answer = post(address, payload(full, pdf, unit), headers, context=context,
+                      timeout=timeout, check=check_url)  # fmt: skip
+    except TransferError as exc:
+        outbox.record_attempt(full.id, False, exc.message, exc.status)
+        return False, exc.message
+    if not 200 <= answer.status < 300:
+        error = f"Máy chủ trả lời lỗi {answer.status} {answer.reason}"
+        if answer.status in (401, 403):
+            error += " (mã xác thực của xã bị từ chối: hãy kiểm tra mã do tỉnh cấp)"
+        outbox.record_attempt(full.id, False, error, answer.status)
         return False, error
-    receipt = _receipt(answer)
-    echoed = receipt.get("sha256")
-    if echoed and echoed != entry.sha256:
-        error = "Máy chủ xác nhận một tệp khác với tệp đã gửi (SHA-256 không khớp)."
-        outbox.record_attempt(entry.id, False, error, status)
-        return False, error
-    outbox.record_attempt(entry.id, True, status=status)
-    outbox.mark_sent(entry.id, "upload", receipt or {"status": status, "at": now_utc()})
+    receipt = _receipt(answer.body)
+    problem = receipt_problem(full, receipt)
+    if problem:
+        outbox.record_attempt(full.id, False, problem, answer.status)
+        return False, problem
+    outbox.record_attempt(full.id, True, status=answer.status)
+    outbox.mark_sent(full.id, "upload", _kept_receipt(receipt, answer.status))
     return True, ""
 
 
-def _receipt(answer: bytes) -> dict[str, Any]:
+def _receipt(answer: bytes) -> Any:
     try:
-        value = json.loads(answer.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+        return json.loads(answer.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def send_pending(
@@ -183,18 +205,22 @@ def send_pending(
     url: str,
     *,
     unit: str = "",
+    token: str = "",
     force: bool = False,
     now: datetime | None = None,
     context: ssl.SSLContext | None = None,
     timeout: float = TIMEOUT_S,
     progress: Progress | None = None,
 ) -> SendResult:
-    """Try every pending report whose retry time has come (all of them with `force`)."""
+    """Try every pending report whose retry time has come (all of them with `force`); a
+    report whose files changed on disk is counted as failed, so it is never silently dropped."""
     if not (url or "").strip():
         return SendResult()  # no address configured: nothing leaves the laptop
     check_url(url)
     moment = now or datetime.now(UTC)
     result = SendResult()
+    for broken in outbox.damaged():
+        result.failed[broken.id] = f"{broken.title}: không gửi được, hãy lập lại báo cáo."
     pending = outbox.pending()
     for i, entry in enumerate(pending):
         if progress:
@@ -203,7 +229,8 @@ def send_pending(
         if not force and wait is not None and wait > moment:
             result.waiting.append(entry.id)
             continue
-        ok, error = send_one(outbox, entry, url, unit=unit, context=context, timeout=timeout)
+        ok, error = send_one(outbox, entry, url, unit=unit, token=token, context=context,
+                             timeout=timeout)  # fmt: skip
         if ok:
             result.sent.append(entry.id)
         else:

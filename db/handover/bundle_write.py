@@ -215,5 +215,7 @@ def create_bundle(
         if read.sha256 != writer.sha.hexdigest() or read.size != writer.size:
             raise damaged(target, "bản ghi ra đĩa đọc lại không khớp")
 
-    writer, manifest = files.atomic_write_with(target, write, _WORDING, check=read_back)
+    writer, manifest = files.atomic_write_with(
+        target, write, _WORDING, check=read_back, private=True
+    )
     return Written(target, writer.sha.hexdigest(), writer.size, manifest)

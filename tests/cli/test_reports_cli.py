@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
+import stat
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -171,3 +173,28 @@ def test_every_report_subcommand_takes_db(run, tmp_path):
         ["report", "outbox", "copy", "--db", "a.db", "abc", "--to", "."],
     ):
         assert parser.parse_args(argv).db == Path("a.db")
+
+
+def test_outbox_save_writes_a_checked_copy_and_config_keeps_the_token(
+    run, db, tmp_path, capsys, monkeypatch
+):
+    path, _ = db
+    assert run("report", "monthly", "--db", path, "--month", last_month()) == 0
+    capsys.readouterr()
+    run("report", "outbox", "list", "--db", path)
+    short = capsys.readouterr().out.split()[0]
+    assert run("report", "outbox", "save", "--db", path, short, "--out", tmp_path / "ban") == 0
+    assert "Đã lưu" in capsys.readouterr().out
+    assert "CÔNG AN XÃ CHIỀNG MUNG" in PdfReader(tmp_path / "ban.pdf").pages[0].extract_text()
+    if os.name == "posix":
+        assert stat.S_IMODE((tmp_path / "ban.pdf").stat().st_mode) == 0o600
+    token = tmp_path / "ma.txt"
+    token.write_text("ma-cua-xa-abcd\n", encoding="utf-8")
+    assert run("report", "outbox", "config", "--db", path, "--token-file", token) == 0
+    said = capsys.readouterr().out
+    assert "…abcd" in said and "ma-cua-xa" not in said
+    monkeypatch.setenv("SOTHEODOI_UPLOAD_TOKEN", "tu-bien-moi-truong")
+    assert run("report", "outbox", "config", "--db", path) == 0
+    assert "…uong" in capsys.readouterr().out
+    assert run("report", "outbox", "config", "--db", path, "--ca", tmp_path / "ma.txt") == 2
+    assert "CA" in capsys.readouterr().err
