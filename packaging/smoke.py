@@ -249,10 +249,12 @@ class Smoke:
         on_stick = folder / "DuLieu" / "so-theo-doi.db"
         if done.returncode == 0 and on_stick.is_file():
             return f"register kept on the stick: {on_stick.relative_to(stick)}"
-        elsewhere = sorted(str(p) for p in (self.scratch / "home").rglob("so-theo-doi.db"))
-        if done.returncode == 0 and elsewhere and not self.strict:
+        if done.returncode == 0 and not self.strict:
+            # (On Windows the user's data folder is asked of the system, not of LOCALAPPDATA.)
+            elsewhere = sorted(str(p) for p in (self.scratch / "home").rglob("so-theo-doi.db"))
+            went = elsewhere[0] if elsewhere else "the user's data folder"
             return (
-                f"NOT CONFIRMED: the register went to {elsewhere[0]}; cli/main.py's "
+                f"NOT CONFIRMED: the register went to {went}, not the stick; cli/main.py's "
                 "default_register_path does not honour portable.txt yet"
             )
         raise SmokeFailure(
