@@ -1,4 +1,5 @@
-"""Building blocks every screen uses: tables, a list model, date fields, error labels, dialogs."""
+"""Building blocks every screen uses: tables, a list model, date fields, error labels, dialogs,
+and the wheel guard (a field changes only when the officer has put the cursor in it)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,21 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
     QDateEdit,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -211,3 +218,74 @@ def show_failure(parent: QWidget, exc: BaseException) -> None:
     QMessageBox.critical(
         parent, tr("common", "Lỗi chương trình"), text + f"\n\n{type(exc).__name__}: {exc}"
     )
+
+
+# --- The mouse wheel. ---------------------------------------------------------------------------
+
+# Fields whose value the wheel steps: spin boxes, date fields (both QAbstractSpinBox), combos.
+WHEEL_FIELDS = (QAbstractSpinBox, QComboBox)
+
+
+def _field_under(widget: QObject) -> QWidget | None:
+    """The spin box, date field or combo box a wheel event is for (its own line edit counts)."""
+    if isinstance(widget, WHEEL_FIELDS):
+        return widget
+    if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), WHEEL_FIELDS):
+        return widget.parentWidget()
+    return None
+
+
+def _scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    """The nearest scroll area (a page, a table) holding the widget."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None
+
+
+class WheelGuard(QObject):
+    """App-wide: the wheel over a field the officer has not focused scrolls the page around it
+    instead of changing the field (a baseline count went 67 → 53 while scrolling Settings, and
+    was saved). Such fields take focus by click or Tab only, never by the wheel; a focused field
+    still steps with the wheel."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Polish and isinstance(watched, WHEEL_FIELDS):
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+            field = _field_under(watched)
+            if field is not None and not field.hasFocus():
+                self._scroll_instead(field, event)
+                return True
+        return False
+
+    @staticmethod
+    def _scroll_instead(field: QWidget, event: QWheelEvent) -> None:
+        # Sent on explicitly (rather than ignored for Qt to pass up): Qt passes a wheel event up
+        # only when it came from the device, and this way a real and a sent event act the same.
+        event.accept()
+        area = _scroll_area_of(field)
+        if area is None:
+            return
+        viewport = area.viewport()
+        where = event.globalPosition()
+        scroll = QWheelEvent(
+            viewport.mapFromGlobal(where), where, event.pixelDelta(), event.angleDelta(),
+            event.buttons(), event.modifiers(), event.phase(), event.inverted(), event.source(),
+        )  # fmt: skip
+        QCoreApplication.sendEvent(viewport, scroll)
+
+
+def install_wheel_guard() -> None:
+    """Put the wheel guard on the application, once (the sign-in dialog does it at start, so
+    every later window has it; calling it again does nothing)."""
+    app = QCoreApplication.instance()
+    if app is None or app.findChild(WheelGuard, "wheelGuard") is not None:
+        return
+    guard = WheelGuard(app)
+    guard.setObjectName("wheelGuard")
+    app.installEventFilter(guard)

@@ -41,6 +41,7 @@ from gui.kit.common import (
     date_edit,
     error_label,
     from_qdate,
+    install_wheel_guard,
     named_button,
     place_errors,
     set_error,
@@ -183,6 +184,8 @@ class FormDialog(QDialog):
     def __init__(self, name: str, title: str, parent: QWidget | None = None, *,
                  width: int = 460) -> None:  # fmt: skip
         super().__init__(parent)
+        # The first form of a session (the sign-in) guards the wheel app-wide: see WheelGuard.
+        install_wheel_guard()
         self.setObjectName(name)
         self.setWindowTitle(title)
         self.setMinimumWidth(width)

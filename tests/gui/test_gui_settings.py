@@ -127,29 +127,38 @@ def row_of(model, day: str) -> list[str]:
 
 
 def test_built_in_holidays_of_the_year(page: SettingsPage) -> None:
-    page.year.setValue(2026)
-    days = column(page.days_off_model, 0)
+    page.holidays.year.setValue(2026)
+    days = column(page.holidays.days_off_model, 0)
     assert "02/09/2026" in days and "01/01/2026" in days
-    assert row_of(page.days_off_model, "02/09/2026") == [
+    assert row_of(page.holidays.days_off_model, "02/09/2026") == [
         "02/09/2026", "Thứ Tư", "Ngày nghỉ", "Quốc khánh", "Lịch đã công bố",
     ]  # fmt: skip
-    page.year.setValue(2027)
-    assert row_of(page.days_off_model, "02/09/2027")[2:] == ["Ngày nghỉ", "Quốc khánh", "Luật định"]
+    page.holidays.year.setValue(2027)
+    assert row_of(page.holidays.days_off_model, "02/09/2027")[2:] == [
+        "Ngày nghỉ",
+        "Quốc khánh",
+        "Luật định",
+    ]
 
 
 def test_each_year_says_what_its_days_are_counted_on(page: SettingsPage) -> None:
     """A decided year names its source; a year beyond the data falls back to Art. 112."""
-    page.year.setValue(2025)
-    assert page.basis.text().startswith("Theo lịch nghỉ đã công bố (nguồn: thư viện holidays 0.1")
+    page.holidays.year.setValue(2025)
+    assert page.holidays.basis.text().startswith(
+        "Theo lịch nghỉ đã công bố (nguồn: thư viện holidays 0.1"
+    )
     # The decided swap of 2025: Friday 2/5 off, Saturday 26/4 worked.
-    assert row_of(page.days_off_model, "26/04/2025") == [
+    assert row_of(page.holidays.days_off_model, "26/04/2025") == [
         "26/04/2025", "Thứ Bảy", "Ngày làm bù", "Làm bù cho ngày nghỉ 02/05/2025",
         "Lịch đã công bố",
     ]  # fmt: skip
-    assert row_of(page.days_off_model, "02/05/2025")[2] == "Ngày nghỉ"
-    page.year.setValue(2027)
-    assert page.basis.text() == "Chưa có lịch nghỉ công bố: tính theo Bộ luật Lao động Điều 112"
-    assert not page.year_entered.isChecked()
+    assert row_of(page.holidays.days_off_model, "02/05/2025")[2] == "Ngày nghỉ"
+    page.holidays.year.setValue(2027)
+    assert (
+        page.holidays.basis.text()
+        == "Chưa có lịch nghỉ công bố: tính theo Bộ luật Lao động Điều 112"
+    )
+    assert not page.holidays.year_entered.isChecked()
 
 
 def tick(qtbot, box: QCheckBox) -> None:
@@ -161,70 +170,72 @@ def test_a_year_entered_by_the_unit_replaces_the_program_days(
     qtbot, page: SettingsPage, reg: Register
 ) -> None:
     page.tabs.setCurrentIndex(1)
-    page.day.setDate(to_qdate(date(2027, 2, 4)))
-    type_text(qtbot, page.day_name, "Nghỉ Tết")
+    page.holidays.day.setDate(to_qdate(date(2027, 2, 4)))
+    type_text(qtbot, page.holidays.day_name, "Nghỉ Tết")
     with qtbot.waitSignal(page.register_changed):
-        qtbot.mouseClick(page.add_day, Qt.MouseButton.LeftButton)
-    assert "11/02/2027" in column(page.days_off_model, 0)  # Art. 112's guess, still there
+        qtbot.mouseClick(page.holidays.add_day, Qt.MouseButton.LeftButton)
+    assert "11/02/2027" in column(page.holidays.days_off_model, 0)  # Art. 112's guess, still there
     with qtbot.waitSignal(page.register_changed):
-        tick(qtbot, page.year_entered)
+        tick(qtbot, page.holidays.year_entered)
     assert holidays.entered_years(reg) == {2027}
-    assert page.basis.text().startswith("Theo lịch nghỉ đơn vị nhập")
-    assert column(page.days_off_model, 0) == ["04/02/2027"]
-    assert column(page.days_off_model, 4) == ["Đơn vị nhập"]
+    assert page.holidays.basis.text().startswith("Theo lịch nghỉ đơn vị nhập")
+    assert column(page.holidays.days_off_model, 0) == ["04/02/2027"]
+    assert column(page.holidays.days_off_model, 4) == ["Đơn vị nhập"]
     assert holidays.work_calendar(reg).is_working_day(date(2027, 2, 11))
-    page.year.setValue(2026)
-    assert not page.year_entered.isChecked()
-    page.year.setValue(2027)
-    assert page.year_entered.isChecked()
-    tick(qtbot, page.year_entered)
+    page.holidays.year.setValue(2026)
+    assert not page.holidays.year_entered.isChecked()
+    page.holidays.year.setValue(2027)
+    assert page.holidays.year_entered.isChecked()
+    tick(qtbot, page.holidays.year_entered)
     assert holidays.entered_years(reg) == set()
-    assert "11/02/2027" in column(page.days_off_model, 0)
+    assert "11/02/2027" in column(page.holidays.days_off_model, 0)
 
 
 def test_add_then_remove_a_day_off(qtbot, page: SettingsPage, reg: Register) -> None:
     page.tabs.setCurrentIndex(1)
-    page.day.setDate(to_qdate(date(2027, 1, 4)))
-    type_text(qtbot, page.day_name, "Nghỉ Tết Dương lịch theo thông báo")
+    page.holidays.day.setDate(to_qdate(date(2027, 1, 4)))
+    type_text(qtbot, page.holidays.day_name, "Nghỉ Tết Dương lịch theo thông báo")
     with qtbot.waitSignal(page.register_changed):
-        qtbot.keyClick(page.day_name, Qt.Key.Key_Return)
+        qtbot.keyClick(page.holidays.day_name, Qt.Key.Key_Return)
     assert [(o.day, o.kind, o.name) for o in holidays.overrides(reg)] == [
         (date(2027, 1, 4), "holiday", "Nghỉ Tết Dương lịch theo thông báo")
     ]
-    assert page.year.value() == 2027  # the tables follow the day just entered
-    assert column(page.overrides_model, 0) == ["04/01/2027"]
-    assert row_of(page.days_off_model, "04/01/2027")[4] == "Đơn vị nhập"
-    assert page.day_name.text() == ""
+    assert page.holidays.year.value() == 2027  # the tables follow the day just entered
+    assert column(page.holidays.overrides_model, 0) == ["04/01/2027"]
+    assert row_of(page.holidays.days_off_model, "04/01/2027")[4] == "Đơn vị nhập"
+    assert page.holidays.day_name.text() == ""
 
-    assert not page.remove_day.isEnabled()
-    page.overrides_view.selectRow(0)
-    assert page.remove_day.isEnabled()
-    qtbot.mouseClick(page.remove_day, Qt.MouseButton.LeftButton)
+    assert not page.holidays.remove_day.isEnabled()
+    page.holidays.overrides_view.selectRow(0)
+    assert page.holidays.remove_day.isEnabled()
+    qtbot.mouseClick(page.holidays.remove_day, Qt.MouseButton.LeftButton)
     assert holidays.overrides(reg) == []
-    assert page.overrides_model.rowCount() == 0
-    assert "04/01/2027" not in column(page.days_off_model, 0)
+    assert page.holidays.overrides_model.rowCount() == 0
+    assert "04/01/2027" not in column(page.holidays.days_off_model, 0)
 
 
 def test_a_make_up_working_day_removes_a_day_off(qtbot, page: SettingsPage, reg: Register):
-    page.day.setDate(to_qdate(date(2026, 9, 1)))
-    page.day_kind.setCurrentIndex(page.day_kind.findData("workday"))
-    qtbot.mouseClick(page.add_day, Qt.MouseButton.LeftButton)
-    assert column(page.overrides_model, 2) == ["Ngày làm bù"]
-    assert "01/09/2026" not in column(page.days_off_model, 0)
+    page.holidays.day.setDate(to_qdate(date(2026, 9, 1)))
+    page.holidays.day_kind.setCurrentIndex(page.holidays.day_kind.findData("workday"))
+    qtbot.mouseClick(page.holidays.add_day, Qt.MouseButton.LeftButton)
+    assert column(page.holidays.overrides_model, 2) == ["Ngày làm bù"]
+    assert "01/09/2026" not in column(page.holidays.days_off_model, 0)
 
 
 # --- Rules. -------------------------------------------------------------------------------------
 
 
 def test_rules_in_force_are_listed_with_their_source(page: SettingsPage) -> None:
-    model = page.rules_model
+    model = page.rules.rules_model
     assert model.rowCount() == len(RULES) + 9  # every rule, then a test interval per category
     texts = column(model, 0)
-    row = texts.index("Công an xã kiểm tra hồ sơ đăng ký cai nghiện tự nguyện")
-    assert [model.index(row, c).data() for c in range(5)] == [
-        "Công an xã kiểm tra hồ sơ đăng ký cai nghiện tự nguyện",
-        "3 ngày làm việc", "NĐ 116/2021 Điều 30", "01/01/2022", "Đang áp dụng",
-    ]  # fmt: skip
+    # From 01/07/2026 Law 120/2025/QH15 restates the rule (same value): both rows, each its state.
+    rows = [r for r, text in enumerate(texts)
+            if text == "Công an xã kiểm tra hồ sơ đăng ký cai nghiện tự nguyện"]  # fmt: skip
+    assert [[model.index(row, c).data() for c in range(1, 5)] for row in rows] == [
+        ["3 ngày làm việc", "NĐ 116/2021 Điều 30", "01/01/2022", "Đã được thay thế"],
+        ["3 ngày làm việc", "Luật 120/2025/QH15", "01/07/2026", "Đang áp dụng"],
+    ]
     moves = [r for r in range(model.rowCount()) if model.row(r)["id"].startswith("move_notice")]
     states = {model.index(r, 1).data(): model.index(r, 4).data() for r in moves}
     assert states == {"5 ngày làm việc": "Đã được thay thế", "24 giờ": "Đang áp dụng"}
@@ -234,7 +245,11 @@ def test_rules_in_force_are_listed_with_their_source(page: SettingsPage) -> None
 
 
 def test_models_pass_qtmodeltester(qtmodeltester, page: SettingsPage) -> None:
-    for model in (page.rules_model, page.days_off_model, page.overrides_model):
+    for model in (
+        page.rules.rules_model,
+        page.holidays.days_off_model,
+        page.holidays.overrides_model,
+    ):
         qtmodeltester.check(model)
 
 
