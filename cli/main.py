@@ -27,8 +27,24 @@ from db.core.version import describe
 EXIT_BUG = 70
 
 
+PORTABLE_MARKER = "portable.txt"  # beside the frozen program: a portable copy on a USB stick
+PORTABLE_DATA = "DuLieu"
+
+
+def portable_folder() -> Path | None:
+    """The folder of a portable copy (a frozen program with `portable.txt` beside it), or None."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(sys.executable).resolve().parent
+    return folder if (folder / PORTABLE_MARKER).exists() else None
+
+
 def default_register_path() -> Path:
-    """The default register: a file in the user's data folder, created on first start."""
+    """The default register: a file in the user's data folder, created on first start; for a
+    portable copy, in its `DuLieu` folder on the stick itself."""
+    portable = portable_folder()
+    if portable is not None:
+        return portable / PORTABLE_DATA / "so-theo-doi.db"
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("SoTheoDoi", appauthor=False)) / "so-theo-doi.db"
@@ -64,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=describe(),
                         help="in phiên bản chương trình rồi thoát")  # fmt: skip
     parser.add_argument("--db", type=Path, help="tệp sổ (mặc định: sổ trong thư mục dữ liệu)")
+    parser.add_argument(
+        "--bundle", type=Path, help="mở cửa sổ ở bước nhập gói bàn giao (.sotd) này"
+    )
     add_access_arguments(parser, top=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -107,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from gui.app import run_window
 
-            return run_window(db_path)
+            return run_window(db_path, bundle=args.bundle)
         from cli import commands
 
         # Commands with a hyphen ("import-xlsx") name their handler themselves.

@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.core.errors import UserError
 
+# The program's icon; the frozen build keeps the same relative place (packaging/sotheodoi.spec).
+ICON = Path(__file__).resolve().parent.parent / "packaging" / "icons" / "sotheodoi-256.png"
+# The frozen build's smoke test (packaging/smoke.py): quit once the first window shows, writing
+# its objectName to the file this variable names.
+SMOKE_QUIT = "SOTHEODOI_SMOKE_QUIT"
+
 
 def make_app() -> QApplication:
     """The application object, named so that window settings are kept per user."""
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setOrganizationName("SoTheoDoi")
     app.setApplicationName("SoTheoDoi")
-    return app  # type: ignore[return-value]
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
+    return app
 
 
-def run_window(db_path: Path) -> int:
+def quit_after_first_window(app: QApplication, marker: Path) -> QTimer:
+    """Smoke test of a build: once a window shows, write its name to `marker` and quit."""
+    timer = QTimer(app)
+
+    def look() -> None:
+        shown = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
+        if shown:
+            timer.stop()
+            marker.write_text(shown[0].objectName(), encoding="utf-8")
+            app.exit(0)
+
+    timer.timeout.connect(look)
+    timer.start(50)
+    return timer
+
+
+def run_window(db_path: Path, bundle: Path | None = None) -> int:
     """Sign in (making the encrypted register and its chief's account on first start, or
-    converting a plain one), check the file, and show the window."""
+    converting a plain one), check the file, and show the window (at the import preview of
+    `bundle` when a handover file was opened from Windows)."""
     app = make_app()
     from gui.kit import crash
     from gui.session.login import open_at_start
@@ -31,6 +60,8 @@ def run_window(db_path: Path) -> int:
     from gui.kit.translations import install_vietnamese
 
     install_vietnamese(app)  # Qt's own buttons and menus (Yes/No, Copy/Paste) in Vietnamese
+    if os.environ.get(SMOKE_QUIT):
+        quit_after_first_window(app, Path(os.environ[SMOKE_QUIT]))  # the timer is the app's
 
     from gui.main_window import MainWindow
     from gui.session.first_start import SetupDialog, needs_setup
@@ -49,6 +80,9 @@ def run_window(db_path: Path) -> int:
             SetupDialog(reg).exec()
         window = MainWindow(reg)
         window.show()
+        if bundle is not None:
+            window.open_bundle(bundle)
+            bundle = None  # once: after signing out, the next person starts at the usual screen
         window.start_auto_backup()
         try:
             code = app.exec()

@@ -7,6 +7,7 @@ a person) and `register_changed()` (something was saved: other screens refresh w
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -259,6 +260,13 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if current is not self.person and isinstance(current, Page):
             current.refresh()
+
+    def open_bundle(self, path: Path) -> None:
+        """A handover bundle opened from Windows (a double-clicked .sotd): its import preview."""
+        self.nav.setCurrentRow(self.keys.index("usb"))
+        usb = self.page("usb")
+        assert isinstance(usb, UsbPage)
+        usb.open_bundle(path)
 
     def focus_search(self) -> None:
         """Ctrl+F: the register's search box."""

@@ -8,6 +8,7 @@ written like any change, so it travels back in the next bundle.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
@@ -64,6 +65,11 @@ class UsbPage(Page):
         self.export_tab.changed.connect(self.refresh)
         self.import_tab.imported.connect(self._imported)
         self.refresh()
+
+    def open_bundle(self, path: Path) -> None:
+        """Show the import tab with this bundle chosen (a .sotd file opened from Windows)."""
+        self.tabs.setCurrentWidget(self.import_tab)
+        self.import_tab.set_bundle(path)
 
     @property
     def task(self) -> BackgroundTask | None:

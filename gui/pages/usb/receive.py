@@ -133,9 +133,13 @@ class ImportTab(HandoverTab):
         chosen, _ = QFileDialog.getOpenFileName(
             self, self.tr("Chọn tệp gói dữ liệu"), start, self.tr(BUNDLE_FILTER)
         )
-        if not chosen:
-            return
-        self.bundle, self.preview, self.done = Path(chosen), None, None
+        if chosen:
+            self.set_bundle(Path(chosen))
+
+    def set_bundle(self, path: Path) -> None:
+        """Take this bundle file (chosen, or double-clicked in Windows): the passphrase is next."""
+        chosen = str(path)
+        self.bundle, self.preview, self.done = path, None, None
         self.file_label.setText(chosen)
         self.preview_rows.set_rows([])
         for label in (self.source_label, self.other_label, self.import_result):
@@ -143,6 +147,7 @@ class ImportTab(HandoverTab):
         self.accept_other.hide()
         self.take_over.hide()
         self._validate()
+        self.import_pass.setFocus()
 
     def run_preview(self) -> None:
         """Decrypt, verify and count in the background; nothing is written."""
