@@ -256,7 +256,8 @@ def check_action(
     for field, message in _REQUIRED.items():
         if field in action.fields and not str(values.get(field) or "").strip():
             errors[field] = message
-    if extra := _EXTRA_CHECKS.get(key):
+    # What the action asks of its values (not of an episode it cannot act on).
+    if (extra := _EXTRA_CHECKS.get(key)) and "episode" not in errors:
         names = FORM_KEYS.get(key, {})
         for field, message in extra(reg, person_id, values, on).items():
             errors.setdefault(names.get(field, field), message)
