@@ -13,6 +13,7 @@ from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|reco
     cmd_backup,
     cmd_recover,
     cmd_restore,
+    finish_reading,
     open_for_command,
 )
 from db.core.dates import show
@@ -23,6 +24,7 @@ from db.law.categories import LABELS, Category
 from db.persons.episodes import status_label
 from db.persons.search import find
 from db.store.check import check_register
+from db.store.records import snapshot
 
 
 def cmd_demo(path: Path, args: argparse.Namespace) -> int:
@@ -54,8 +56,10 @@ def cmd_demo(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_stats(path: Path, args: argparse.Namespace) -> int:
     """The figures for a date."""
-    with open_for_command(path, args) as reg:
-        data = figures(reg, args.on)
+    with open_for_command(path, args, reading=True) as reg:
+        with snapshot(reg):  # one state of the register, whoever writes meanwhile
+            data = figures(reg, args.on)
+        finish_reading(reg)
     if args.json:
         dump_json(data)
         return 0
@@ -101,8 +105,10 @@ def cmd_stats(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_find(path: Path, args: argparse.Namespace) -> int:
     """Search people."""
-    with open_for_command(path, args) as reg:
-        rows = find(reg, args.text, limit=args.limit)
+    with open_for_command(path, args, reading=True) as reg:
+        with snapshot(reg):  # one state of the register, whoever writes meanwhile
+            rows = find(reg, args.text, limit=args.limit)
+        finish_reading(reg)
     if args.json:
         dump_json(rows)
         return 0
@@ -121,8 +127,10 @@ def cmd_find(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_due(path: Path, args: argparse.Namespace) -> int:
     """What is due and overdue."""
-    with open_for_command(path, args) as reg:
-        items = due_items(reg, args.on)
+    with open_for_command(path, args, reading=True) as reg:
+        with snapshot(reg):  # one state of the register, whoever writes meanwhile
+            items = due_items(reg, args.on)
+        finish_reading(reg)
     if args.json:
         dump_json([i.as_dict() for i in items])
         return 0
@@ -140,8 +148,9 @@ def cmd_due(path: Path, args: argparse.Namespace) -> int:
 def cmd_check(path: Path, args: argparse.Namespace) -> int:
     """The integrity check: the file, the register's rules and the change log's hash chain."""
     try:
-        with open_for_command(path, args) as reg:
-            problems = check_register(reg)
+        with open_for_command(path, args, reading=True) as reg:
+            problems = check_register(reg)  # before anything is written: the login comes after
+            finish_reading(reg)
     except RegisterDamaged as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
         _suggest_backups(path)

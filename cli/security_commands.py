@@ -17,12 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from db.core.errors import NotAllowed, PasswordRequired, UserError
-from db.security.backup import make_backup, restore_backup
+from db.security.backup import make_backup
 from db.security.encryption import encrypt_register, unlock_with_recovery
+from db.security.restore import restore
 from db.store import keys
-from db.store.audit import log_event
 from db.store.check import file_problems
-from db.store.register import Register, default_user, open_register, register_state, unlock
+from db.store.register import (
+    Register,
+    default_user,
+    open_register,
+    record_login,
+    register_state,
+    unlock,
+)
 
 ENV_PASSWORD = "SOTHEODOI_PASSWORD"
 
@@ -94,14 +101,20 @@ def print_recovery_code(code: str, login: str) -> None:
     )
 
 
-def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = False) -> Register:
-    """Open the register for a command, asking for the password as needed (see the module)."""
+def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = False,
+                     reading: bool = False) -> Register:  # fmt: skip
+    """Open the register for a command, asking for the password as needed (see the module).
+
+    `reading`: the command only reads; its login entry is written by `finish_reading` after it
+    has read (so a reader never waits for the write lock before reading, and `check` verifies
+    before anything is written), or not at all on read-only media.
+    """
     user = getattr(args, "user", None)
     state = register_state(path)
     if state == "encrypted":
         if not keys.keys_path(path).exists() and given_password(args) is None:
             return open_register(path)  # no key file beside it: says what the file may be
-        return open_register(path, user=user, password=ask_password(args))
+        return open_register(path, user=user, password=ask_password(args), log_login=not reading)
     if state == "missing" and not create:
         return open_register(path)  # says it is not there
     new = state == "missing" or (state == "empty" and create)
@@ -111,13 +124,23 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
     login = keys.check_login(user or default_user())
     if state == "plain":
         print(f"Sổ “{path}” chưa được mã hóa: đang mã hóa…", file=sys.stderr)
-    reg, code = encrypt_register(path, login, password)
-    print_recovery_code(code, login)
+    reg, _ = encrypt_register(path, login, password,
+                              show_code=lambda code: print_recovery_code(code, login))  # fmt: skip
     return reg
 
 
+def finish_reading(reg: Register) -> None:
+    """The login entry of a reading command, written after it read (see open_for_command)."""
+    if reg.failed_before is not None and not reg.read_only and not record_login(reg):
+        print(
+            "Lưu ý: sổ đang bận ghi ở chương trình khác nên lượt mở sổ này chưa được ghi vào "
+            "nhật ký.",
+            file=sys.stderr,
+        )
+
+
 def cmd_backup(path: Path, args: argparse.Namespace) -> int:
-    """A verified backup into a folder."""
+    """A verified backup into a folder (deleting older ones with --keep: the chief only)."""
     with open_for_command(path, args) as reg:
         made = make_backup(reg, args.to, keep=args.keep)
     print(f"Đã sao lưu sổ “{path}” vào “{made}” (đã đọc lại và kiểm tra).")
@@ -127,21 +150,28 @@ def cmd_backup(path: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(path: Path, args: argparse.Namespace) -> int:
-    """Replace the register with a checked backup, keeping the old file."""
+    """Replace the register with a checked backup, keeping the old file (the chief only)."""
     source: Path = args.source
     key = login = None
-    if register_state(source) == "encrypted":
+    if register_state(source) == "encrypted" or keys.keys_path(path).exists():
         owner = path if keys.keys_path(path).exists() else source
         login, key, _ = unlock(owner, getattr(args, "user", None), ask_password(args))
-    kept = restore_backup(path, source, key)
+    done = restore(path, source, key, login=login)
     print(f"Đã khôi phục sổ “{path}” từ “{source}” (bản sao lưu đã được kiểm tra).")
-    if kept:
-        print(f"Bản sổ cũ được giữ lại ở “{kept}”.")
+    if done.kept:
+        print(f"Bản sổ cũ được giữ lại ở “{done.kept}”.")
+        if done.lost_entries:
+            print(
+                f"Sổ cũ có {done.lost_entries} mục nhật ký sau bản sao lưu này (mốc "
+                f"{done.old_anchor}); các thay đổi đó không có trong sổ đã khôi phục nhưng vẫn "
+                f"còn trong bản giữ lại.",
+                file=sys.stderr,
+            )
+    print(f"Mốc nhật ký của sổ đã khôi phục: {done.backup_anchor}.")
     try:
-        with open_register(path, user=login, key=key) as reg:
-            log_event(reg, "restore", {"from": str(source), "kept": str(kept or "")})
+        with open_register(path, user=login, key=key, log_login=False) as reg:
             problems = file_problems(reg)
-    except NotAllowed as exc:
+    except NotAllowed as exc:  # an account added after the backup is not in it
         print(f"Lưu ý: {exc.message}", file=sys.stderr)
         return 0
     for p in problems:

@@ -1,37 +1,40 @@
-"""Backups: a verified, encrypted copy made while the program runs, rotated, and restored.
+"""Backups: a verified, encrypted copy made while the program runs, and rotated by the chief.
 
 A backup is made with SQLite's backup API from the open connection into a new file under the
 same key (so it is encrypted like the register, and the recovery code opens it), with a copy of
 the key file beside it. It is written under a temporary name, read back and checked, and only
-then renamed: a full disk or a crash leaves no half-written backup. Restoring checks the backup
-first, keeps a copy of the damaged register, and replaces the register in one rename.
+then renamed: a full disk or a crash leaves no half-written backup. Restoring is in
+`db.security.restore`.
+
+**Backups only grow for officers**: deleting old backups (`keep`, the automatic rotation) is the
+station chief's. An officer's backup adds a file and deletes none; an officer asking for `keep` is
+refused before anything is written. The chief's rotation keeps the `backup_keep` newest *by what
+they hold* — the position in this register's change log that each backup reaches, read from
+inside it — and only deletes backups that open with the register's key and are an earlier state
+of this register's log: a renamed old copy, a planted file or a backup from before a key change
+or a restore is never counted as "newest", and never deleted by it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import re
-import shutil
-from collections.abc import Iterator
+import shutil  # noqa: F401 - the tests reach shutil.disk_usage through this module
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from db.commune.settings import get_settings
 from db.core import files
-from db.core.errors import BackupDamaged, DiskFull, RegisterFileError, UserError
-from db.store import keys, sqlerrors
+from db.core.errors import BackupDamaged, DiskFull, NotAllowed
+from db.security.restore import restore_backup
+from db.security.verify import full as _full
+from db.security.verify import verify_file, writing
+from db.store import keys
+from db.store.anchor import anchor_code, chain_head, holds
 from db.store.audit import Problem, log_event
-from db.store.register import (
-    Register,
-    connect_file,
-    copy_with_keys,
-    key_opens,
-    known_migrations,
-    register_state,
-)
-from db.store.schema import APPLICATION_ID, MIGRATION_SET
+from db.store.connect import connect_file, copy_with_keys, key_opens
+from db.store.register import CHIEF, Register
 from db.store.sqlerrors import DB_ERRORS
 
 FOLDER_NAME = "sao-luu"
@@ -82,67 +85,6 @@ def _temporaries(path: Path) -> list[Path]:
     return [path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))]
 
 
-def _full(target: Path, needed: int) -> bool:
-    try:
-        return shutil.disk_usage(target.parent).free < needed
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def _writing(target: Path, what: str, needed: int = 0) -> Iterator[None]:
-    """Errors while writing a copy — a full disk, a pulled USB stick — said plainly.
-
-    SQLite reports a full disk as SQLITE_FULL only for a short write; a disk that fills while the
-    file is extended shows as an I/O error, so the free space decides which message fits.
-    """
-    wording = files.Wording(what=what, kept=_KEPT)
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno == errno.EIO and _full(target, needed):
-            raise files.disk_full(target.parent, wording) from exc
-        raise files.write_error(target.parent, exc, wording) from exc
-    except DB_ERRORS as exc:
-        if sqlerrors.is_full(exc) or (sqlerrors.is_io_error(exc) and _full(target, needed)):
-            raise files.disk_full(target.parent, wording) from exc
-        if sqlerrors.is_io_error(exc):
-            raise UserError(
-                f"Không ghi được vào “{target.parent}” (lỗi ghi: ổ đầy, USB bị rút hoặc hỏng, "
-                f"hoặc không có quyền ghi) nên chưa {what} được. Hãy kiểm tra ổ đĩa rồi thử lại; "
-                f"{_KEPT}."
-            ) from exc
-        raise
-
-
-def verify_file(path: Path, key: bytes | None) -> list[Problem]:
-    """What is wrong with a register or backup file opened with `key` (empty: sound)."""
-    try:
-        with contextlib.closing(connect_file(path, key)) as conn:
-            if key is not None and not key_opens(conn):
-                return [Problem("Không mở được bằng khóa của sổ này", "tệp hỏng hoặc của sổ khác")]
-            result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-            if result != ["ok"]:
-                return [Problem("Tệp bị hỏng", line) for line in result[:20]]
-            if key is not None:
-                pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-                if pages:
-                    return [Problem("Trang dữ liệu mã hóa bị hỏng", str(p[0])) for p in pages]
-            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-                return [Problem("Không phải sổ theo dõi")]
-            applied = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
-                )
-            }
-            if applied - set(known_migrations()):
-                return [Problem("Do phiên bản mới hơn của chương trình tạo ra")]
-    except DB_ERRORS as exc:
-        return [Problem("Tệp bị hỏng", str(exc))]
-    return []
-
-
 def _free_name(folder: Path, register_path: Path, now: datetime) -> Path:
     base = f"{register_path.stem}-{now.strftime(_STAMP)}"
     candidate = folder / f"{base}{register_path.suffix}"
@@ -157,13 +99,24 @@ def make_backup(
     reg: Register, folder: Path | None = None, *, keep: int | None = None,
     now: datetime | None = None,
 ) -> Path:  # fmt: skip
-    """Write a verified backup into `folder` (default: beside the register) and keep the newest
-    `keep` (default: the setting); returns the new file."""
+    """Write a verified backup into `folder` (default: beside the register); returns it.
+
+    The chief's backups then keep the `keep` newest (default: the setting); an officer's delete
+    nothing, and an officer asking for `keep` is refused (NotAllowed) before anything is written.
+    """
+    chief = reg.role == CHIEF
+    if keep is not None and not chief:
+        raise NotAllowed(
+            f"Chỉ tài khoản chỉ huy mới được xóa bớt bản sao lưu cũ (--keep); tài khoản "
+            f"“{reg.user}” là cán bộ: bản sao lưu của cán bộ chỉ thêm, không xóa bản nào. Hãy "
+            "chạy lại không có --keep, hoặc nhờ chỉ huy."
+        )
     folder = folder or default_folder(reg.path)
     now = now or datetime.now()
-    keep = int(get_settings(reg)["backup_keep"]) if keep is None else keep
-    with _writing(folder / "x", "tạo thư mục sao lưu"):
-        folder.mkdir(parents=True, exist_ok=True)
+    if chief:
+        keep = int(get_settings(reg)["backup_keep"]) if keep is None else keep
+    with writing(folder / "x", "tạo thư mục sao lưu"):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     final = _free_name(folder, reg.path, now)
     work = final.with_name(final.name + ".tmp")
     needed = reg.path.stat().st_size + 1024 * 1024
@@ -174,7 +127,7 @@ def make_backup(
             "và các bản sao lưu cũ không bị ảnh hưởng."
         )
     try:
-        with _writing(final, "sao lưu", needed):
+        with writing(final, "sao lưu", needed):
             copy_with_keys(reg.conn, work, reg.key)
             files.fsync_file(work)
             problems = verify_file(work, reg.key)
@@ -183,22 +136,53 @@ def make_backup(
                     f"Bản sao lưu vừa ghi vào “{folder}” đọc lại không đúng ({problems[0].what}); "
                     "đã bỏ bản đó. Hãy thử lại hoặc chọn ổ đĩa khác."
                 )
+            with contextlib.closing(connect_file(work, reg.key)) as copy:
+                anchor = chain_anchor_of(copy)
             if reg.encrypted and keys.keys_path(reg.path).exists():
                 keys.copy_keys(reg.path, final)
             files.replace(work, final)
     finally:
         _remove(*_temporaries(work))
-    rotate(reg.path, folder, keep)
-    log_event(reg, "backup", {"file": str(final), "bytes": final.stat().st_size})
+    if keep is not None:
+        rotate(reg, folder, keep)
+    log_event(reg, "backup", {"file": str(final), "bytes": final.stat().st_size,
+                              "anchor": anchor})  # fmt: skip
     return final
 
 
-def rotate(register_path: Path, folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups (at least one is always kept)."""
+def chain_anchor_of(conn: object) -> str:
+    """The chain anchor a backup file holds (its newest log entry)."""
+    return anchor_code(*chain_head(conn))
+
+
+def _position(path: Path, reg: Register) -> int | None:
+    """How far in this register's change log a backup reaches (None: not an earlier state of
+    this register under its key — never counted, never deleted)."""
+    try:
+        with contextlib.closing(connect_file(path, reg.key)) as conn:
+            if reg.key is not None and not key_opens(conn):
+                return None
+            seq, head = chain_head(conn)
+    except DB_ERRORS:
+        return None
+    return seq if holds(reg.conn, seq, head) else None
+
+
+def rotate(reg: Register, folder: Path, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest backups of this register in `folder` (at least one is
+    always kept; the chief only). Returns what was deleted."""
+    if reg.role != CHIEF:
+        raise NotAllowed("Chỉ tài khoản chỉ huy mới được xóa bản sao lưu cũ.")
+    ranked = []
+    for found in list_backups(reg.path, folder):
+        position = _position(found.path, reg)
+        if position is not None:
+            ranked.append((position, found.made, found.path))
+    ranked.sort(reverse=True)
     removed = []
-    for old in list_backups(register_path, folder)[max(keep, 1) :]:
-        _remove(old.path, keys.keys_path(old.path))
-        removed.append(old.path)
+    for _, _, old in ranked[max(keep, 1) :]:
+        _remove(old, keys.keys_path(old))
+        removed.append(old)
     return removed
 
 
@@ -234,45 +218,8 @@ def newest_good(register_path: Path, key: bytes | None, folder: Path | None = No
     return None, bad
 
 
-def restore_backup(register_path: Path, backup: Path, key: bytes | None) -> Path | None:
-    """Put a checked backup in place of the register; returns the kept copy of the old file.
-
-    The register must not be open. Nothing changes if the backup fails its check.
-    """
-    state = register_state(backup)
-    if state not in ("plain", "encrypted"):
-        raise BackupDamaged(f"Không có bản sao lưu “{backup}” (tệp trống hoặc không tồn tại).")
-    problems = verify_file(backup, key if state == "encrypted" else None)
-    if problems:
-        raise BackupDamaged(
-            f"Bản sao lưu “{backup}” không dùng được: {problems[0].what.lower()}"
-            f"{f' ({problems[0].detail})' if problems[0].detail else ''}. Sổ hiện tại không bị "
-            "thay đổi; hãy chọn bản sao lưu khác."
-        )
-    work = register_path.with_name(register_path.name + ".khoi-phuc.tmp")
-    kept = None
-    try:
-        with _writing(register_path, "khôi phục", backup.stat().st_size * 2):
-            shutil.copyfile(backup, work)
-            files.fsync_file(work)
-            if verify_file(work, key if state == "encrypted" else None):
-                raise BackupDamaged(f"Chép bản sao lưu “{backup}” bị lỗi; sổ không bị thay đổi.")
-            if register_path.exists():
-                stamp = datetime.now().strftime(_STAMP)
-                kept = register_path.with_name(f"{register_path.name}.hong-{stamp}.bak")
-                shutil.copyfile(register_path, kept)
-                wal = register_path.with_name(register_path.name + "-wal")
-                if wal.exists():
-                    shutil.copyfile(wal, kept.with_name(kept.name + "-wal"))
-            # The old file's WAL must not be replayed into the restored one.
-            _remove(*_temporaries(register_path)[2:])
-            files.replace(work, register_path)
-            if keys.keys_path(backup).exists() and not keys.keys_path(register_path).exists():
-                keys.copy_keys(backup, register_path)
-    finally:
-        _remove(*_temporaries(work))
-    if state == "encrypted" and not keys.keys_path(register_path).exists():
-        raise RegisterFileError(
-            f"Đã khôi phục sổ “{register_path}” nhưng không có tệp khóa; hãy mở bằng mã khôi phục."
-        )
-    return kept
+# Restoring moved to db.security.restore; kept importable from here for the window's dialog.
+__all__ = [
+    "Backup", "auto_backup", "default_folder", "list_backups", "make_backup", "newest_good",
+    "restore_backup", "rotate", "verify_file", "writing",
+]  # fmt: skip

@@ -1,7 +1,13 @@
 """Making an encrypted register, converting a plain one, and opening one with the recovery code.
 
 Each writes the new file beside the old under a temporary name, checks it, and only then puts it
-in place with a rename, so a crash or a full disk leaves the register as it was.
+in place with a rename, so a crash or a full disk leaves the register as it was. Converting holds
+the register alone (db.store.hold) and makes no plain copy: the plain file itself stays in place,
+untouched, until the verified encrypted one replaces it. The recovery code is handed to
+`show_code` *before* that rename, so whoever converts has seen it before the plain file is gone
+(a crash before the rename leaves the plain register and a code that opens nothing; the next
+conversion shows a new one). A crash after it leaves the encrypted register, and the next start
+removes any plain copy a migration made (db.store.leftovers).
 """
 
 from __future__ import annotations
@@ -15,21 +21,15 @@ from pathlib import Path
 from db.core import files
 from db.core.errors import RegisterFileError, UserError, WrongRecoveryCode
 from db.core.textfold import clean
-from db.store import keys, lockout, records, sqlerrors
+from db.store import hold, keys, lockout, records, sqlerrors
 from db.store.audit import log_event
-from db.store.register import (
-    CHIEF,
-    SQLITE_HEADER,
-    Register,
-    _open,
-    connect_file,
-    copy_with_keys,
-    open_register,
-    register_state,
-)
+from db.store.connect import SQLITE_HEADER, connect_file, make_private, register_state, sidecars
+from db.store.register import CHIEF, Register, _open, open_register
 from db.store.schema import APPLICATION_ID
 
+# Made by earlier versions while converting; removed wherever found beside an encrypted register.
 PLAIN_COPY_SUFFIX = ".truoc-ma-hoa.bak"
+ShowCode = Callable[[str], None]
 
 
 def _remove(*paths: Path) -> None:
@@ -38,8 +38,7 @@ def _remove(*paths: Path) -> None:
             path.unlink()
 
 
-def _sidecars(path: Path) -> tuple[Path, Path]:
-    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+_sidecars = sidecars
 
 
 @contextlib.contextmanager
@@ -70,26 +69,34 @@ def create_register(
     *,
     full_name: str = "",
     today: Callable[[], date] = date.today,
+    show_code: ShowCode | None = None,
 ) -> tuple[Register, str]:
     """A new encrypted register whose first account is the chief's; returns it and the
-    recovery code (to be shown once, and written down)."""
+    recovery code (to be shown once, and written down: `show_code` gets it before the new file
+    is put in place, so a register never exists whose code nobody saw)."""
     path = Path(path).expanduser()
     if register_state(path) not in ("missing", "empty"):
         raise RegisterFileError(f"Đã có tệp “{path}”; sổ mới chỉ tạo ở tệp chưa có hoặc trống.")
     login = keys.check_login(user)
     keys.check_new_password(password, login)
     code, key = keys.new_recovery()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with files.write_errors(path, files.Wording(what="tạo sổ")):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     work = path.with_name(path.name + ".tao-moi.tmp")
-    _remove(work, keys.keys_path(work), *_sidecars(work))
-    try:
-        with _disk_errors(path, "tạo sổ"):
-            with _open(work, key=key, user=login, today=today, role=CHIEF) as reg:
-                _add_chief(reg, login, full_name, password)
-            files.replace(keys.keys_path(work), keys.keys_path(path))
-            files.replace(work, path)
-    finally:
+    with hold.alone(path, "tạo sổ") as held:
         _remove(work, keys.keys_path(work), *_sidecars(work))
+        try:
+            with _disk_errors(path, "tạo sổ"):
+                with _open(work, key=key, user=login, today=today, role=CHIEF, held=held) as reg:
+                    _add_chief(reg, login, full_name, password)
+                if show_code is not None:
+                    show_code(code)
+                if register_state(path) not in ("missing", "empty"):
+                    raise RegisterFileError(f"Đã có tệp “{path}” (vừa được tạo ở nơi khác).")
+                files.replace(keys.keys_path(work), keys.keys_path(path))
+                files.replace(work, path)
+        finally:
+            _remove(work, keys.keys_path(work), *_sidecars(work))
     return open_register(path, user=login, key=key, today=today), code
 
 
@@ -106,64 +113,73 @@ def encrypt_register(
     *,
     full_name: str = "",
     today: Callable[[], date] = date.today,
+    show_code: ShowCode | None = None,
 ) -> tuple[Register, str]:
     """Convert a plain register into an encrypted one with a first chief account.
 
-    A verified plain copy (`<name>.truoc-ma-hoa.bak`) is kept until the encrypted file has been
-    checked and opened; then it and the older plain copies made before migrations are removed
-    (they hold the same personal data in clear). Returns the register and the recovery code.
+    Holds the register alone throughout; the plain file is replaced only by an encrypted copy
+    that was checked (integrity, the row count of every table) and opened, after `show_code`
+    was given the recovery code. The plain copies earlier migrations made are then removed (they
+    hold the same personal data in clear). Returns the register and the recovery code.
     """
     path = Path(path).expanduser()
     if register_state(path) in ("missing", "empty"):
-        return create_register(path, user, password, full_name=full_name, today=today)
+        return create_register(path, user, password, full_name=full_name, today=today,
+                               show_code=show_code)  # fmt: skip
     if register_state(path) != "plain":
         raise RegisterFileError(f"Sổ “{path}” đã được mã hóa.")
     login = keys.check_login(user)
     keys.check_new_password(password, login)
-    open_register(path, today=today).close()  # refuses a foreign/newer file; migrates
-    code, key = keys.new_recovery()
-    plain_copy = path.with_name(path.name + PLAIN_COPY_SUFFIX)
     work = path.with_name(path.name + ".ma-hoa.tmp")
-    _remove(work, keys.keys_path(work), *_sidecars(work))
-    try:
-        with _disk_errors(path, "mã hóa sổ"):
-            with contextlib.closing(connect_file(path, cipher=True)) as source:
-                source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                copy_with_keys(source, plain_copy, None)
-                with contextlib.closing(connect_file(plain_copy)) as check:
-                    if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                        raise RegisterFileError(f"Không chép được sổ “{path}” trước khi mã hóa.")
-                before = _counts(source)
-                source.execute(f"ATTACH DATABASE ? AS encrypted KEY {keys.sql_key(key)}", [
-                    str(work)])  # fmt: skip
-                source.execute("SELECT sqlcipher_export('encrypted')")
-                version = source.execute("PRAGMA user_version").fetchone()[0]
-                source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-                source.execute(f"PRAGMA encrypted.application_id = {APPLICATION_ID}")
-                source.execute("DETACH DATABASE encrypted")
-            with contextlib.closing(connect_file(work, key)) as check:
-                sound = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-                if not sound or _counts(check) != before:
-                    raise RegisterFileError(
-                        f"Bản mã hóa của sổ “{path}” không khớp bản gốc; sổ chưa bị thay đổi."
-                    )
-            with _open(work, key=key, user=login, today=today, role=CHIEF) as reg:
-                _add_chief(reg, login, full_name, password)
-                log_event(reg, "encrypt", {"by": login})
-            with work.open("rb") as handle:
-                if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
-                    raise RegisterFileError("Bản mã hóa vẫn là tệp không mã hóa.")
-            _remove(*_sidecars(path))
-            files.replace(keys.keys_path(work), keys.keys_path(path))
-            files.replace(work, path)
-    finally:
+    with hold.alone(path, "mã hóa sổ") as held:
+        _open(path, key=None, user=None, today=today, held=held).close()  # refuses a foreign or
+        # newer file; migrates
+        code, key = keys.new_recovery()
         _remove(work, keys.keys_path(work), *_sidecars(work))
+        try:
+            with _disk_errors(path, "mã hóa sổ"):
+                _export(path, work, key)
+                with _open(work, key=key, user=login, today=today, role=CHIEF, held=held) as reg:
+                    _add_chief(reg, login, full_name, password)
+                    log_event(reg, "encrypt", {"by": login})
+                with work.open("rb") as handle:
+                    if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+                        raise RegisterFileError("Bản mã hóa vẫn là tệp không mã hóa.")
+                if show_code is not None:
+                    show_code(code)  # before the plain file is gone
+                _remove(*_sidecars(path))  # merged into the file by the export's checkpoint
+                files.replace(keys.keys_path(work), keys.keys_path(path))
+                files.replace(work, path)
+        finally:
+            _remove(work, keys.keys_path(work), *_sidecars(work))
+        for old in path.parent.glob(f"{path.name}.truoc-*.bak"):
+            with old.open("rb") as handle:
+                if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+                    _remove(old)  # a plain copy: personal data in clear
     reg = open_register(path, user=login, key=key, today=today)
-    for old in path.parent.glob(f"{path.name}.truoc-*.bak"):
-        with old.open("rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
-                _remove(old)  # a plain copy: personal data in clear
     return reg, code
+
+
+def _export(path: Path, work: Path, key: bytes) -> None:
+    """An encrypted copy of the plain register at `path`, checked against it."""
+    with contextlib.closing(connect_file(path, cipher=True)) as source:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise RegisterFileError(f"Sổ “{path}” bị hỏng nên chưa mã hóa được; sổ chưa bị đổi.")
+        before = _counts(source)
+        source.execute(f"ATTACH DATABASE ? AS encrypted KEY {keys.sql_key(key)}", [str(work)])
+        make_private(work)
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        version = source.execute("PRAGMA user_version").fetchone()[0]
+        source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        source.execute(f"PRAGMA encrypted.application_id = {APPLICATION_ID}")
+        source.execute("DETACH DATABASE encrypted")
+    with contextlib.closing(connect_file(work, key)) as check:
+        sound = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if not sound or _counts(check) != before:
+            raise RegisterFileError(
+                f"Bản mã hóa của sổ “{path}” không khớp bản gốc; sổ chưa bị thay đổi."
+            )
 
 
 def unlock_with_recovery(

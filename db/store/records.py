@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from db.core.chain import GENESIS, entry_hash
-from db.core.errors import NotFound
+from db.core.errors import NotFound, RegisterFileError
 from db.core.stamps import new_id, now_utc
 from db.store.sqlerrors import file_errors
 
@@ -25,9 +25,54 @@ META_FIELDS = ("created_at", "created_by", "updated_at", "updated_by", "device_i
 
 @contextlib.contextmanager
 def transaction(reg: Register) -> Iterator[None]:
-    """All of it or nothing; file problems (locked, full) become messages."""
-    with file_errors(reg.path), reg.db.atomic():
+    """All of it or nothing; file problems (locked, full) become messages.
+
+    The outermost transaction takes the write lock at its start (`BEGIN IMMEDIATE`), waiting for
+    another program's write for up to the busy timeout: a transaction that read first and then
+    wrote would instead fail at once whenever someone else had written in between. Nested ones
+    are savepoints. A register opened read-only refuses here, before anything is tried.
+    """
+    if reg.read_only:
+        raise RegisterFileError(
+            f"Sổ “{reg.path}” đang mở chỉ đọc (ổ chỉ đọc, hoặc không có quyền ghi vào thư mục "
+            "của sổ) nên không lưu được thay đổi. Hãy chép sổ (cùng tệp .keys) sang ổ ghi được."
+        )
+    conn = reg.conn
+    with file_errors(reg.path):
+        if conn.in_transaction:
+            with reg.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+@contextlib.contextmanager
+def snapshot(reg: Register) -> Iterator[None]:
+    """Reads that see one state of the register (one read transaction: others' commits made
+    meanwhile are not seen half-way). Takes no lock that a writer waits for; writes nothing."""
+    conn = reg.conn
+    if conn.in_transaction:
         yield
+        return
+    with file_errors(reg.path):
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
 
 def log_change(reg: Register, at: str, table: str, row_id: str, action: str, changes: object

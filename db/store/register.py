@@ -1,7 +1,7 @@
 """Opening a register file: checks, keys, migrations, pragmas, and the handle every function takes.
 
-`open_register` is the one place a connection is made (`connect_file` is its only helper, also
-used for backups); the handle it returns is passed into every read and write (no global
+`open_register` is the one place a register is opened (the raw connection is made in
+`db.store.connect`); the handle it returns is passed into every read and write (no global
 connection). Errors a person can fix — a missing, foreign, newer, locked or damaged file, a full
 disk, a wrong password — become `RegisterFileError`/`DiskFull` with a Vietnamese message
 (SQLite's errors are told apart by result code, in `db.store.sqlerrors`).
@@ -11,6 +11,12 @@ user=..., password=...)` unlocks it through the account's key slot, `open_regist
 user=..., key=reg.key)` opens a second connection (a worker thread). A plain, unencrypted file
 with no accounts still opens without a password, acting as the chief: it exists for the tests and
 for registers made before encryption, which the window and the command line convert.
+
+Many instances may have one register open at once (the window, its workers, any number of
+commands): each holds `db.store.hold`'s shared lock while open, writes wait for each other
+(`BUSY_TIMEOUT_MS`, every write transaction is `BEGIN IMMEDIATE`), reads never wait. Opening
+writes nothing unless the file is new, needs a migration (done while held alone) or the caller
+asks for the login entry; a register on read-only media opens read-only.
 """
 
 from __future__ import annotations
@@ -19,14 +25,12 @@ import contextlib
 import getpass
 import os
 import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import sqlcipher3.dbapi2 as sqlcipher
 from sqlite_utils import Database
 
 from db.core.errors import (
@@ -34,20 +38,33 @@ from db.core.errors import (
     PasswordRequired,
     RegisterDamaged,
     RegisterFileError,
-    WrongPassword,
+    RegisterLocked,
 )
 from db.core.stamps import new_id, now_utc
-from db.store import keys, lockout, sqlerrors
+from db.store import hold, keys
 from db.store.audit import log_event
+from db.store.connect import (
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    State,
+    connect_file,
+    copy_with_keys,
+    key_opens,
+    make_private,
+    register_state,
+    writable,
+)
+from db.store.leftovers import remove_leftovers
 from db.store.schema import APPLICATION_ID, MIGRATION_SET, migrations
 from db.store.sqlerrors import DB_ERRORS, file_errors
+from db.store.unlock import unlock
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 3000
 CHIEF = "chief"
 OFFICER = "officer"
 
-State = Literal["missing", "empty", "plain", "encrypted"]
+
+class NotARegister(RegisterFileError):
+    """A file that is not (or not yet, for this program) a register: refused untouched."""
 
 
 @dataclass
@@ -65,6 +82,11 @@ class Register:
     full_name: str = ""
     # The unlocked database key, in memory only (None: a plain file).
     key: bytes | None = field(default=None, repr=False)
+    # Opened on media that cannot be written: every write is refused with a message.
+    read_only: bool = False
+    # Wrong passwords before this login, until the login entry is written (record_login).
+    failed_before: int | None = None
+    hold: hold.Hold | None = field(default=None, repr=False)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -81,8 +103,12 @@ class Register:
         return open_register(self.path, user=self.user, today=self.today, key=self.key)
 
     def close(self) -> None:
-        """Close the connection (a WAL checkpoint happens on the last close)."""
-        self.db.conn.close()
+        """Close the connection (a WAL checkpoint happens on the last close), then let go of
+        the register (db.store.hold). Closing twice does nothing."""
+        with contextlib.suppress(sqlite3.ProgrammingError, *DB_ERRORS):
+            self.db.conn.close()
+        if self.hold is not None:
+            self.hold.release()
 
     def __enter__(self) -> Register:
         return self
@@ -104,57 +130,6 @@ def known_migrations() -> tuple[str, ...]:
     return tuple(m.name for m in migrations._migrations)
 
 
-def register_state(path: str | os.PathLike[str]) -> State:
-    """What is at `path`: nothing, an empty file, a plain SQLite file, or something encrypted."""
-    path = Path(path).expanduser()
-    if not path.exists() or path.is_dir():
-        return "missing"
-    with path.open("rb") as handle:
-        head = handle.read(len(SQLITE_HEADER))
-    if not head:
-        return "empty"
-    return "plain" if head == SQLITE_HEADER else "encrypted"
-
-
-def connect_file(path: Path, key: bytes | None = None, *, cipher: bool = False
-                 ) -> sqlite3.Connection:  # fmt: skip
-    """A raw connection: plain SQLite, or SQLCipher with the raw key (not yet verified).
-
-    `cipher` opens a plain file through SQLCipher all the same (to export it encrypted).
-    """
-    if key is None and not cipher:
-        return sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-    conn: sqlite3.Connection = sqlcipher.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    # SQLCipher prints a wrong key's HMAC failures to stderr; the message we raise is enough.
-    conn.execute("PRAGMA cipher_log_level = NONE")
-    if key is not None:
-        conn.execute(f"PRAGMA key = {keys.sql_key(key)}")
-    return conn
-
-
-def key_opens(conn: sqlite3.Connection) -> bool:
-    """Whether the key given to an encrypted connection is the file's (reads page 1)."""
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except DB_ERRORS as exc:
-        if sqlerrors.is_wrong_key(exc):
-            return False
-        raise
-    return True
-
-
-def copy_with_keys(conn: sqlite3.Connection, target: Path, key: bytes | None) -> None:
-    """A consistent copy of an open register (SQLite's backup API), under the same key."""
-    cipher = isinstance(conn, sqlcipher.Connection)  # backup() wants the same driver both ends
-    with contextlib.closing(connect_file(target, key, cipher=cipher)) as copy:
-        conn.backup(copy)
-        copy.execute("PRAGMA journal_mode = DELETE")  # a copy stands alone: no -wal beside it
-
-
 def _backup_before_migrating(conn: sqlite3.Connection, path: Path, step: str, key: bytes | None
                              ) -> Path:  # fmt: skip
     target = path.with_name(f"{path.name}.truoc-{step}.bak")
@@ -173,13 +148,13 @@ def _check_register(db: Database, path: Path, created: bool) -> bool:
     tables = set(db.table_names())
     if not created and app_id != APPLICATION_ID:
         if tables:
-            raise RegisterFileError(
+            raise NotARegister(
                 f"Tệp “{path}” là cơ sở dữ liệu của chương trình khác, không phải sổ theo dõi."
             )
         created = True  # an empty SQLite file: make it a register
-    applied = {m.name for m in migrations.applied(db)}
+    applied = {m.name for m in migrations.applied(db)} if tables else set()
     if applied - set(known_migrations()):
-        raise RegisterFileError(
+        raise NotARegister(
             f"Tệp sổ “{path}” được tạo bởi phiên bản mới hơn của chương trình. "
             "Hãy cập nhật chương trình Sổ theo dõi rồi mở lại; tệp không bị thay đổi."
         )
@@ -197,43 +172,21 @@ def _migrate(db: Database, path: Path, created: bool, key: bytes | None) -> None
         conn.execute(f"PRAGMA user_version = {len(known_migrations())}")
 
 
-def _local(db: Database, key: str, make: Callable[[], str]) -> str:
+def _needs_migrating(db: Database) -> bool:
+    return "local_meta" not in db.table_names() or bool(migrations.pending(db))
+
+
+def _local(db: Database, key: str, make: Callable[[], str], read_only: bool) -> str:
     row = db.execute("SELECT value FROM local_meta WHERE key = ?", [key]).fetchone()
     if row:
         return str(row[0])
     value = make()
-    with db.atomic():
-        db.execute("INSERT INTO local_meta (key, value) VALUES (?, ?)", [key, value])
+    if not read_only:  # (a read-only register cannot be written: nothing is saved under it)
+        with db.atomic():
+            db.execute("INSERT OR IGNORE INTO local_meta (key, value) VALUES (?, ?)", [key, value])
+        row = db.execute("SELECT value FROM local_meta WHERE key = ?", [key]).fetchone()
+        value = str(row[0])
     return value
-
-
-def unlock(
-    path: Path, user: str | None, password: str, clock: lockout.Clock = time.time
-) -> tuple[str, bytes, int]:
-    """(login, database key, wrong tries before this one) from an account's password."""
-    keyfile = keys.read_keys(path)
-    if user is None:
-        if len(keyfile.slots) != 1:
-            raise PasswordRequired(f"Sổ “{path}” có nhiều tài khoản: hãy cho biết tên đăng nhập.")
-        user = next(iter(keyfile.slots))
-    login = keys.normalize_login(user)
-    lockout.check(path, login, clock)
-    slot = keyfile.slots.get(login)
-    try:
-        if slot is None:
-            keys.burn_time(password)
-            raise WrongPassword("Tên đăng nhập hoặc mật khẩu không đúng.")
-        key = keys.unwrap(slot, password)
-    except WrongPassword:
-        count = lockout.record_failure(path, login, clock)
-        wait = lockout.delay_after(count)
-        if wait:
-            raise WrongPassword(
-                f"Tên đăng nhập hoặc mật khẩu không đúng (sai {count} lần liền; "
-                f"lần thử sau phải đợi {wait} giây)."
-            ) from None
-        raise
-    return login, key, lockout.record_success(path, login)
 
 
 def _account(db: Database, login: str) -> tuple[str, str, bool] | None:
@@ -243,12 +196,60 @@ def _account(db: Database, login: str) -> tuple[str, str, bool] | None:
     return None if row is None else (str(row[0]), str(row[1]), bool(row[2]))
 
 
-def _connect_checked(path: Path, key: bytes | None, wrong_key: RegisterFileError) -> Any:
-    conn = connect_file(path, key)
-    if key is not None and not key_opens(conn):
+def _connect(path: Path, key: bytes | None, wrong_key: RegisterFileError, read_only: bool
+             ) -> Any:  # fmt: skip
+    conn = connect_file(path, key, read_only=read_only)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if key is not None and not key_opens(conn):
+            raise wrong_key
+    except BaseException:
         conn.close()
-        raise wrong_key
+        raise
     return conn
+
+
+def _hold_for_opening(path: Path, held: hold.Hold | None, read_only: bool) -> hold.Hold | None:
+    """The hold an opening instance takes: alone for a moment if it can (to clear a crash's
+    leftovers), else shared; None where no lock file can exist (read-only media)."""
+    if held is not None or read_only:
+        return None
+    alone = hold.try_alone(path)
+    if alone is not None:
+        remove_leftovers(path)
+        return alone
+    return hold.share(path)
+
+
+def _prepare(conn: Any, path: Path, exists: bool, key: bytes | None, read_only: bool,
+             own: hold.Hold | None) -> Database:  # fmt: skip
+    """Checks, pragmas and migrations; returns the database ready for use."""
+    db = Database(conn)
+    # Checked before the pragmas: switching to WAL would already rewrite a foreign file.
+    created = _check_register(db, path, created=not exists)
+    if read_only:
+        if created or _needs_migrating(db):
+            raise RegisterFileError(
+                f"Sổ “{path}” cần được nâng cấp cho phiên bản này của chương trình nhưng nằm ở "
+                "nơi chỉ đọc. Hãy chép sổ (cùng tệp .keys) sang ổ ghi được rồi mở ở đó."
+            )
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return db
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    make_private(path)
+    if created or _needs_migrating(db):
+        if own is not None and not own.exclusive:
+            raise _MustBeAlone
+        _migrate(db, path, created, key)
+    return db
+
+
+class _MustBeAlone(Exception):
+    """A migration is due but others have the register open (opening retries alone)."""
 
 
 def _open(
@@ -259,50 +260,72 @@ def _open(
     today: Callable[[], date],
     role: str | None = None,
     wrong_key: RegisterFileError | None = None,
+    held: hold.Hold | None = None,
+    read_only: bool | None = None,
 ) -> Register:
-    """The shared part of every open; `role` None means: the account's role from the file."""
+    """The shared part of every open; `role` None means: the account's role from the file.
+
+    `held`: the caller already holds the register alone (a restore, an encryption) and the
+    connection opened here must not take a hold of its own.
+    """
     exists = path.exists() and path.stat().st_size > 0
     if not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with file_errors(path), contextlib.suppress(FileExistsError):
+            path.parent.mkdir(parents=True, mode=0o700)
+    if read_only is None:
+        read_only = exists and not writable(path)
     wrong_key = wrong_key or RegisterDamaged(
         f"Không mở được sổ “{path}” bằng khóa trong “{keys.keys_path(path).name}”: tệp khóa "
         "không khớp (của sổ khác) hoặc tệp sổ bị hỏng. Hãy chép đúng tệp khóa, khôi phục từ bản "
         "sao lưu, hoặc mở sổ bằng mã khôi phục."
     )
+    made_lock = not hold.lock_path(path).exists()
+    own = _hold_for_opening(path, held, read_only)
     full_name = ""
-    with file_errors(path):
-        # Autocommit mode: only db.atomic() opens transactions, so none is left open by accident.
-        conn = _connect_checked(path, key, wrong_key)
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db = Database(conn)
-            # Checked before the pragmas: switching to WAL would already rewrite a foreign file.
-            created = _check_register(db, path, created=not exists)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            _migrate(db, path, created, key)
-            device_id = _local(db, "device_id", new_id)
-            commune_id = _local(db, "commune_id", new_id)
-            _local(db, "created_at", now_utc)
-            if key is None:
-                role, login = CHIEF, user or default_user()
-            else:
-                login = keys.normalize_login(user or "")
-                if role is None:
-                    account = _account(db, login)
-                    if account is None or account[2]:
-                        raise NotAllowed(
-                            f"Tài khoản “{login}” không còn được dùng sổ này. "
-                            "Hãy nhờ chỉ huy kiểm tra tài khoản."
-                        )
-                    role, full_name, _ = account
-        except BaseException:
-            conn.close()
-            raise
+    try:
+        with file_errors(path):
+            conn = _connect(path, key, wrong_key, read_only)
+            try:
+                try:
+                    db = _prepare(conn, path, exists, key, read_only, own)
+                except _MustBeAlone:
+                    conn.close()
+                    assert own is not None
+                    own.release()
+                    own = hold.alone(path, "nâng cấp sổ cho phiên bản mới")
+                    conn = _connect(path, key, wrong_key, read_only)
+                    db = _prepare(conn, path, exists, key, read_only, own)
+                device_id = _local(db, "device_id", new_id, read_only)
+                commune_id = _local(db, "commune_id", new_id, read_only)
+                _local(db, "created_at", now_utc, read_only)
+                if key is None:
+                    role, login = CHIEF, user or default_user()
+                else:
+                    login = keys.normalize_login(user or "")
+                    if role is None:
+                        account = _account(db, login)
+                        if account is None or account[2]:
+                            raise NotAllowed(
+                                f"Tài khoản “{login}” không còn được dùng sổ này. "
+                                "Hãy nhờ chỉ huy kiểm tra tài khoản."
+                            )
+                        role, full_name, _ = account
+            except BaseException:
+                conn.close()
+                raise
+        if own is not None:
+            own.share()  # the moment alone is over: others may open it now
+    except BaseException as exc:
+        if own is not None:
+            if isinstance(exc, NotARegister) and made_lock and own.exclusive:
+                # Refused untouched: not even a lock file is left beside someone else's file.
+                with contextlib.suppress(OSError):
+                    hold.lock_path(path).unlink()
+            own.release()
+        raise
     return Register(
         db=db, path=path, user=login, device_id=device_id, commune_id=commune_id, today=today,
-        role=role, full_name=full_name, key=key,
+        role=role, full_name=full_name, key=key, read_only=read_only, hold=own,
     )  # fmt: skip
 
 
@@ -314,11 +337,16 @@ def open_register(
     today: Callable[[], date] = date.today,
     password: str | None = None,
     key: bytes | None = None,
+    log_login: bool = True,
+    read_only: bool | None = None,
 ) -> Register:
     """Open a register, unlocking an encrypted one with `password` (or `key`), migrating it.
 
     `create` makes a missing file a *plain* register (tests, training files made by code);
     the program itself makes encrypted ones with `db.security.encryption.create_register`.
+    `log_login=False`: the login entry is left for `record_login` (a reading command writes it
+    after it has read, so reading never waits for the write lock). `read_only` None: read-only
+    when the file or its folder cannot be written.
     """
     path = Path(path).expanduser()
     if path.is_dir():
@@ -327,7 +355,7 @@ def open_register(
     if state == "missing" and not create:
         raise RegisterFileError(f"Không tìm thấy tệp sổ “{path}”.")
     if state != "encrypted":
-        return _open(path, key=None, user=user, today=today)
+        return _open(path, key=None, user=user, today=today, read_only=read_only)
     has_keys = keys.keys_path(path).exists()
     if key is None and password is None:
         if has_keys:
@@ -342,18 +370,41 @@ def open_register(
     if key is None:
         assert password is not None
         user, key, failures = unlock(path, user, password)
-    reg = _open(path, key=key, user=user, today=today)
-    if failures is not None:
+    reg = _open(path, key=key, user=user, today=today, read_only=read_only)
+    reg.failed_before = failures
+    if log_login:
         try:
-            log_event(reg, "login", {"failed_before": failures})
+            record_login(reg)
         except BaseException:
             reg.close()
             raise
     return reg
 
 
-# `DB_ERRORS`, `file_errors` (db.store.sqlerrors) and `new_id`, `now_utc` (db.core.stamps) are
-# kept importable from here for callers not yet moved to their homes.
+def record_login(reg: Register, *, wait_ms: int = BUSY_TIMEOUT_MS) -> bool:
+    """Write the login entry of a password open (with the wrong tries before it), once.
+
+    False when it cannot be written: the register is read-only (nothing can be written there),
+    or another program held the write lock for longer than `wait_ms` (RegisterLocked is not
+    raised: what was read has been read; the caller may say so).
+    """
+    if reg.failed_before is None or reg.read_only:
+        return False
+    reg.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        log_event(reg, "login", {"failed_before": reg.failed_before})
+    except RegisterLocked:
+        return False
+    finally:
+        reg.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    reg.failed_before = None
+    return True
+
+
+# `DB_ERRORS`, `file_errors` (db.store.sqlerrors), `new_id`, `now_utc` (db.core.stamps), and the
+# file helpers of db.store.connect are kept importable from here for callers not yet moved.
 __all__ = [
-    "DB_ERRORS", "MIGRATION_SET", "Register", "file_errors", "new_id", "now_utc", "open_register",
+    "BUSY_TIMEOUT_MS", "DB_ERRORS", "MIGRATION_SET", "SQLITE_HEADER", "Register", "State",
+    "connect_file", "copy_with_keys", "file_errors", "key_opens", "new_id", "now_utc",
+    "open_register", "record_login", "register_state", "unlock",
 ]  # fmt: skip

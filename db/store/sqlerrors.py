@@ -60,6 +60,8 @@ _LOCKED = frozenset({SQLITE_BUSY, SQLITE_LOCKED})
 _DAMAGED = frozenset({SQLITE_CORRUPT, SQLITE_NOTADB})
 _NOT_WRITABLE = frozenset({SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN})
 # A register that cannot be written: the change in hand is lost, nothing already saved.
+# How long a write waits for another's (db.store.connect.BUSY_TIMEOUT_MS), said in messages.
+BUSY_WAIT_SECONDS = 10
 _REGISTER_KEPT = "thay đổi vừa rồi chưa được lưu, dữ liệu đã lưu không bị ghi dở"
 
 
@@ -113,8 +115,9 @@ def file_error(path: Path, exc: BaseException) -> UserError | None:
     value = primary(exc)
     if value in _LOCKED:
         return RegisterLocked(
-            f"Tệp sổ “{path}” đang bị chương trình khác khóa (có thể đang mở ở cửa sổ khác). "
-            "Hãy đóng chương trình đó rồi thử lại."
+            f"Tệp sổ “{path}” đang bị chương trình khác khóa (có thể đang mở ở cửa sổ khác, "
+            f"hoặc một lệnh đang ghi nhiều dữ liệu; đã đợi {BUSY_WAIT_SECONDS} giây). Hãy đợi "
+            "việc đó xong hoặc đóng chương trình đó rồi thử lại; chưa có gì bị ghi dở."
         )
     if value == SQLITE_FULL:
         return files.disk_full(path, files.Wording(kept=_REGISTER_KEPT))

@@ -284,7 +284,7 @@ def test_plain_register_is_converted_keeping_everything(tmp_path: Path, fast_key
         assert count(reg, "change_log") == logged + 2  # the chief's account, the conversion
     assert register_state(path) == "encrypted"
     assert not path.with_name(path.name + PLAIN_COPY_SUFFIX).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cu.db", "cu.db.keys"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cu.db", "cu.db.keys", "cu.db.lock"]
     with unlock_with_recovery(path, code, "mat-khau-moi-1") as again:
         assert count(again, "persons") == 1
 
@@ -308,8 +308,8 @@ def test_a_failed_conversion_leaves_the_plain_register_as_it_was(
     assert _digest(path) == before and register_state(path) == "plain"
     assert not keys.keys_path(path).exists()
     assert not list(tmp_path.glob("*.tmp*"))
-    # The verified plain copy stays until a conversion succeeds.
-    assert path.with_name(path.name + PLAIN_COPY_SUFFIX).exists()
+    # No plain copy is made: the plain register itself stays until the encrypted one is in place.
+    assert not list(tmp_path.glob("*.bak"))
     with open_register(path) as reg:
         assert count(reg, "persons") == 1
 

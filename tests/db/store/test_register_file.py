@@ -22,7 +22,8 @@ def _today() -> date:
 
 
 def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()}
+    """The files in a folder, not counting the lock file every open takes (db.store.hold)."""
+    return {p.name for p in folder.iterdir() if not p.name.endswith(".lock")}
 
 
 def _refused_unchanged(path: Path, *words: str) -> RegisterFileError:
