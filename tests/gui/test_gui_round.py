@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDateTimeEdit, QLineEdit, QMessageBo
 
 from db.commune import places
 from db.duties import actions
+from db.duties.due import FollowUp
 from db.law.categories import Category
 from db.persons import drugtests, episodes
 from db.store.register import Register
@@ -86,16 +87,14 @@ def names(page: round_page.TestRoundPage) -> list[str]:
 
 def test_models_pass_qtmodeltester(qtmodeltester) -> None:
     rows = [RoundRow("p1", "Lò Văn An"), RoundRow("p2", "Cầm Văn Cường", result="negative")]
-    model = RoundModel(rows, follow_up=lambda r: round_page.FollowUp("decision", "ngắn", "dài"))
+    model = RoundModel(rows, follow_up=lambda r: FollowUp("decision", "ngắn", "dài"))
     model.set_positives(0, ["MET"])
     qtmodeltester.check(model)
 
 
 def test_model_without_widgets_keeps_results_consistent() -> None:
     rows = [RoundRow("p1", "Lò Văn An"), RoundRow("p2", "Cầm Văn Cường")]
-    model = RoundModel(
-        rows, follow_up=lambda r: round_page.FollowUp("decision", "ra quyết định", "đầy đủ")
-    )
+    model = RoundModel(rows, follow_up=lambda r: FollowUp("decision", "ra quyết định", "đầy đủ"))
     assert model.setData(model.index(0, RoundModel.POSITIVES), "met thc")
     assert model.row(0).result == "positive"
     assert model.row(0).positives == ["MET", "THC"]
@@ -160,13 +159,17 @@ def test_keyboard_round_is_saved_with_the_deadline_shown(
         == "Báo cáo ngay; ra quyết định trước 25/11/2026"
     )
     panel = page.follow_up_list
-    assert [panel.item(i).text() for i in range(panel.count())] == [
+    texts = [panel.item(i).text() for i in range(panel.count())]
+    assert texts[0] == (
         "Quàng Văn Bình: Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước 25/11/2026 "
-        "(Luật PCMT 2021 Điều 23)",
-        "Cầm Văn Cường: Dương tính trong thời gian theo dõi 2 năm: dấu hiệu tội phạm theo "
-        "Luật 86/2025/QH15 (BLHS Điều 256a); báo cáo ngay, chuyển cơ quan điều tra",
-    ]
-    assert panel.item(1).foreground().color() == RED
+        "(Luật 120/2025/QH15)"
+    )
+    # Cường, in the 2 years after his post-rehab period: a decision now, and the sign to watch.
+    assert texts[1].startswith(
+        "Cầm Văn Cường: Báo cáo ngay Chủ tịch UBND xã; ra quyết định quản lý trước 25/11/2026"
+    )
+    assert "điểm c khoản 1 Điều 256a Bộ luật Hình sự" in texts[1]
+    assert len(texts) == 2
     assert page.follow_up_box.isVisible()
     assert page.save_button.isEnabled()
     shot(page, "test_round.png")
@@ -283,7 +286,7 @@ def test_no_substance_ticked_disables_save(qtbot, page: round_page.TestRoundPage
     assert page.save_reason.text() == "Chọn ít nhất một chất được xét nghiệm."
 
 
-def test_positive_of_a_person_in_treatment_asks_no_decision(
+def test_positive_of_a_person_in_treatment_is_a_crime_sign_in_red(
     qtbot, reg: Register, page: round_page.TestRoundPage, managed: dict[str, str]
 ) -> None:
     actions.start_treatment(reg, managed["an"], Category.METHADONE, "02/10/2026")
@@ -293,7 +296,9 @@ def test_positive_of_a_person_in_treatment_asks_no_decision(
     qtbot.keyClick(editor_of(page), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.view.currentIndex().row() == 1, timeout=2000)
     text = page.model.index(0, RoundModel.FOLLOW_UP).data()
-    assert text == "Người nghiện / đang cai nghiện, điều trị: không ra quyết định quản lý"
+    # Art. 256a(1)(a) (Law 86/2025/QH15): using while on substitution treatment.
+    assert text == "Dấu hiệu tội phạm — điểm a khoản 1 Điều 256a BLHS"
+    assert page.follow_up_list.item(0).foreground().color() == RED
 
 
 def test_double_click_opens_the_person(
