@@ -6,7 +6,9 @@
 #
 # On Linux the installer script is compiled against a stand-in folder of the Windows layout
 # (packaging/installer.py --dummy): the real one is built and compiled on Windows by
-# .github/workflows/windows.yml. Extra arguments go to the smoke test (e.g. --strict).
+# .github/workflows/windows.yml. The smoke test is strict: a window that does not show (and quit
+# on SOTHEODOI_SMOKE_QUIT) or a portable copy whose register leaves the stick fails the check.
+# Extra arguments go to the smoke test (e.g. --keep, --only window).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 QT_QPA_PLATFORM=offscreen PYTHONUTF8=1
@@ -45,7 +47,7 @@ python packaging/portable.py dist/SoTheoDoi --level 1
 portable=$(ls -t dist/SoTheoDoi-*-portable-*.zip | head -n 1)
 
 step "smoke test of the frozen program"
-python packaging/smoke.py dist/SoTheoDoi --portable "$portable" "$@"
+python packaging/smoke.py dist/SoTheoDoi --portable "$portable" --strict "$@"
 
 step "Windows installer script compiles (makensis)"
 python packaging/installer.py --dummy
