@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -115,17 +116,16 @@ def _partial(value: Any) -> str | None:
     return _birth(value) if type(value) is str else "phải là ngày"
 
 
-@lru_cache(maxsize=4096)
-def _moment(value: str) -> str | None:
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return "không phải thời điểm hợp lệ"
-    return None if len(value) <= 40 else "không phải thời điểm hợp lệ"
+# A time stamp as the register writes them (ISO 8601, UTC): its shape here, its day by _day.
+_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:[+-]\d{2}:\d{2}|Z)?"
+)
 
 
 def _stamp(value: Any) -> str | None:
-    return _moment(value) if type(value) is str else "phải là thời điểm"
+    if type(value) is not str or not _STAMP.fullmatch(value):
+        return "không phải thời điểm hợp lệ"
+    return _day(value[:10])
 
 
 def _one_of(*allowed: str) -> Check:
@@ -246,12 +246,38 @@ ROW_RULES: dict[str, tuple[RowCheck, ...]] = {
 _BY_TYPE: dict[str, Check] = {"TEXT": _text, "INTEGER": _integer, "REAL": _real}
 
 
+_ANY_TEXT = frozenset({str})
+# What each check lets through by type alone, and whether it also looks at the value.
+_TYPES: dict[Check, tuple[frozenset[type], bool]] = {
+    _text: (_ANY_TEXT, False),
+    _integer: (frozenset({int}), True),
+    _count: (frozenset({int}), True),
+    _flag: (frozenset({int}), True),
+    _real: (frozenset({int, float}), True),
+    _area: (frozenset({int, float}), True),
+}
+
+
+_SHAPES: dict[Check, re.Pattern[str]] = {_uuid: _UUID, _base: _HEX16, _stamp: _STAMP}
+_DAY_OF = operator.itemgetter(slice(0, 10))
+
+
 @dataclass(frozen=True)
 class Column:
-    """What the schema says of a column: its check and whether it may be empty (NULL)."""
+    """What the schema says of a column: its check, the Python types it may hold, whether the
+    value itself is checked, and whether it may be empty (NULL)."""
 
     check: Check
     nullable: bool
+    types: frozenset[type]
+    by_value: bool
+    shape: re.Pattern[str] | None = None  # checked on every value in one C loop
+
+    @classmethod
+    def of(cls, check: Check, nullable: bool) -> Column:
+        types, by_value = _TYPES.get(check, (_ANY_TEXT, True))
+        allowed = types | {type(None)} if nullable else types
+        return cls(check, nullable, allowed, by_value, _SHAPES.get(check))
 
 
 def schema_columns(reg: Register, tables: Sequence[str]) -> dict[str, dict[str, Column]]:
@@ -264,10 +290,19 @@ def schema_columns(reg: Register, tables: Sequence[str]) -> dict[str, dict[str, 
         ).fetchall():
             rule = RULES.get(table, {}).get(name) or _META_RULES.get(name)
             fallback = _BY_TYPE.get(str(kind).upper(), _text)
-            columns[name] = Column(rule or fallback, not (notnull or primary))
-        columns[BASE_COLUMN] = Column(_base, True)
+            columns[name] = Column.of(rule or fallback, not (notnull or primary))
+        columns[BASE_COLUMN] = Column.of(_base, True)
         out[table] = columns
     return out
+
+
+def _problem(column: Column, value: Any) -> str:
+    """Why a value of a type the column does not take is wrong."""
+    if value is None:
+        return "không được để trống"
+    if isinstance(value, list | dict):
+        return "phải là một giá trị, không phải danh sách"
+    return column.check(value) or "kiểu giá trị không hợp lệ"
 
 
 class Validator:
@@ -302,22 +337,27 @@ class Validator:
         if (table, tuple(columns)) not in self._checked:
             self.check_columns(table, columns)
             self._checked.add((table, tuple(columns)))
-        for at, name in enumerate(columns):
+        # Column by column, in C loops: the types present, then the shape of every value (ids,
+        # stamps) or each distinct value once (dates, kinds: a few per batch).
+        for name, values in zip(columns, zip(*rows, strict=True), strict=False):
             column = known[name]
-            try:
-                distinct = {(type(row[at]), row[at]) for row in rows}
-            except TypeError:  # a list or a mapping: never a value of a column
-                distinct = {(list, "[]")}
-            for kind, value in distinct:
-                if value is None and column.nullable:
+            types = set(map(type, values))
+            if not types <= column.types:
+                i = next(i for i, v in enumerate(values) if type(v) not in column.types)
+                raise self.error(table, columns, rows[i], name, _problem(column, values[i]))
+            if not column.by_value:
+                continue
+            present = [v for v in values if v is not None] if type(None) in types else values
+            distinct: Iterable[Any] = present
+            if column.shape is not None and all(map(column.shape.fullmatch, present)):
+                if column.check is not _stamp:
                     continue
-                problem = "không được để trống" if value is None else column.check(value)
-                if kind is list:
-                    problem = "phải là một giá trị, không phải danh sách"
+                distinct = {f"{day}T00:00:00" for day in map(_DAY_OF, present)}
+            for value in set(distinct):
+                problem = column.check(value)
                 if problem:
-                    culprit = next(
-                        (r for r in rows if _same(r[at], kind, value)), rows[0] if rows else []
-                    )
+                    culprit = next((r for r, v in zip(rows, values, strict=True)
+                                    if v == value or v is value), rows[0])  # fmt: skip
                     raise self.error(table, columns, culprit, name, problem)
         for rule in ROW_RULES.get(table, ()):
             for row in rows:
@@ -339,9 +379,3 @@ class Validator:
             f"{record}, trường “{label}”: {problem}. Không có gì được nhập vào sổ; hãy báo bên "
             "gửi lập lại gói."
         )
-
-
-def _same(value: Any, kind: type, wanted: Any) -> bool:
-    if kind is list:
-        return isinstance(value, list | dict)
-    return type(value) is kind and value == wanted
