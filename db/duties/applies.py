@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from db.core.dates import from_iso, parse_date, show
+from db.core.dates import from_iso, future_error, parse_date, show
 from db.core.errors import NotAllowed, NotFound, UserError, ValidationError
 from db.law.categories import LABELS, TREATMENT, Category, parse_category
 from db.law.rules import in_force, rule
 from db.persons import absences, declarations, monitoring
 from db.persons.episodes import (
-    _not_future,  # the episodes' one "in the future" rule, until it has a public name
+    STOP_REASON_REQUIRED,
     end_of,
     open_episodes,
     status_label,
@@ -132,7 +132,7 @@ BY_KEY = {action.key: action for action in ACTIONS}
 _REQUIRED = {
     "moved_to": "Nơi chuyển đến: không được để trống.",
     "moved_from": "Nơi chuyển đến từ: không được để trống.",
-    "reason": "Lý do dừng: phải ghi lý do (Mẫu 09).",
+    "reason": STOP_REASON_REQUIRED,
 }
 
 
@@ -237,7 +237,8 @@ def check_action(
                 on = parse_date(day, action.date_label)
             except UserError as exc:
                 errors["date"] = exc.message
-            _not_future(reg, on, "date", action.date_label, errors)
+            if message := future_error(on, reg.today(), action.date_label):
+                errors.setdefault("date", message)
     if action.on_episode:
         refused = _episode_refusal(reg, action, values.get("episode"), person_id, on)
         if refused:

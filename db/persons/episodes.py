@@ -43,6 +43,10 @@ def _date(value: date | str | None, field: str, label: str, errors: dict[str, st
         return None
 
 
+# An early end (dừng, Mẫu 09) must say why: the message wherever a form asks for the reason.
+STOP_REASON_REQUIRED = "Lý do dừng: phải ghi lý do (Mẫu 09)."
+
+
 def _not_future(
     reg: Register, d: date | None, field: str, label: str, errors: dict[str, str]
 ) -> None:
@@ -323,7 +327,7 @@ def close_episode(
     if end_kind not in END_KINDS:
         errors["end_kind"] = f"Hình thức kết thúc “{end_kind}” không hợp lệ."
     if end_kind == "stopped" and not reason.strip():
-        errors["end_reason"] = "Lý do dừng: phải ghi lý do (Mẫu 09)."
+        errors["end_reason"] = STOP_REASON_REQUIRED
     if episode["end_date"]:
         errors["end_date"] = f"Diện này đã kết thúc ngày {show(episode['end_date'])}."
     if errors:
