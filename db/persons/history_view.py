@@ -10,7 +10,8 @@ its reason.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -230,3 +231,159 @@ def person_history(reg: Register, person_id: str, limit: int = 500) -> list[dict
         out.append({"at": local_time(entry["at"]), "who": who, "what": what, "action": label,
                     "summary": summary})  # fmt: skip
     return out
+
+
+# --- The audit log (gui/pages/audit.py): every table's entries and the events, in words. ------
+
+# Fields of the register's other tables (and events' details), as an officer names them.
+_MORE_LABELS = {
+    "name": "Tên", "kind": "Loại", "population": "Dân số", "households": "Số hộ",
+    "drug_free": "Không ma túy", "drug_free_since": "Ngày công nhận không ma túy",
+    "address": "Địa chỉ", "found_date": "Ngày phát hiện", "cleared_date": "Ngày xóa bỏ",
+    "incident_date": "Ngày xảy ra", "serious": "Nghiêm trọng", "count": "Số lượng",
+    "area_m2": "Diện tích (m²)", "key": "Mục cài đặt", "value": "Giá trị", "day": "Ngày",
+    "login": "Tài khoản", "full_name": "Họ và tên", "role": "Vai trò", "disabled": "Bị khóa",
+    "days": "Số ngày", "start_date": "Từ ngày", "end_date": "Đến ngày",
+    "from_date": "Từ ngày", "to_date": "Đến ngày", "ordered_on": "Ngày quyết định giám sát",
+    "ordered_by": "Người quyết định", "device": "Thiết bị", "ended_on": "Ngày kết thúc",
+    "end_reason": "Lý do kết thúc", "declared_on": "Ngày khai báo",
+    "substances": "Chất", "category": "Diện", "village_id": "Thôn/bản",
+    "person_id": "Người trong sổ", "notes": "Ghi chú", "deleted": "Trạng thái",
+    # Events: a sign-in, a print, an export, a backup, a restore.
+    "report": "Báo cáo", "file": "Tệp", "to": "Đến", "from": "Từ", "people": "Số người",
+    "tests": "Số xét nghiệm", "failed_before": "Số lần nhập sai mật khẩu trước đó",
+    "by": "Người thực hiện", "what": "Nội dung", "receiver": "Nơi nhận", "rows": "Số dòng",
+    "note": "Ghi chú", "bytes": "Dung lượng", "kept": "Bản cũ giữ tại",
+    "lost_entries": "Số mục nhật ký bị mất", "outbox": "Hộp thư đi", "reports": "Số báo cáo",
+    "uploaded": "Số báo cáo đã gửi", "village": "Thôn/bản", "due": "Chỉ người đến hạn",
+    "token": "Mã truy cập", "ca_file": "Tệp chứng chỉ", "client_cert": "Chứng chỉ máy",
+    "client_key": "Khóa máy",
+}  # fmt: skip
+# Ids and fingerprints: the program's own, never shown.
+_LOG_HIDDEN = _HIDDEN | {"episode_id", "kept_id", "merged_id", "log_seq", "person_a",
+                         "person_b", "sha256", "manifest_sha256", "anchor", "backup_anchor",
+                         "old_anchor", "undone_at"}  # fmt: skip
+_MORE_CODES: dict[str, Mapping[str, str]] = {
+    "kind": {"holiday": "Ngày nghỉ", "workday": "Ngày làm bù", "reset": "Chỉ huy đặt lại",
+             "change": "Tự đổi", "full": "Toàn bộ", "incremental": "Phần thay đổi"},
+    "what": {"handover_bundle": "Gói bàn giao", "upload_credential": "Thông tin gửi báo cáo"},
+    "role": {"chief": "Chỉ huy", "officer": "Cán bộ"},
+}  # fmt: skip
+_FLAGS = {"drug_free", "serious", "disabled", "due", "at_address", "remote_area"}
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A record of another table in words: its label, then what names the row.
+_NAMED_BY = {"villages": "name", "hotspots": "name", "prevention_models": "name",
+             "calendar_days": "day", "incidents": "incident_date", "absences": "start_date",
+             "monitoring_orders": "from_date", "substance_declarations": "declared_on",
+             "accounts": "full_name"}  # fmt: skip
+_MORE_TABLES = {"absences": "Vắng mặt", "monitoring_orders": "Giám sát điện tử",
+                "substance_declarations": "Khai báo chất",
+                "management_team": "Tổ quản lý"}  # fmt: skip
+
+
+Words = Mapping[tuple[str, str], Mapping[str, str]]
+
+
+def account_names(reg: Register) -> dict[str, str]:
+    """login → the account's full name (accounts without one are left out)."""
+    return {str(login): str(name) for login, name in _Names(reg).accounts.items()}
+
+
+def _log_label(table: str, field: str) -> str:
+    return FIELD_LABELS.get(table, {}).get(field) or _MORE_LABELS.get(field, field)
+
+
+def _log_value(table: str, field: str, value: Any, names: _Names, words: Words) -> str:
+    if field in ("login", "by", "ordered_by") and isinstance(value, str):
+        return str(names.accounts.get(value, value))
+    if field in _FLAGS:
+        return "Có" if value else "Không"
+    if field == "bytes" and isinstance(value, int):
+        return f"{value / 1_000_000:.1f} MB".replace(".", ",")
+    if field == "village" and value:
+        found = names.of("villages", str(value))
+        return str(value) if found == "?" else found
+    codes = words.get((table, field)) or _MORE_CODES.get(field)
+    if codes and str(value) in codes and (table, field) not in _CODES:
+        return codes[str(value)]
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return show(value)
+    return show_value(table, field, value, names)
+
+
+def _log_parts(table: str, changes: Any, names: _Names, words: Words, *,
+               update: bool = False) -> list[str]:  # fmt: skip
+    if not isinstance(changes, Mapping):
+        return [str(changes)]
+    if update:
+        return [f"{_log_label(table, k)}: {_log_value(table, k, old, names, words)} → "
+                f"{_log_value(table, k, new, names, words)}"
+                for k, (old, new) in changes.items() if k not in _LOG_HIDDEN]  # fmt: skip
+    return [f"{_log_label(table, k)}: {_log_value(table, k, v, names, words)}"
+            for k, v in changes.items()  # the person has a column of their own
+            if k not in _LOG_HIDDEN and k != "person_id" and v not in (None, "", "[]")]  # fmt: skip
+
+
+def _log_what(table: str, row: Mapping[str, Any] | None, changes: Any, words: Words) -> str:
+    """The record an audit entry is about, in words (never its id)."""
+    if isinstance(changes, Mapping) and changes.get("report"):
+        return str(changes["report"])  # a printed or exported report names itself
+    if table in FIELD_LABELS:
+        return _what(table, row)
+    label = _MORE_TABLES.get(table) or history.TABLE_LABELS.get(table, table)
+    if row is not None and table == "settings":
+        return f"{label}: {words.get(('settings', 'key'), {}).get(row['key'], row['key'])}"
+    if row is None or table not in _NAMED_BY:
+        return label
+    named = row.get(_NAMED_BY[table]) or row.get("login") or ""
+    return f"{label}: {show(named) if _ISO_DAY.match(str(named)) else named}"
+
+
+def log_rows(reg: Register, entries: Sequence[Mapping[str, Any]],
+             words: Words | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Audit log entries (db.store.audit.audit_log) in words, in their order: `at` (local
+    dd/mm/yyyy hh:mm), `who` (the account's full name), `action`, `what` (the record, never an
+    id), `person` (the name of the person it concerns, if any) and `summary`; `seq` and
+    `person_id` stay for the screen. `words` gives codes named in the layers above this one:
+    ("settings", "key") → a setting's label, ("hotspots", "kind") → the kinds of a place."""
+    words = words or {}
+    names = _Names(reg)
+    rows = _rows_of(reg, entries)
+    others: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry["table_name"] not in FIELD_LABELS and entry["table_name"] in _LABELLED:
+            others.setdefault(entry["table_name"], set()).add(entry["row_id"])
+    for table, ids in others.items():
+        for found in reg.db.query(f"SELECT * FROM [{table}] WHERE id IN (SELECT value FROM "
+                                  "json_each(?))", [json.dumps(sorted(ids))]):  # fmt: skip
+            rows[found["id"]] = found
+    out = []
+    for entry in entries:
+        table, action, row = entry["table_name"], entry["action"], rows.get(entry["row_id"])
+        changes = json.loads(entry["changes"])
+        if action == CORRECT:
+            label = KINDS.get(str(changes.get("kind", "")), str(changes.get("kind", "")))
+            fields = changes.get("fields") or {}
+            parts = [str(changes.get("what") or "")]
+            parts += _log_parts(table, fields.get("old", fields), names, words,
+                                update="old" not in fields and bool(fields))  # fmt: skip
+            parts.append(f"Lý do: {changes.get('reason', '')}")
+        else:
+            label = history.ACTION_LABELS.get(action, action)
+            parts = [] if action == "delete" else _log_parts(
+                table, changes, names, words, update=action == "update")  # fmt: skip
+        person_id = entry.get("person_id") or (row or {}).get("person_id")
+        if not person_id and action == CORRECT:
+            person_id = changes.get("person_id")
+        person = entry.get("person_name") or (names.of("persons", person_id) if person_id
+                                              else "")  # fmt: skip
+        out.append({
+            "seq": entry["seq"], "person_id": person_id, "at": local_time(entry["at"]),
+            "who": names.accounts.get(entry["user"], entry["user"]), "action": label,
+            "what": _log_what(table, row, changes, words), "person": person,
+            "summary": "; ".join(p for p in parts if p),
+        })  # fmt: skip
+    return out
+
+
+_LABELLED = {*_NAMED_BY, "settings", *_MORE_TABLES}

@@ -1,18 +1,22 @@
 """The audit trail on screen: every change and event, newest first, filtered by person, by who
 and by date, with the state of the hash chain (which shows an edited or removed entry).
 
-Filtering happens in SQL (db.store.audit.audit_log); the page holds the newest 1,000 matches.
+Filtering happens in SQL (db.store.audit.audit_log); the page holds the newest 1,000 matches. An
+entry reads as the person's history does (db.persons.history_view.log_rows): the laptop's local
+time dd/mm/yyyy hh:mm, the account's full name, Vietnamese field names and values, the person's
+or the record's name and never an internal id.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,39 +24,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.commune.places import HOTSPOT_KINDS, INCIDENT_KINDS
+from db.commune.settings import SETTINGS
 from db.core.dates import parse_date
 from db.core.errors import UserError
+from db.persons.history_view import account_names, log_rows
 from db.store import audit
 from db.store.register import Register
-from gui.kit.common import Column, ListModel, error_label, make_table, set_error, tr
+from gui.kit.common import Column, Index, ListModel, error_label, make_table, set_error, tr
 from gui.kit.page import Page
 
 LIMIT = 1000
+# Codes of the layers above db.persons, for the log to name them.
+WORDS = {
+    ("settings", "key"): {s.key: s.label for s in SETTINGS},
+    ("hotspots", "kind"): HOTSPOT_KINDS,
+    ("incidents", "kind"): INCIDENT_KINDS,
+}
+TIME, WHO, ACTION, WHAT, PERSON, SUMMARY = range(6)
 
 
 def _tr(text: str) -> str:
     return tr("audit", text)
 
 
-def local_time(stored: str) -> str:
-    """A stored UTC time as the laptop's local dd/mm/yyyy hh:mm:ss."""
-    try:
-        moment = datetime.fromisoformat(stored)
-    except ValueError:
-        return stored
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S")
-
-
 COLUMNS = [
-    Column(_tr("Thời gian"), lambda r: local_time(r["at"])),
-    Column(_tr("Người làm"), lambda r: r["user"]),
-    Column(_tr("Việc"), lambda r: r["action_label"]),
+    Column(_tr("Thời gian"), lambda r: r["at"]),
+    Column(_tr("Người làm"), lambda r: r["who"]),
+    Column(_tr("Việc"), lambda r: r["action"]),
     Column(_tr("Mục"), lambda r: r["what"]),
-    Column(_tr("Người trong sổ"), lambda r: r.get("person_name") or ""),
+    Column(_tr("Người trong sổ"), lambda r: r["person"]),
     Column(_tr("Nội dung (cũ → mới)"), lambda r: r["summary"]),
 ]
+
+
+class AuditModel(ListModel):
+    """The log's rows; a long summary or record name shows whole in its tooltip."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (WHAT, SUMMARY):
+            return super().data(index, Qt.ItemDataRole.DisplayRole) or None
+        return super().data(index, role)
 
 
 class AuditPage(Page):
@@ -80,10 +92,15 @@ class AuditPage(Page):
         layout.addLayout(filters)
         self.filter_error = error_label("auditFilterError")
         layout.addWidget(self.filter_error)
-        self.model = ListModel(COLUMNS)
+        self.model = AuditModel(COLUMNS)
         self.table = make_table("auditTable")
         self.table.setModel(self.model)
         self.table.doubleClicked.connect(self._open)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The time, who and what was done always show whole; the summary takes the rest.
+        for column in (TIME, WHO, ACTION):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         self.count = QLabel()
@@ -113,8 +130,9 @@ class AuditPage(Page):
         self.user.blockSignals(True)
         self.user.clear()
         self.user.addItem(self.tr("Mọi người"), "")
-        for name in audit.log_users(self.reg):
-            self.user.addItem(name, name)
+        names = account_names(self.reg)
+        for login in audit.log_users(self.reg):
+            self.user.addItem(names.get(login, login), login)
         self.user.setCurrentIndex(max(0, self.user.findData(chosen)) if chosen else 0)
         self.user.blockSignals(False)
         self.load()
@@ -132,11 +150,14 @@ class AuditPage(Page):
             set_error(self.filter_error, exc.message)
             return
         set_error(self.filter_error, None)
-        rows: list[dict[str, Any]] = audit.audit_log(
+        entries = audit.audit_log(
             self.reg, person=self.person.text(), user=str(self.user.currentData() or ""),
             since=since, until=until, limit=LIMIT,
         )  # fmt: skip
+        rows = log_rows(self.reg, entries, WORDS)
         self.model.set_rows([{**r, "id": str(r["seq"])} for r in rows])
+        for column, width in ((WHAT, 220), (PERSON, 170)):
+            self.table.setColumnWidth(column, width)
         self.count.setText(
             self.tr("%1 mục mới nhất").replace("%1", str(LIMIT))
             if len(rows) >= LIMIT
