@@ -19,6 +19,7 @@ from db.core.dates import add_months, show
 from db.duties import crime
 from db.duties.crime import FollowUp as FollowUp
 from db.duties.crime import positive_follow_up as positive_follow_up
+from db.duties.post_rehab import post_rehab_deadlines
 from db.law.categories import IN_FACILITY, RESIDENCE_CHECKED, TREATMENT, Category
 from db.law.rules import NOT_IN_LAW, deadline, rule
 from db.law.workdays import WorkCalendar
@@ -255,16 +256,27 @@ def _episode_deadlines(reg: Register, on: date, horizon: date, cal: WorkCalendar
         yield DueItem("post_rehab", row["person_id"], due, due < on,
                       f"Trở về ngày {show(released)}: lập hồ sơ quản lý sau cai nghiện",
                       used.source, row["id"])  # fmt: skip
-    # Post-rehab file opened but no decision yet.
+    # A post-rehab period without its decision yet: the file, the decision after it and, after
+    # compulsory rehab, the person's report (Decree 116/2021 Art. 77, 78, 62), in that order;
+    # the decision is never due before the file (the day the file was opened is not recorded).
     for row in reg.db.query(
-        f"SELECT id, person_id, start_date FROM episodes WHERE {_OPEN} "
-        "AND category = 'post_rehab' AND decision_no = ''",
+        "SELECT id, person_id, start_date, (SELECT r.category FROM episodes r WHERE "
+        "r.person_id = episodes.person_id AND r.deleted = 0 AND r.end_kind = 'completed' "
+        "AND r.category = 'rehab_compulsory' AND r.end_date = episodes.start_date) AS compulsory, "
+        "(SELECT 1 FROM contacts c WHERE c.person_id = episodes.person_id AND c.deleted = 0 "
+        "AND c.kind = 'report_in' AND c.contact_date >= episodes.start_date "
+        "AND c.contact_date <= :on) AS reported "
+        f"FROM episodes WHERE {_OPEN} AND category = 'post_rehab' AND decision_no = ''",
         {"on": day},
     ):
-        opened = date.fromisoformat(row["start_date"])
-        due, used = deadline("post_rehab_decision", opened, cal)
-        yield DueItem("post_rehab", row["person_id"], due, due < on,
-                      "Ra quyết định quản lý sau cai nghiện", used.source, row["id"])  # fmt: skip
+        released = date.fromisoformat(row["start_date"])
+        steps = post_rehab_deadlines(released, cal, compulsory=bool(row["compulsory"]))
+        for step in steps.in_order():
+            if step.kind == "report" and row["reported"]:
+                continue
+            yield DueItem("post_rehab", row["person_id"], step.due, step.due < on,
+                          f"{step.text} (trở về ngày {show(released)})", step.rule.source,
+                          row["id"])  # fmt: skip
     # Addicts not yet registered for any treatment.
     treat = ",".join(f"'{c.value}'" for c in TREATMENT)
     for row in reg.db.query(

@@ -271,13 +271,51 @@ def test_post_rehab_file_missing_after_rehab(reg: Register, person: str) -> None
     assert items(reg, "post_rehab") == []
 
 
-def test_post_rehab_decision_missing(reg: Register, person: str) -> None:
+def test_post_rehab_decision_missing_comes_after_the_file(reg: Register, person: str) -> None:
+    """Released Wednesday 18/11/2026 (Decree 116/2021 Art. 77, 78): the file within 3 working
+    days, Thursday 19, Friday 20, Monday 23/11; the decision 2 working days after the file's
+    deadline, Tuesday 24, Wednesday 25/11 — never before the file."""
     actions.start_treatment(reg, person, "rehab_home", "01/05/2026")
     rehab = next(e for e in episodes.open_episodes(reg, person) if e["category"] == "rehab_home")
     actions.release_from_rehab(reg, rehab["id"], "18/11/2026")
-    item = only(reg, "post_rehab")
-    assert item.due == date(2026, 11, 20)  # 2 working days
-    assert item.source == "Luật 120/2025/QH15"  # in force from 01/07/2026
+    got = [(i.due, i.text) for i in items(reg, "post_rehab", on=date(2026, 11, 30))]
+    assert got == [
+        (date(2026, 11, 23), "Lập hồ sơ quản lý sau cai nghiện (trở về ngày 18/11/2026)"),
+        (date(2026, 11, 25), "Ra quyết định quản lý sau cai nghiện (trở về ngày 18/11/2026)"),
+    ]
+    assert {i.source for i in items(reg, "post_rehab")} == {"Luật 120/2025/QH15"}
+    post = next(e for e in episodes.open_episodes(reg, person) if e["category"] == "post_rehab")
+    reg.db["episodes"].update(post["id"], {"decision_no": "31/QĐ-UBND"})
+    assert items(reg, "post_rehab") == []
+
+
+def test_post_rehab_after_compulsory_rehab_lists_the_report_until_made(
+    reg: Register, person: str
+) -> None:
+    """Out of compulsory rehab on Monday 15/06/2026 (Decree 116/2021 Art. 62, 77, 78): the file by
+    Thursday 18/06 (3 working days), the person's report by Monday 22/06 (5), the decision by
+    Monday 22/06 (2 after the file's 18/06: Friday 19, Monday 22); on the same day the report
+    comes first. Law 73/2021's decrees were in force on the release day."""
+    actions.start_treatment(reg, person, "rehab_compulsory", "15/06/2025", planned="15/06/2026")
+    rehab = next(
+        e for e in episodes.open_episodes(reg, person) if e["category"] == "rehab_compulsory"
+    )
+    actions.release_from_rehab(reg, rehab["id"], "15/06/2026")
+
+    def steps(on: date) -> list[tuple[date, str, str]]:
+        return [(i.due, i.text.split(" (")[0], i.source) for i in items(reg, "post_rehab", on=on)]
+
+    assert steps(date(2026, 6, 16)) == [
+        (date(2026, 6, 18), "Lập hồ sơ quản lý sau cai nghiện", "NĐ 116/2021 Điều 77"),
+        (date(2026, 6, 22), "Người ra khỏi cơ sở cai nghiện bắt buộc trình diện Công an xã",
+         "NĐ 116/2021 Điều 62"),
+        (date(2026, 6, 22), "Ra quyết định quản lý sau cai nghiện", "NĐ 116/2021 Điều 78"),
+    ]  # fmt: skip
+    contacts.add_contact(reg, person, "17/06/2026", "report_in")
+    assert [text for _, text, _ in steps(date(2026, 6, 18))] == [
+        "Lập hồ sơ quản lý sau cai nghiện",
+        "Ra quyết định quản lý sau cai nghiện",
+    ]
 
 
 def test_addict_not_registered_for_treatment(reg: Register, person: str) -> None:
