@@ -16,10 +16,10 @@ reading takes the one in the person's favour; docs/decisions.md lists them.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from db.commune.holidays import work_calendar
 from db.core.dates import add_months, parse_date, show
@@ -35,13 +35,6 @@ AMENDED_BY = "Luật 86/2025/QH15"
 # The substitution medicines themselves: a positive for them alone during substitution
 # treatment is the treatment, not illegal use.
 SUBSTITUTION_MEDICINES = frozenset({"MTD", "BUP"})
-POINTS: dict[str, str] = {
-    "a": "sử dụng trong thời gian cai nghiện ma túy hoặc điều trị nghiện bằng thuốc thay thế",
-    "b": "sử dụng trong thời gian quản lý sau cai nghiện ma túy",
-    "c": "sử dụng trong 02 năm sau khi hết thời hạn quản lý sau cai nghiện, khi đang bị quản lý "
-    "người sử dụng trái phép chất ma túy",
-    "d": "sử dụng trong 02 năm sau khi tự ý chấm dứt cai nghiện tự nguyện hoặc điều trị thay thế",
-}
 # How the officer records the hand-over to the investigating police until the register has a
 # contact kind of its own: a contact "Khác" whose note names the investigating police.
 HANDOVER_KIND = "other"
@@ -82,19 +75,6 @@ class Span(NamedTuple):
         return self.start < day and (self.end is None or day < self.end)
 
 
-def spans(rows: Iterable[Mapping[str, Any]]) -> list[Span]:
-    """Episode rows (as stored) as spans."""
-    return [
-        Span(
-            r["category"],
-            date.fromisoformat(r["start_date"]),
-            date.fromisoformat(r["end_date"]) if r["end_date"] else None,
-            r["end_kind"],
-        )
-        for r in rows
-    ]
-
-
 @dataclass(frozen=True)
 class Reading:
     """What Art. 256a makes of a positive test: the point that applies (None: no crime), why in
@@ -122,8 +102,7 @@ _QUITTABLE = {c.value for c in QUITTABLE}
 
 
 def _label(category: str) -> str:
-    text = LABELS[Category(category)]
-    return text[0].lower() + text[1:]
+    return clause(LABELS[Category(category)])
 
 
 def _windows(history: Sequence[Span]) -> tuple[list[Span], list[Span]]:
@@ -199,6 +178,8 @@ def _crime_point(history: Sequence[Span], tested: date,
         )
     if after_post:
         s, last = max(after_post, key=lambda x: x[0].end or x[0].start)
+        if last < law_start():
+            return None  # the 2 years end before Art. 256a exists: nothing to warn of
         return Reading(
             None,
             f"Trong 02 năm sau khi hết thời hạn quản lý sau cai nghiện ngày {show(s.end)}, chưa "
