@@ -1,7 +1,8 @@
 """The one path every write takes: metadata, soft deletes and the change log, in one transaction.
 
 Screens and commands never write rows themselves; the functions in db/ that do all come here, so
-who/when/which device, the UUID, and the old → new values in the change log are never forgotten.
+who/when/which device, the UUID, and the old → new values in the change log are never forgotten,
+and the role a write needs (db.store.permissions) is checked before anything is written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from db.core.chain import GENESIS, entry_hash
 from db.core.errors import NotFound, RegisterFileError
 from db.core.stamps import new_id, now_utc
+from db.store import permissions
 from db.store.sqlerrors import file_errors
 
 if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
@@ -82,6 +84,7 @@ def log_change(reg: Register, at: str, table: str, row_id: str, action: str, cha
     Called inside the caller's transaction, so the entry and the change it records are written
     together or not at all. (The USB handover logs merged rows through here too.)
     """
+    permissions.require(reg, table, action, changes)
     text = json.dumps(changes, ensure_ascii=False, default=str)
     last = reg.db.execute("SELECT hash FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()
     prev = (last[0] if last else None) or GENESIS
@@ -109,6 +112,7 @@ def get(reg: Register, table: str, row_id: str, *, include_deleted: bool = False
 
 def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
     """Insert one row with a new UUID and its metadata, logging every field."""
+    permissions.require(reg, table, "insert")
     at = now_utc()
     row = dict(values)
     if "id" not in row:
@@ -133,6 +137,7 @@ def _set(reg: Register, table: str, row_id: str, values: Mapping[str, Any]) -> N
 
 def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -> Row:
     """Change fields of one row; only fields that really change are written and logged."""
+    permissions.require(reg, table, "update")
     with transaction(reg):
         old = get(reg, table, row_id)
         diff = {k: [old.get(k), v] for k, v in changes.items() if old.get(k) != v}
@@ -148,6 +153,7 @@ def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -
 
 def soft_delete(reg: Register, table: str, row_id: str) -> None:
     """Mark a row deleted (it stays, so the deletion can travel and be audited)."""
+    permissions.require(reg, table, "delete")
     with transaction(reg):
         get(reg, table, row_id)
         at = now_utc()
@@ -182,6 +188,7 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
     one statement after the rows instead of by its trigger row by row (the trigger is dropped
     and made again inside the same transaction, so nothing is left half-done).
     """
+    permissions.require(reg, table, "bulk")
     at = now_utc()
     meta = {
         "created_at": at, "created_by": reg.user, "updated_at": at, "updated_by": reg.user,

@@ -41,7 +41,7 @@ from db.core.errors import (
     RegisterLocked,
 )
 from db.core.stamps import new_id, now_utc
-from db.store import hold, keys
+from db.store import hold, keys, permissions
 from db.store.audit import log_event
 from db.store.connect import (
     BUSY_TIMEOUT_MS,
@@ -59,8 +59,7 @@ from db.store.schema import APPLICATION_ID, MIGRATION_SET, migrations
 from db.store.sqlerrors import DB_ERRORS, file_errors
 from db.store.unlock import unlock
 
-CHIEF = "chief"
-OFFICER = "officer"
+CHIEF, OFFICER = permissions.CHIEF, permissions.OFFICER
 
 
 class NotARegister(RegisterFileError):
