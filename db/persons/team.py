@@ -62,7 +62,8 @@ def _day(value: Any, key: str, errors: dict[str, str], today: date) -> date | No
 
 
 def _active(row: Mapping[str, Any], on: date) -> bool:
-    return not row.get("to_date") or str(row["to_date"]) >= on.isoformat()
+    """Serving on `on`: `to_date` is the day the member stopped (as an episode's end)."""
+    return not row.get("to_date") or str(row["to_date"]) > on.isoformat()
 
 
 def check_member(
@@ -85,7 +86,7 @@ def check_member(
     end = _day(values.get("to_date"), "to_date", errors, today)
     if start and end and end < start:
         errors["to_date"] = f"Đến ngày: {show(end)} trước ngày bắt đầu {show(start)}."
-    if role in SINGLE and "role" not in errors and (end is None or end >= today):
+    if role in SINGLE and "role" not in errors and (end is None or end > today):
         for other in _rows(reg, person_id):
             if other["id"] != member_id and other["role"] == role and _active(other, today):
                 errors["role"] = (

@@ -57,12 +57,12 @@ def _check(name: str, text: str) -> QCheckBox:
     return box
 
 
-class TestCorrectionDialog(_ReasonDialog):
+class CorrectTestDialog(_ReasonDialog):
     """Correct a test's date, form and result by substance, or void it, with a reason."""
 
     def __init__(self, reg: Register, test_id: str, parent: QWidget | None = None) -> None:
         super().__init__(reg, "testCorrectionDialog", _tr("Sửa / hủy kết quả xét nghiệm"),
-                         parent, width=560)  # fmt: skip
+                         parent, width=700)  # fmt: skip
         self.test_id = test_id
         test = records.get(reg, "drug_tests", test_id)
         self.main_layout.addWidget(intro_label(
@@ -143,7 +143,7 @@ class TestCorrectionDialog(_ReasonDialog):
         return self.test_id
 
 
-class EpisodeCorrectionDialog(_ReasonDialog):
+class CorrectEpisodeDialog(_ReasonDialog):
     """Reopen an episode closed by mistake, correct its dates and decision, or void it."""
 
     def __init__(self, reg: Register, episode_id: str, parent: QWidget | None = None) -> None:
@@ -262,7 +262,7 @@ class MergeDialog(_ReasonDialog):
         for card, other in ((first, second), (second, first)):
             text = _tr("Giữ hồ sơ “%1” (%2)").replace("%1", card["full_name"]).replace(
                 "%2", show(card["birth_date"]) or _tr("chưa rõ năm sinh"))  # fmt: skip
-            self.kept.addItem(text, (card["id"], other["id"]))
+            self.kept.addItem(text, f"{card['id']}|{other['id']}")
         self.main_layout.addWidget(intro_label(_tr(
             "Quyết định, xét nghiệm, tiếp xúc và tổ quản lý của hồ sơ kia chuyển sang hồ sơ được "
             "giữ (bản ghi nhập ở cả hai chỉ giữ một); ô còn trống của hồ sơ được giữ lấy từ hồ sơ "
@@ -273,7 +273,7 @@ class MergeDialog(_ReasonDialog):
         self.finish()
 
     def values(self) -> Row:
-        kept, merged = self.kept.currentData()
+        kept, merged = str(self.kept.currentData()).split("|")
         return {"kept": kept, "merged": merged, "reason": self.reason.text()}
 
     def problems(self, values: Row) -> dict[str, str]:

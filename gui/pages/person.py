@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -31,9 +32,9 @@ from db.security import auth
 from db.store.register import Register
 from gui.dialogs.actions import ActionDialog, deadline_text
 from gui.dialogs.corrections import (
+    CorrectEpisodeDialog,
+    CorrectTestDialog,
     DeletePersonDialog,
-    EpisodeCorrectionDialog,
-    TestCorrectionDialog,
 )
 from gui.dialogs.follow_up import ContactDialog, DrugTestDialog
 from gui.dialogs.person_form import PersonDialog
@@ -164,6 +165,10 @@ class PersonPage(Page):
         ):
             self.views[name] = make_table(name)
             self.views[name].setModel(model)
+        # A change's summary can be long: it wraps (rows follow the column's width), never cut.
+        history = self.views["historyTable"]
+        history.setWordWrap(True)
+        history.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.correct_episode_button = named_button("correctEpisode", self.tr("Mở lại / sửa"))
         self.correct_episode_button.clicked.connect(self.correct_episode)
         self.correct_test_button = named_button("correctTest", self.tr("Sửa / hủy kết quả"))
@@ -333,13 +338,13 @@ class PersonPage(Page):
         """Correct or void the selected test, with a reason."""
         test_id = self._selected("testsTable")
         if test_id:
-            self._after(TestCorrectionDialog(self.reg, test_id, self))
+            self._after(CorrectTestDialog(self.reg, test_id, self))
 
     def correct_episode(self) -> None:
         """Reopen or correct the selected episode, with a reason."""
         episode_id = self._selected("episodesTable")
         if episode_id:
-            self._after(EpisodeCorrectionDialog(self.reg, episode_id, self))
+            self._after(CorrectEpisodeDialog(self.reg, episode_id, self))
 
     def record_test(self) -> None:
         """Record a drug test."""
