@@ -186,9 +186,7 @@ def test_only_the_chief_deletes_a_person_and_says_so(reg: Register, person: str)
     assert people.count_people(reg) == 1
 
 
-def test_deleting_a_person_entered_by_mistake_takes_their_rows(
-    reg: Register, person: str
-) -> None:
+def test_deleting_a_person_entered_by_mistake_takes_their_rows(reg: Register, person: str) -> None:
     _managed(reg, person)
     test = drugtests.record_test(reg, person, "16/11/2026", positives="MET")
     assert figures(reg)["people_total"] == 1
@@ -231,6 +229,9 @@ def test_a_correction_note_names_the_account(reg: Register, person: str) -> None
     test = drugtests.record_test(reg, person, "16/10/2026")
     corrections.void_test(reg, test, "Trùng")
     assert [c.by for c in corrections.corrections_since(reg, date(2026, 1, 1))] == ["Lò Văn Thắng"]
-    assert json.loads(
-        reg.db.execute("SELECT changes FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
-    )["person"] == "Nguyễn Văn An"
+    assert (
+        json.loads(
+            reg.db.execute("SELECT changes FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+        )["person"]
+        == "Nguyễn Văn An"
+    )
