@@ -195,7 +195,8 @@ def _entries(reg: Register, person_id: str, limit: int) -> list[dict[str, Any]]:
 
 def person_history(reg: Register, person_id: str, limit: int = 500) -> list[dict[str, str]]:
     """The person's history, newest first: `at` (local dd/mm/yyyy hh:mm), `who`, `what`,
-    `action` and `summary`, all in words."""
+    `action_label` and `summary`, all in words (`action`: the log's own code, as in
+    db.store.history)."""
     entries = _entries(reg, person_id, limit)
     names = _Names(reg)
     rows = _rows_of(reg, entries)
@@ -228,8 +229,8 @@ def person_history(reg: Register, person_id: str, limit: int = 500) -> list[dict
             else:  # a deletion (the row says what), events: a printed sheet, a sign-off
                 summary = ""
         who = names.accounts.get(entry["user"], entry["user"])
-        out.append({"at": local_time(entry["at"]), "who": who, "what": what, "action": label,
-                    "summary": summary})  # fmt: skip
+        out.append({"at": local_time(entry["at"]), "who": who, "what": what, "action": action,
+                    "action_label": label, "summary": summary})  # fmt: skip
     return out
 
 

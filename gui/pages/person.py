@@ -80,7 +80,7 @@ HISTORY_COLUMNS = (
     Column(tr("person", "Thời điểm"), lambda r: r["at"]),
     Column(tr("person", "Người làm"), lambda r: r["who"]),
     Column(tr("person", "Mục"), lambda r: r["what"]),
-    Column(tr("person", "Việc"), lambda r: r["action"]),
+    Column(tr("person", "Việc"), lambda r: r["action_label"]),
     Column(tr("person", "Nội dung"), lambda r: r["summary"]),
 )
 

@@ -136,7 +136,7 @@ def test_merging_moves_rows_once_and_points_to_the_kept_record(
     assert people.count_people(reg) == 1 and pairs(reg) == {}
     # Both histories show on the kept person's screen.
     history = person_history(reg, kept)
-    assert any(h["action"] == "Gộp hồ sơ trùng" for h in history)
+    assert any(h["action_label"] == "Gộp hồ sơ trùng" for h in history)
     assert any(h["summary"].startswith("Họ và tên: Nguyen Van An") for h in history)
     assert merging.merges(reg, kept)[0]["id"] == merge_id
 

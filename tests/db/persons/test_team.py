@@ -88,16 +88,17 @@ def test_the_history_says_it_in_words_without_ids(reg: Register, person: str, vi
     text = json.dumps(rows, ensure_ascii=False)
     assert not _ID.search(text), text
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", r["at"]) for r in rows)
-    (void,) = [r for r in rows if r["action"] == "Hủy kết quả xét nghiệm"]
+    (void,) = [r for r in rows if r["action_label"] == "Hủy kết quả xét nghiệm"]
     assert void["what"] == "Xét nghiệm ngày 16/11/2026"
     assert "Kết quả: Dương tính" in void["summary"]
     assert void["summary"].endswith("Lý do: Nhập nhầm người")
-    # The deletion the note explains is not a second line.
-    assert not [r for r in rows if r["action"] == "Xóa"]
+    # The deletion the note explains is not a second line; the log's own code is kept too.
+    assert not [r for r in rows if r["action_label"] == "Xóa"]
+    assert void["action"] == "correct" and rows[-1]["action"] == "insert"
     (added,) = [r for r in rows if r["what"] == "Tổ quản lý: Lò Văn Thắng"]
     assert "Vai trò: Tổ trưởng (cán bộ Công an xã)" in added["summary"]
     person_row = rows[-1]
-    assert person_row["action"] == "Thêm" and "Thôn/bản: Bản Mòng" in person_row["summary"]
+    assert person_row["action_label"] == "Thêm" and "Thôn/bản: Bản Mòng" in person_row["summary"]
     assert "Giới tính: Nam" in person_row["summary"]
     episode = [r for r in rows if r["what"].startswith("Sử dụng trái phép")]
     assert "Ngày bắt đầu: 10/05/2026" in episode[-1]["summary"]
