@@ -79,11 +79,16 @@ def month_of(*days: date | str | None) -> date | None:
 
 def note(reg: Register, table: str, row_id: str, kind: str, reason: str, *, what: str,
          person: Mapping[str, Any], month: date | None, fields: Mapping[str, Any] | None = None,
-         ) -> None:  # fmt: skip
-    """The correction note: logged right after the change it explains, in its transaction."""
+         detail: Mapping[str, Any] | None = None) -> None:  # fmt: skip
+    """The correction note: logged right after the change it explains, in its transaction.
+
+    `fields` is the change as records.update logs it (field → [old, new]) or, for what was
+    voided or deleted, {"old": {field: value}}; anything else goes in `detail`.
+    """
     records.log_change(reg, now_utc(), table, row_id, CORRECT, {
         "kind": kind, "reason": clean(reason), "what": what, "person_id": person["id"],
         "person": person["full_name"], "month": iso(month), "fields": dict(fields or {}),
+        "detail": dict(detail or {}),
     })  # fmt: skip
 
 

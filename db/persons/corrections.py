@@ -339,5 +339,5 @@ def delete_person(reg: Register, person_id: str, reason: str) -> int:
         born = show(person["birth_date"])
         what = f"{person['full_name']}{', sinh ' + born if born else ''}"
         note(reg, "persons", person_id, "delete_person", reason, what=what, person=person,
-             month=month_of(*days), fields={"rows": counts})  # fmt: skip
+             month=month_of(*days), detail={"rows": counts})  # fmt: skip
     return sum(counts.values())

@@ -133,7 +133,7 @@ def merge(reg: Register, kept_id: str, merged_id: str, reason: str = "") -> str:
         })  # fmt: skip
         note(reg, "persons", kept_id, "merge", reason or "Hai hồ sơ của cùng một người",
              what=f"Gộp hồ sơ {_who(merged)} vào hồ sơ {_who(kept)}", person=kept,
-             month=month_of(*days), fields={"merged": merged["full_name"]})  # fmt: skip
+             month=month_of(*days), detail={"merged": merged["full_name"]})  # fmt: skip
     return merge_id
 
 
@@ -220,4 +220,4 @@ def unmerge(reg: Register, merge_id: str, reason: str = "") -> None:
              what=f"Tách hồ sơ {_who(merged)} khỏi hồ sơ {_who(kept)}", person=kept,
              month=month_of(*(records.get(reg, t, i, include_deleted=True)[FIGURE_DAYS[t]]
                               for t, i in json.loads(merge_row["moved"]) if t in FIGURE_DAYS)),
-             fields={"merged": merged["full_name"]})  # fmt: skip
+             detail={"merged": merged["full_name"]})  # fmt: skip
