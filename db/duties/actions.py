@@ -158,7 +158,7 @@ def _open_watch(reg: Register, person_id: str, on: date) -> str | None:
     """The 2-year watch window from `on` (after post-rehab, or after quitting treatment)."""
     window = rule("watch_window", on)
     # The crime exists from the law's effective date: a window that ends before it is moot.
-    if apply(window, on, work_calendar(reg)) <= window.effective:
+    if apply(window, on, work_calendar(reg)) < window.effective:  # its last day counts
         return None
     if Category.WATCH in open_categories(reg, person_id, on):
         return None
