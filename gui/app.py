@@ -60,6 +60,9 @@ def run_window(db_path: Path, bundle: Path | None = None) -> int:
     from gui.kit.translations import install_vietnamese
 
     install_vietnamese(app)  # Qt's own buttons and menus (Yes/No, Copy/Paste) in Vietnamese
+    from gui.kit.screen import install_screen_fit
+
+    install_screen_fit()  # every window and dialog within the screen (1366×768 at 125 %)
     if os.environ.get(SMOKE_QUIT):
         quit_after_first_window(app, Path(os.environ[SMOKE_QUIT]))  # the timer is the app's
 

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         self._restore()
         self._security_hooks()
+        self._help_menu()
 
     # --- Sign-in, idle lock and backups (gui/session/login.py, gui/dialogs/backup.py). ------------
 
@@ -147,6 +148,33 @@ class MainWindow(QMainWindow):
             logout.setShortcut(QKeySequence("Ctrl+Shift+Q"))
             logout.triggered.connect(self.log_out)
             menu.addAction(logout)
+
+    def _help_menu(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Trợ giúp"))
+        menu.setObjectName("helpMenu")
+        guide = QAction(self.tr("Hướng dẫn sử dụng"), self)
+        guide.setObjectName("guideAction")
+        guide.setShortcut(QKeySequence("F1"))
+        guide.triggered.connect(self.show_guide)
+        menu.addAction(guide)
+        about = QAction(self.tr("Giới thiệu"), self)
+        about.setObjectName("aboutAction")
+        about.triggered.connect(self.show_about)
+        menu.addAction(about)
+
+    def show_guide(self) -> None:
+        """F1: the user's guide, at the part about the screen in sight."""
+        from gui.dialogs.guide import show_guide
+
+        row = self.nav.currentRow()
+        on_person = self.stack.currentWidget() is self.person
+        show_guide(self, "person" if on_person else self.keys[row] if row >= 0 else "")
+
+    def show_about(self) -> None:
+        """Giới thiệu: version, build, the register's file, the requirement, the font's licence."""
+        from gui.dialogs.about import AboutDialog
+
+        AboutDialog(self.reg.path, self).exec()
 
     def session_text(self) -> str:
         """ "Đăng nhập: Lò Văn Thắng (chihuy) — Chỉ huy"; a plain register has no accounts."""

@@ -48,6 +48,7 @@ from gui.kit.common import (
     show_failure,
     to_qdate,
 )
+from gui.kit.screen import scrolling
 
 Row = dict[str, Any]
 WhySays = Literal["fix_red", "first_problem", "problem"]
@@ -252,7 +253,7 @@ class FormDialog(QDialog):
 
     def finish(self) -> None:
         """Lay the form out, Tab through the fields then the buttons, check the initial values."""
-        self.main_layout.addLayout(self.form)
+        self.main_layout.addWidget(scrolling(self.form))  # scrolls when the screen is small
         for notice in self.notices:
             self.main_layout.addWidget(notice)
         self.main_layout.addWidget(self.error)
