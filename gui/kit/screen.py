@@ -123,6 +123,9 @@ def _scroll_central(window: QMainWindow) -> None:
     scroll = FitScroll(central)
     window.setCentralWidget(scroll)
     scroll.show()
+    layout = window.layout()
+    if layout is not None:  # the window's minimum is the scroll area's now, not the content's
+        layout.activate()
 
 
 class ScreenFit(QObject):
