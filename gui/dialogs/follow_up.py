@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.duties.due import positive_follow_up
+from db.duties.crime import positive_follow_up
 from db.persons import contacts, drugtests
 from db.store.register import Register
 from gui.kit.common import date_edit, from_qdate, to_qdate, tr
@@ -86,7 +86,11 @@ class DrugTestDialog(RecordDialog):
                 self.tested[code].setChecked(True)
         positives = [c for c, b in self.positive.items() if b.isChecked()]
         when = from_qdate(self.when.date())
-        follow = positive_follow_up(self.reg, self.person_id, when) if positives else None
+        # The substances ticked positive: the substitution medicine alone during substitution
+        # treatment is the treatment, not a sign of a crime (as the due list reads it).
+        follow = (
+            positive_follow_up(self.reg, self.person_id, when, positives) if positives else None
+        )
         self.follow_up = follow.full if follow else ""
         set_notice(self.follow_label, self.follow_up)
         self.schedule_check()
