@@ -1,7 +1,6 @@
 """Xã không ma túy: the drug-free commune criteria, the baseline, the hotspot thresholds of
 Decision 28/2025 and a 12-month chart, all from db.figures.stats.figures and
-db.figures.series.monthly_series
-(the monthly report draws its charts from the same series, so screen and paper agree).
+db.figures.series.monthly_series (the monthly report prints the same, so screen and paper agree).
 
 Figures take about a second on a big register: they are computed in the background.
 """
@@ -108,13 +107,16 @@ class VerdictModel(ListModel):
         return super().data(index, role)
 
 
+def fill(text: str, *values: object) -> str:
+    """A translated text with %1, %2… replaced by `values` in turn."""
+    for i, value in enumerate(values, start=1):
+        text = text.replace(f"%{i}", str(value))
+    return text
+
+
 def verdict_text(met: bool | None) -> str:
     """Đạt / Chưa đạt / — for a criterion."""
     return {True: _tr("Đạt"), False: _tr("Chưa đạt"), None: "—"}[met]
-
-
-def _hotspot_value(row: dict[str, Any]) -> str:
-    return number(row["value"]) + ("%" if row["key"].endswith("_share") else "")
 
 
 def compute(reg: Register, progress: Progress) -> dict[str, Any]:
@@ -176,8 +178,10 @@ class DrugFreePage(Page):
         self.hotspot_model = VerdictModel(
             [
                 Column(self.tr("Tiêu chí"), lambda r: r["label"]),
-                Column(self.tr("Hiện nay"), _hotspot_value, align_right=True),
-                Column(self.tr("Ngưỡng"), lambda r: "≥ " + r["threshold"], align_right=True),
+                # As the monthly report prints them (db.figures.stats): a share with its
+                # count, the plants by count and area, and the threshold.
+                Column(self.tr("Hiện nay"), lambda r: r["shown"], align_right=True),
+                Column(self.tr("Ngưỡng"), lambda r: r["target"], align_right=True),
                 Column(self.tr("Đến ngưỡng"), lambda r: _tr("Có") if r["met"] else _tr("Không")),
             ],
             verdict_column=3,
@@ -300,18 +304,12 @@ class DrugFreePage(Page):
         hotspot = figs["hotspot"]
         self.hotspot_model.set_rows(hotspot["thresholds"])
         self._fit_rows(self.hotspot_view)
-        verdict = (
-            self.tr("Đến ngưỡng %1/%2 tiêu chí (từ %3 tiêu chí là xã trọng điểm loại I): %4")
-            .replace("%1", str(hotspot["met"]))
-            .replace("%2", str(len(hotspot["thresholds"])))
-            .replace("%3", str(hotspot["needed"]))
-            .replace(
-                "%4",
-                self.tr("thuộc diện xã trọng điểm loại I")
-                if hotspot["type_one"]
-                else self.tr("không thuộc diện xã trọng điểm"),
-            )
-        )
+        verdict = fill(
+            self.tr("Đến ngưỡng %1/%2 tiêu chí (từ %3 tiêu chí là xã trọng điểm loại I): %4"),
+            hotspot["met"], len(hotspot["thresholds"]), hotspot["needed"],
+            self.tr("thuộc diện xã trọng điểm loại I") if hotspot["type_one"]
+            else self.tr("không thuộc diện xã trọng điểm"),
+        )  # fmt: skip
         self.hotspot_verdict.setText(verdict)
         color = RED if hotspot["type_one"] else GREEN
         self.hotspot_verdict.setStyleSheet(f"color: {color.name()}; font-weight: bold;")
@@ -327,26 +325,20 @@ class DrugFreePage(Page):
             self.baseline_label.setStyleSheet("color: #5f6368;")
             return
         change = int(base["change"])
-        if change < 0:
-            trend = self.tr("giảm %1 người").replace("%1", str(-change))
-        elif change > 0:
-            trend = self.tr("tăng %1 người").replace("%1", str(change))
-        else:
-            trend = self.tr("không giảm")
-        self.baseline_label.setText(
+        trend = (
+            fill(self.tr("giảm %1 người"), -change) if change < 0
+            else fill(self.tr("tăng %1 người"), change) if change > 0
+            else self.tr("không giảm")
+        )  # fmt: skip
+        text = fill(
             self.tr(
                 "Khi đăng ký (%1): %2 người sử dụng, %3 người nghiện, tổng %4. "
                 "Hiện nay: %5 người sử dụng, %6 người nghiện, tổng %7 — %8."
-            )
-            .replace("%1", show(date.fromisoformat(base["date"])))
-            .replace("%2", str(base["users"]))
-            .replace("%3", str(base["addicts"]))
-            .replace("%4", str(base["total"]))
-            .replace("%5", str(base["now_users"]))
-            .replace("%6", str(base["now_addicts"]))
-            .replace("%7", str(base["now_total"]))
-            .replace("%8", trend)
-        )
+            ),
+            show(date.fromisoformat(base["date"])), base["users"], base["addicts"], base["total"],
+            base["now_users"], base["now_addicts"], base["now_total"], trend,
+        )  # fmt: skip
+        self.baseline_label.setText(text)
         color = GREEN if base["fell"] else RED
         self.baseline_label.setStyleSheet(f"color: {color.name()};")
 
@@ -370,11 +362,8 @@ class DrugFreePage(Page):
                 line.append(x, value)
                 top = max(top, value)
             chart.addSeries(line)
-        chart.setTitle(
-            self.tr("Số người theo diện, cuối tháng")
-            if shown
-            else self.tr("Số người theo diện, cuối tháng — không có người trong sổ")
-        )
+        empty = self.tr("Số người theo diện, cuối tháng — không có người trong sổ")
+        chart.setTitle(self.tr("Số người theo diện, cuối tháng") if shown else empty)
         self._axes(chart, months, top)
 
         chart = self.tests_chart.chart()
