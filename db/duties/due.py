@@ -79,23 +79,42 @@ class DueItem:
 _OPEN = "deleted = 0 AND start_date <= :on AND (end_date IS NULL OR end_date > :on)"
 
 
+# Ways an episode ends that take the person out of the officer's reach: moved to another
+# commune (the file goes there), absconded, died or in prison. A residence check or a test after
+# that is nothing the officer can do, even if an episode was left open by mistake.
+GONE = ("moved_away", "absconded", "died", "prison")
+_FACILITIES = ", ".join(f"'{c.value}'" for c in IN_FACILITY)
+_GONE = ", ".join(f"'{kind}'" for kind in GONE)
+
+
+def _ended(kinds: str, where: str) -> str:
+    """The last day an episode of the person ended in `where` (up to `on`)."""
+    return (
+        "(SELECT max(x.end_date) FROM episodes x WHERE x.person_id = o.person_id "
+        f"AND x.deleted = 0 AND x.{where} IN ({kinds}) AND x.end_date <= :on)"
+    )
+
+
 def _open_by_person(
     reg: Register, on: str, with_checks: bool = True
-) -> list[tuple[str, str, str | None, str | None]]:
-    """(person, "cat=start,…", last test, last residence check) of everyone with an open
-    episode; plain tuples, as this runs over every managed person."""
+) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
+    """(person, "cat=start,…", last test, last residence check, last release from a facility,
+    last day gone from reach) of everyone with an open episode; plain tuples, as this runs over
+    every managed person."""
     last_check = (
         "(SELECT max(c.contact_date) FROM contacts c WHERE c.person_id = o.person_id "
         " AND c.kind = 'residence_check' AND c.deleted = 0 AND c.contact_date <= :on)"
         if with_checks
         else "NULL"
     )
+    released = _ended(_FACILITIES, "category") if with_checks else "NULL"
     return list(
         reg.db.execute(
             "SELECT o.person_id, group_concat(o.category || '=' || o.start_date) AS starts, "
             "(SELECT max(t.test_date) FROM drug_tests t WHERE t.person_id = o.person_id "
             " AND t.deleted = 0 AND t.test_date <= :on) AS last_test, "
-            f"{last_check} AS last_check "
+            f"{last_check} AS last_check, {released} AS released, "
+            f"{_ended(_GONE, 'end_kind')} AS gone "
             f"FROM (SELECT person_id, category, start_date FROM episodes WHERE {_OPEN}) o "
             "GROUP BY o.person_id",
             {"on": on},
@@ -111,13 +130,17 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
     remote = bool(settings["remote_area"])
     new_check = rule("residence_check_new_remote" if remote else "residence_check_new", on)
     by_code = {c.value: c for c in Category}
-    for person_id, started, tested, checked_on in _open_by_person(reg, on.isoformat(), with_checks):
+    for person_id, started, tested, checked_on, released, gone in _open_by_person(
+        reg, on.isoformat(), with_checks
+    ):
         starts = {}
         for pair in started.split(","):
             code, start = pair.split("=")
             starts[by_code[code]] = date.fromisoformat(start)
         if any(c in IN_FACILITY for c in starts):
             continue  # in a facility: tested and watched there
+        if gone and gone >= max(starts.values()).isoformat():
+            continue  # moved away, absconded, died or in prison since: out of reach
         last_test = date.fromisoformat(tested) if tested else None
         # Tests: the shortest interval among the open categories.
         timed = [(days, c) for c in starts if (days := intervals[c]) is not None]
@@ -146,6 +169,10 @@ def _tests_and_checks(reg: Register, on: date, horizon: date, cal: WorkCalendar,
             text, source = "Xác minh nơi cư trú người sử dụng mới", new_check.source
         else:
             base = last_check or min(starts[c] for c in checked)
+            if released and date.fromisoformat(released) > base:
+                # Back from a facility: checks there count for nothing at home; the first one
+                # here falls due a month after the release.
+                base = date.fromisoformat(released)
             due = add_months(base, int(monthly.value))
             text, source = "Kiểm tra, cập nhật nơi cư trú hằng tháng", monthly.source
         if due <= horizon:

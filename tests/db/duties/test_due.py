@@ -380,3 +380,63 @@ def test_an_addict_who_quit_treatment_is_due_from_quitting_not_from_the_assessme
     actions.quit_treatment(reg, methadone["id"], "16/11/2026")  # a Monday
     items = [i for i in due_items(reg, date(2026, 11, 20)) if i.kind == "treatment"]
     assert [(i.due, i.overdue) for i in items] == [(date(2026, 11, 23), False)]
+
+
+# --- the today screen starts with what is really due ------------------------------------------
+
+
+def test_released_from_compulsory_rehab_is_first_checked_a_month_after_release(
+    reg: Register, person: str
+) -> None:
+    """Checked at home on 10/03/2025, in compulsory rehab from 15/03/2025, released Monday
+    16/11/2026: the first monthly check falls due on 16/12/2026, not a month after the 2025
+    check, and is not overdue today (20/11/2026)."""
+    contacts.add_contact(reg, person, "10/03/2025", "residence_check", at_address=True)
+    actions.start_treatment(reg, person, "rehab_compulsory", "15/03/2025", planned="15/03/2027")
+    assert items(reg, "residence", on=date(2026, 11, 15)) == []  # in the facility
+    rehab = next(
+        e for e in episodes.open_episodes(reg, person) if e["category"] == "rehab_compulsory"
+    )
+    actions.release_from_rehab(reg, rehab["id"], "16/11/2026")
+    assert items(reg, "residence") == []  # due 16/12, past the 7-day window
+    item = only(reg, "residence", on=date(2026, 12, 14))
+    assert (item.due, item.overdue) == (date(2026, 12, 16), False)
+    assert only(reg, "residence", on=date(2026, 12, 17)).overdue
+
+
+def test_a_check_after_the_release_counts_from_itself(reg: Register, person: str) -> None:
+    actions.start_treatment(reg, person, "rehab_facility", "01/03/2026")
+    rehab = next(
+        e for e in episodes.open_episodes(reg, person) if e["category"] == "rehab_facility"
+    )
+    actions.release_from_rehab(reg, rehab["id"], "02/11/2026")
+    contacts.add_contact(reg, person, "05/11/2026", "residence_check", at_address=True)
+    assert only(reg, "residence", on=date(2026, 12, 1)).due == date(2026, 12, 5)
+
+
+@pytest.mark.parametrize("category", ["rehab_facility", "rehab_compulsory"])
+def test_a_person_in_a_facility_has_no_residence_item_even_with_an_old_check(
+    reg: Register, person: str, category: str
+) -> None:
+    actions.management_decision(reg, person, "01/02/2025")
+    contacts.add_contact(reg, person, "10/02/2025", "residence_check", at_address=True)
+    assert only(reg, "residence", on=date(2025, 3, 15)).overdue
+    actions.start_treatment(reg, person, category, "01/04/2025")
+    assert items(reg, "residence") == []
+    assert items(reg, "test") == []
+
+
+@pytest.mark.parametrize("gone", ["moved_away", "absconded", "died", "prison"])
+def test_no_check_or_test_for_someone_out_of_reach(reg: Register, person: str, gone: str) -> None:
+    """An episode left open by mistake after the person moved away, absconded, died or went to
+    prison: no residence check or test the officer could make (the period still shows)."""
+    actions.management_decision(reg, person, "01/02/2026")
+    assert only(reg, "residence").overdue
+    assert only(reg, "test").overdue
+    other = episodes.open_episode(reg, person, "watch", "01/03/2026")
+    episodes.close_episode(reg, other, "01/10/2026", gone, moved_to="Xã Mường Lầm")
+    assert items(reg, "residence") == []
+    assert items(reg, "test") == []
+    # Back within reach: a new episode after that day brings the checks back.
+    episodes.open_episode(reg, person, "suspect", "05/11/2026")
+    assert items(reg, "residence")
