@@ -19,7 +19,8 @@ from db.core.dates import add_months
 from db.core.textfold import place_key
 from db.duties.due import scheduled_tests
 from db.law.categories import LABELS, SHORT_LABELS, TREATMENT, Category
-from db.law.rules import Rule, rule
+from db.law.rules import Rule, in_force, rule
+from db.persons import monitoring
 from db.store.register import Register
 
 _OPEN = "e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on)"
@@ -236,6 +237,13 @@ def _plants_threshold(count: int, area: float, day: date) -> dict[str, Any]:
 _PLANTS_LABEL = "Số cây hoặc diện tích cây có chứa chất ma túy bị phát hiện, triệt phá"
 
 
+def _monitoring(reg: Register, day: date, first: date) -> dict[str, Any]:
+    """Electronic monitoring on `day` (people in all and by status) and orders made in the
+    period `first`..`day`; `in_force` says whether the law allowing it applied on `day`."""
+    counts = monitoring.monitoring_counts(reg, day, since=first - timedelta(days=1))
+    return {**counts, "in_force": in_force(monitoring.RULE, day)}
+
+
 def figures(reg: Register, on: date | None = None, start: date | None = None) -> dict[str, Any]:
     """Every figure for the day `on` and the period `start`..`on` (default: `on`'s month)."""
     day = on or reg.today()
@@ -373,6 +381,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
         "addicts": {k: addicts[k] for k in ("total", "untreated", "with_file",
                                             *[c.value for c in TREATMENT])},
         "movements": _movements(reg, start_s, on_s),
+        "monitoring": _monitoring(reg, day, first),
         "tests": tests,
         "villages": villages,
         "unassigned": dict(per_village.get("", Counter()) + tests_by_village.get("", Counter())),
