@@ -1,11 +1,8 @@
-"""Every window and dialog fits a station laptop: 1366×768 at 100 % and at 125 % scaling
-(≈1093×614 logical pixels, less the taskbar and the title bar: gui.kit.screen.smallest_room).
-
-The rule (`fitted`) is tested alone; the application's filter on this process's offscreen
-screen; every dialog and page class, found by importing gui.dialogs, gui.session and gui.pages,
-against the smallest room (a new dialog that does not fit fails here); and the real window on
-offscreen screens of the two sizes, in a child process (Qt's screen is fixed per process).
-"""
+"""Every window and dialog fits a station laptop: 1366×768 at 100 % and at 125 % (≈1093×614
+logical pixels, less taskbar and title bar: gui.kit.screen.smallest_room). The rule alone; the
+filter on this process's screen; every dialog and page class found in gui.dialogs, gui.session
+and gui.pages (a new one that does not fit fails here); the real window on offscreen screens of
+both sizes, in a child process (Qt's screen is fixed per process)."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ import os
 import pkgutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,10 +61,6 @@ def test_a_window_is_cut_to_the_free_screen_and_moved_into_it(
 ) -> None:
     available = QRect(0, 0, 1093, 582)  # 1366×768 at 125 %, without the taskbar
     assert fitted(frame, available) == expected
-
-
-def test_the_smallest_room_is_1366x768_at_125_percent_less_taskbar_and_title_bar() -> None:
-    assert (ROOM.width(), ROOM.height()) == (1093 - 16, 614 - 32 - 39)
 
 
 # --- The filter, on this process's screen. --------------------------------------------------
@@ -260,13 +253,12 @@ def build(cls: type[QWidget], world: dict[str, Any], **given: Any) -> QWidget:
     return cls(**arguments)
 
 
-def _dialog_cases() -> Iterator[Any]:
-    for cls in DIALOGS:
-        if cls.__name__ == "ActionDialog":
-            for action in ACTIONS:
-                yield pytest.param(cls, {"spec": action}, id=f"ActionDialog[{action.key}]")
-        else:
-            yield pytest.param(cls, {}, id=cls.__name__)
+DIALOG_CASES = [
+    pytest.param(cls, {"spec": action}, id=f"ActionDialog[{action.key}]")
+    for cls in DIALOGS
+    if cls.__name__ == "ActionDialog"
+    for action in ACTIONS
+] + [pytest.param(cls, {}, id=cls.__name__) for cls in DIALOGS if cls.__name__ != "ActionDialog"]
 
 
 def _least(widget: QWidget) -> QSize:
@@ -281,7 +273,7 @@ def test_the_dialogs_and_pages_are_found() -> None:
     assert {"TodayPage", "PersonPage", "SettingsPage"} <= names
 
 
-@pytest.mark.parametrize(("cls", "given"), list(_dialog_cases()))
+@pytest.mark.parametrize(("cls", "given"), DIALOG_CASES)
 def test_every_dialog_fits_the_smallest_screen(
     qtbot: Any, world: dict[str, Any], cls: type[QWidget], given: dict[str, Any]
 ) -> None:
@@ -303,25 +295,19 @@ def chrome(world: dict[str, Any]) -> QSize:
     window = MainWindow(world["reg"])
     window.show()
     QApplication.processEvents()
-    nav = window.nav.sizeHintForColumn(0) + 2 * window.nav.frameWidth() + 16
-    size = QSize(
-        nav + window.splitter.handleWidth(),
-        window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height(),
-    )
+    nav = window.nav.sizeHintForColumn(0) + 2 * window.nav.frameWidth() + 16  # as _restore
+    bars = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    size = QSize(nav + window.splitter.handleWidth(), bars)
     window.close()
     window.deleteLater()
     return size
 
 
-def _page_cases() -> Iterator[Any]:
-    for cls in PAGES:
-        marks = []
-        if cls.__name__ in TOO_BIG:
-            marks = [pytest.mark.xfail(reason=TOO_BIG[cls.__name__], strict=True)]
-        yield pytest.param(cls, id=cls.__name__, marks=marks)
-
-
-@pytest.mark.parametrize("cls", list(_page_cases()))
+@pytest.mark.parametrize("cls", [
+    pytest.param(cls, id=cls.__name__, marks=[pytest.mark.xfail(reason=TOO_BIG[cls.__name__])]
+                 if cls.__name__ in TOO_BIG else [])
+    for cls in PAGES
+])  # fmt: skip
 def test_every_page_fits_beside_the_list_of_screens(
     qtbot: Any, world: dict[str, Any], chrome: QSize, cls: type[QWidget]
 ) -> None:
@@ -343,14 +329,12 @@ def child(register_folder: Path) -> None:
     """In the child: the window on this process's small screen, every page, two forms;
     prints what does not fit as JSON."""
     from db.demo.fill import fill_demo
-    from db.store import keys
     from db.store.register import open_register
     from gui.app import make_app
     from gui.dialogs.follow_up import DrugTestDialog
     from gui.main_window import MainWindow
     from gui.session.first_start import SetupDialog
 
-    keys.SCRYPT_N = 2**10
     app = make_app()
     install_screen_fit()
     reg = open_register(register_folder / "so.db", create=True, today=lambda: DAY)
@@ -359,12 +343,11 @@ def child(register_folder: Path) -> None:
     report: dict[str, Any] = {"screen": [available.width(), available.height()], "out": []}
 
     def look(name: str, window: QWidget) -> None:
-        QApplication.processEvents()
-        if not available.contains(window.frameGeometry()):
-            frame = window.frameGeometry()
-            report["out"].append(
-                f"{name}: {frame.width()}×{frame.height()} at {frame.x()},{frame.y()}"
-            )
+        for _ in range(3):  # the layouts settle over a few turns of the event loop
+            QApplication.processEvents()
+        frame = window.frameGeometry()
+        if not available.contains(frame):
+            report["out"].append(f"{name}: {frame.width()}×{frame.height()} at {frame.topLeft()}")
 
     window = MainWindow(reg)
     window.resize(1200, 760)  # the size a first start opens at
@@ -375,12 +358,7 @@ def child(register_folder: Path) -> None:
     person = str(reg.db.execute("SELECT id FROM persons ORDER BY id").fetchone()[0])
     window.open_person(person)
     look("window at a person", window)
-    forms: list[Callable[[], QWidget]] = [
-        lambda: SetupDialog(reg, window),
-        lambda: DrugTestDialog(reg, person, window),
-    ]
-    for make in forms:
-        dialog = make()
+    for dialog in (SetupDialog(reg, window), DrugTestDialog(reg, person, window)):
         dialog.show()
         look(dialog.objectName(), dialog)
         dialog.close()
