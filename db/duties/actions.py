@@ -16,8 +16,9 @@ from typing import Any
 from db.commune.holidays import work_calendar
 from db.commune.settings import get_settings
 from db.core.errors import ValidationError
+from db.duties import crime
 from db.duties.applies import ACTIONS as ACTIONS
-from db.duties.applies import ANY, FORM_KEYS, check_action, checked, open_categories
+from db.duties.applies import ANY, CONDITIONS, FORM_KEYS, check_action, checked, open_categories
 from db.duties.applies import Action as Action
 from db.duties.applies import applicable_actions as applicable_actions
 from db.duties.post_rehab import post_rehab_deadlines
@@ -296,6 +297,35 @@ def declare_substances(
     return Outcome(None)
 
 
+def crime_sign(reg: Register, person_id: str, on: date) -> bool:
+    """A positive test up to `on` that is a sign of the crime of Art. 256a, not yet handed to
+    the investigating police: the due list's "crime" item, read the same way (db.duties.crime).
+    The condition of the hand-over action (db.duties.applies)."""
+    handed = crime.handovers(reg, [person_id]).get(person_id, date.min)
+    tests = reg.db.execute(
+        "SELECT test_date, positives FROM drug_tests WHERE person_id = ? AND deleted = 0 "
+        "AND result = 'positive' AND test_date > ? AND test_date >= ? AND test_date <= ?",
+        [person_id, handed.isoformat(), crime.law_start().isoformat(), on.isoformat()],
+    ).fetchall()
+    history = crime.history_of(reg, [person_id])[person_id] if tests else []
+    return any(
+        crime.read(history, date.fromisoformat(day), [c for c in codes.split(",") if c]).crime
+        for day, codes in tests
+    )
+
+
+CONDITIONS["crime_sign"] = crime_sign
+
+
+def handed_to_investigators(reg: Register, person_id: str, on: date | str,
+                            notes: str = "") -> Outcome:  # fmt: skip
+    """The case (a sign of the crime of Art. 256a) went to the investigating police: the due
+    list's "crime" item for the person's positive tests up to that day is done."""
+    when = checked(reg, "handover", person_id, {"date": on, "notes": notes})
+    crime.record_handover(reg, person_id, when, notes)
+    return Outcome(None)
+
+
 # --- An action from a form. ----------------------------------------------------------------------
 
 _Run = Callable[[Register, str, Mapping[str, Any]], Outcome]
@@ -333,6 +363,7 @@ _RUNS: dict[str, _Run] = {
     "monitoring_end": lambda r, p, v: end_monitoring(r, v["order"], v["date"], v["reason_text"]),
     "declare": lambda r, p, v: declare_substances(
         r, p, v["date"], v["substances"], v.get("notes", "")),
+    "handover": lambda r, p, v: handed_to_investigators(r, p, v["date"], v.get("notes", "")),
 }  # fmt: skip
 
 

@@ -53,7 +53,7 @@ class Action:
     open (`choices_rule` says so when another is asked). `rule` says the condition in the
     officer's words, for the refusal. `since_rule` names the rule (db.law.rules) from whose
     effective date it exists; `chief_only`: only the station chief may do it; `condition` names
-    a further condition on the person (`_CONDITIONS`).
+    a further condition on the person (`CONDITIONS`).
     """
 
     key: str
@@ -126,6 +126,10 @@ ACTIONS: tuple[Action, ...] = (
            date_label="Ngày kết thúc giám sát", condition="monitored"),
     Action("declare", "Khai báo chất sử dụng", ("date", "substances", "notes"), needs=MANAGED,
            rule=_MANAGED, date_label="Ngày khai báo"),
+    Action("handover", "Đã chuyển cơ quan điều tra", ("date", "notes"),
+           rule="chỉ áp dụng khi người này có lần dương tính là dấu hiệu tội phạm (Điều 256a Bộ "
+           "luật Hình sự) chưa chuyển cơ quan điều tra", date_label="Ngày chuyển hồ sơ",
+           condition="crime_sign"),
 )  # fmt: skip
 BY_KEY = {action.key: action for action in ACTIONS}
 # Texts an action cannot do without (the form's key → the message when it is blank).
@@ -158,7 +162,9 @@ def _monitored(reg: Register, person_id: str, on: date) -> bool:
 
 
 # Further conditions on the person (Action.condition): whether it holds on a day.
-_CONDITIONS: dict[str, Callable[[Register, str, date], bool]] = {"monitored": _monitored}
+# "crime_sign" (a positive test read as a sign of the crime of Art. 256a, not yet handed over)
+# is added by db.duties.actions: db.duties.crime imports this module, so it cannot be asked here.
+CONDITIONS: dict[str, Callable[[Register, str, date], bool]] = {"monitored": _monitored}
 
 
 def _barred(reg: Register, action: Action, person_id: str, on: date) -> str:
@@ -176,7 +182,7 @@ def _barred(reg: Register, action: Action, person_id: str, on: date) -> str:
             require_chief(reg, f"ghi “{action.title}”")
         except NotAllowed as exc:
             return exc.message
-    if action.condition and not _CONDITIONS[action.condition](reg, person_id, on):
+    if action.condition and not CONDITIONS[action.condition](reg, person_id, on):
         return f"{title}: {action.rule}."
     return ""
 
