@@ -18,8 +18,12 @@ from db.core.dates import add_months, show
 from db.core.errors import UserError
 from db.figures.series import due_tests, last_months, monthly_series, open_categories
 from db.figures.stats import figures, period_for_month
-from db.law.rules import DECREES, legal_basis
+from db.law.categories import SHORT_LABELS
+from db.law.rules import DECREES, in_force, legal_basis
+from db.persons.monitoring import ELIGIBLE
+from db.persons.monitoring import RULE as MONITORING
 from db.store.register import Register
+from reports.layout import number
 
 Progress = Callable[[str, int, int], None]
 STEPS = 5
@@ -90,6 +94,20 @@ class MonthlyData:
             "basis": self.basis,
             "settings": self.settings,
         }
+
+
+def monitoring_line(data: MonthlyData) -> str:
+    """The report's line on electronic monitoring (markup), or "" for a period the law allowing
+    it (Law 120/2025, see db.law.rules) did not apply in yet."""
+    m = data.figures.get("monitoring")
+    if m is None or not in_force(MONITORING, data.end):
+        return ""
+    split = ", ".join(f"{SHORT_LABELS[c]} {number(m[c.value])}" for c in ELIGIBLE)
+    people = number(m["in_effect"])
+    return (
+        f"Người đang bị giám sát điện tử đến ngày {show(data.end)}: <b>{people}</b> "
+        f"người ({split}); quyết định giám sát điện tử mới trong tháng: {number(m['ordered'])}."
+    )
 
 
 _PRINTED_SETTINGS = (

@@ -39,7 +39,7 @@ from reports.layout import (
     signature,
     title,
 )
-from reports.monthly import MonthlyData, basis_text, month_text
+from reports.monthly import MonthlyData, basis_text, monitoring_line, month_text
 from reports.tables import grid
 from reports.typeface import FontSet
 
@@ -186,6 +186,8 @@ def _people(s: _Story, data: MonthlyData) -> None:
     s.para(f"3. Biến động trong tháng ({_period(data)}):", "lead")
     rows = [s.heads(list(MOVEMENTS.values())), [number(f["movements"][k]) for k in MOVEMENTS]]
     s.table(rows, [165 / len(MOVEMENTS)] * len(MOVEMENTS), [CENTER] * len(MOVEMENTS))
+    if line := monitoring_line(data):
+        s.para(f"4. {line}", "lead")
 
 
 def _tests(s: _Story, data: MonthlyData) -> None:

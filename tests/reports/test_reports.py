@@ -401,3 +401,25 @@ def test_page_one_renders_to_png(monthly, tmp_path):
     shots = Path("/tmp/shots")
     shots.mkdir(exist_ok=True)
     shutil.copy(image, shots / "report-monthly-page1.png")
+
+
+def test_electronic_monitoring_prints_only_once_law_120_applies(reg, add):
+    """Law 120/2025 allows electronic monitoring from 01/07/2026 (db.law.rules): October's report
+    says how many are monitored and how many orders were made; June's has no such line."""
+    person = add("Lò Văn An")
+    actions.start_treatment(reg, person, "rehab_home", "01/03/2026")
+    actions.order_monitoring(reg, person, "01/10/2026", ordered_by="Lò Văn Thắng",
+                             start="01/10/2026", end="31/03/2027")  # fmt: skip
+    october = flat(render_monthly(gather(reg, 2026, 10), load_fonts()))
+    assert (
+        "4. Người đang bị giám sát điện tử đến ngày 31/10/2026: 1 người (Cai tại gia đình 1, "
+        "Methadone 0, Sau cai 0); quyết định giám sát điện tử mới trong tháng: 1."
+    ) in october
+    november = flat(render_monthly(gather(reg, 2026, 11), load_fonts()))
+    assert "đến ngày 20/11/2026: 1 người" in november
+    assert "mới trong tháng: 0." in november
+    july = flat(render_monthly(gather(reg, 2026, 7), load_fonts()))
+    assert "Người đang bị giám sát điện tử đến ngày 31/07/2026: 0 người" in july
+    june = flat(render_monthly(gather(reg, 2026, 6), load_fonts()))
+    assert "giám sát điện tử" not in june
+    assert "3. Biến động trong tháng" in june  # the section itself is there
