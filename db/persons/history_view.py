@@ -9,6 +9,7 @@ its reason.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -295,7 +296,12 @@ def _log_label(table: str, field: str) -> str:
 
 
 def _log_value(table: str, field: str, value: Any, names: _Names, words: Words) -> str:
-    if field in ("login", "by", "ordered_by") and isinstance(value, str):
+    if (table, field) == ("settings", "value") and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)  # a setting is stored as JSON
+        if isinstance(value, bool):
+            return "Có" if value else "Không"
+    if field in ("login", "by", "ordered_by") and isinstance(value, str) and table != "accounts":
         return str(names.accounts.get(value, value))
     if field in _FLAGS:
         return "Có" if value else "Không"
@@ -321,8 +327,9 @@ def _log_parts(table: str, changes: Any, names: _Names, words: Words, *,
                 f"{_log_value(table, k, new, names, words)}"
                 for k, (old, new) in changes.items() if k not in _LOG_HIDDEN]  # fmt: skip
     return [f"{_log_label(table, k)}: {_log_value(table, k, v, names, words)}"
-            for k, v in changes.items()  # the person has a column of their own
-            if k not in _LOG_HIDDEN and k != "person_id" and v not in (None, "", "[]")]  # fmt: skip
+            for k, v in changes.items()  # the person, the setting: named in their own column
+            if k not in _LOG_HIDDEN and k not in ("person_id", "key")
+            and v not in (None, "", "[]")]  # fmt: skip
 
 
 def _log_what(table: str, row: Mapping[str, Any] | None, changes: Any, words: Words) -> str:

@@ -156,7 +156,7 @@ class AuditPage(Page):
         )  # fmt: skip
         rows = log_rows(self.reg, entries, WORDS)
         self.model.set_rows([{**r, "id": str(r["seq"])} for r in rows])
-        for column, width in ((WHAT, 220), (PERSON, 170)):
+        for column, width in ((WHAT, 280), (PERSON, 160)):
             self.table.setColumnWidth(column, width)
         self.count.setText(
             self.tr("%1 mục mới nhất").replace("%1", str(LIMIT))

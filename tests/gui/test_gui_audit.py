@@ -88,13 +88,15 @@ def test_a_change_to_a_person_reads_in_words_and_local_time(
 
 
 def test_other_tables_and_events_name_what_they_are_about(qtbot, secure_reg: Register) -> None:
-    save_settings(secure_reg, {"baseline_users": 53})
+    save_settings(secure_reg, {"baseline_users": 53, "officer_name": "Cầm Văn Bình"})
     page = AuditPage(secure_reg)
     qtbot.addWidget(page)
     rows = [cells(page, r) for r in range(page.model.rowCount())]
-    setting = next(r for r in rows if r[WHAT].startswith("Cài đặt"))
+    setting = next(r for r in rows if r[WHAT].startswith("Cài đặt: Số người sử dụng"))
     assert setting[WHAT] == "Cài đặt: Số người sử dụng tại ngày đăng ký"
-    assert setting[SUMMARY].endswith("Giá trị: 53")
+    assert setting[SUMMARY] == "Giá trị: 53"
+    officer = next(r for r in rows if r[WHAT] == "Cài đặt: Cán bộ phụ trách")
+    assert officer[SUMMARY] == "Giá trị: Cầm Văn Bình"  # the value, not its stored JSON
     village = next(r for r in rows if r[WHAT] == "Thôn/bản: Bản Mòng")
     assert "Dân số: 500" in village[SUMMARY]
     assert all(not UUID.search(" ".join(r)) for r in rows)

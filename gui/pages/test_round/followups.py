@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,10 @@ class FollowUpPanel(QGroupBox):
         layout.setContentsMargins(6, 4, 6, 6)
         layout.addWidget(self.list_widget)
         self.hide()
+
+    def sizeHint(self) -> QSize:
+        # As small as it may be: the table takes the room; the officer may drag the panel taller.
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
     def show_rows(self, rows: list[RoundRow]) -> None:
         """The follow-ups of the positive rows; the panel hides when there is none."""

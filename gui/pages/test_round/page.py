@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -138,8 +138,8 @@ class TestRoundPage(Page):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.follow_up_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._details())
@@ -291,6 +291,8 @@ class TestRoundPage(Page):
             "Đã nhập đến người cuối danh sách: các phím kết quả không còn tác dụng. Bấm ↑ hoặc "
             "nhấp chuột vào một người để sửa; bấm «Lưu kết quả» để lưu."
         ) if self.keys.at_end else "")  # fmt: skip
+        if self.keys.at_end:  # the notice takes a line from the table: keep the last row in view
+            QTimer.singleShot(0, lambda: self.view.scrollTo(self.view.currentIndex()))
 
     def _open_person(self, index: QModelIndex) -> None:
         person_id = index.data(ID_ROLE)
