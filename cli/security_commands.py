@@ -20,6 +20,7 @@ from db.core.errors import NotAllowed, PasswordRequired, UserError
 from db.security.backup import make_backup
 from db.security.encryption import encrypt_register, unlock_with_recovery
 from db.security.restore import restore
+from db.security.seal_repair import repair_seal
 from db.store import keys
 from db.store.check import file_problems
 from db.store.register import (
@@ -53,6 +54,13 @@ def add_security_parsers(sub: Any, command: Any) -> None:
     p.add_argument("source", type=Path, metavar="TỪ", help="tệp sao lưu")
     p = command("recover", "mở sổ bằng mã khôi phục khi quên mật khẩu, đặt mật khẩu mới")
     p.add_argument("--code-file", type=Path, metavar="TỆP", help="đọc mã khôi phục từ tệp")
+    p = command("repair-seal", "chỉ huy: đưa tài khoản, cài đặt bị sửa thẳng vào tệp về như cũ")
+    p.add_argument(
+        "--accept",
+        action="store_true",
+        help="giữ thay đổi hiện tại và niêm phong lại (khi chính chỉ huy đã sửa)",
+    )
+    p.set_defaults(handler=cmd_repair_seal)
 
 
 def _first_line(path: Path, what: str) -> str:
@@ -102,7 +110,7 @@ def print_recovery_code(code: str, login: str) -> None:
 
 
 def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = False,
-                     reading: bool = False) -> Register:  # fmt: skip
+                     reading: bool = False, verify_seal: bool = True) -> Register:  # fmt: skip
     """Open the register for a command, asking for the password as needed (see the module).
 
     `reading`: the command only reads; its login entry is written by `finish_reading` after it
@@ -114,7 +122,8 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
     if state == "encrypted":
         if not keys.keys_path(path).exists() and given_password(args) is None:
             return open_register(path)  # no key file beside it: says what the file may be
-        return open_register(path, user=user, password=ask_password(args), log_login=not reading)
+        return open_register(path, user=user, password=ask_password(args),
+                             log_login=not reading, verify_seal=verify_seal)  # fmt: skip
     if state == "missing" and not create:
         return open_register(path)  # says it is not there
     new = state == "missing" or (state == "empty" and create)
@@ -190,4 +199,17 @@ def cmd_recover(path: Path, args: argparse.Namespace) -> int:
     password = ask_password(args, new=True)
     with unlock_with_recovery(path, code, password, user=getattr(args, "user", None)) as reg:
         print(f"Đã mở sổ bằng mã khôi phục và đặt mật khẩu mới cho tài khoản “{reg.user}”.")
+    return 0
+
+
+def cmd_repair_seal(path: Path, args: argparse.Namespace) -> int:
+    """The chief undoes (or accepts) direct edits of accounts and settings."""
+    found = repair_seal(path, getattr(args, "user", None), ask_password(args), accept=args.accept)
+    if not found:
+        print(f"Niêm phong tài khoản và cài đặt của sổ “{path}” vẫn đúng; không có gì phải sửa.")
+        return 0
+    done = "Đã giữ và niêm phong lại" if args.accept else "Đã đưa về như đã niêm phong"
+    print(f"{done} ({len(found)} chỗ):")
+    for line in found:
+        print(f"  - {line}")
     return 0

@@ -48,16 +48,22 @@ def _account(reg: Register, login: str) -> dict[str, Any]:
     return found[0]
 
 
-def _set_slot(reg: Register, login: str, password: str) -> None:
-    keyfile = keys.read_keys(reg.path) if keys.keys_path(reg.path).exists() else keys.KeyFile()
-    keyfile.slots[login] = keys.wrap(_require_encrypted(reg), login, password)
-    keys.write_keys(reg.path, keyfile)
+def _set_slot(reg: Register, login: str, password: str, role: str) -> None:
+    """A new slot for an account; a chief's holds the chief secret (db.store.seal), which only
+    a session that has it can give."""
+    key = _require_encrypted(reg)
+    secret = keys.chief_secret_of(key) if role == CHIEF else None
+    with lockout.editing_keys(reg.path):
+        keyfile = keys.read_keys(reg.path) if keys.keys_path(reg.path).exists() else keys.KeyFile()
+        keyfile.slots[login] = keys.wrap(key, login, password, secret)
+        keys.write_keys(reg.path, keyfile)
 
 
 def _drop_slot(reg: Register, login: str) -> None:
-    keyfile = keys.read_keys(reg.path)
-    if keyfile.slots.pop(login, None) is not None:
-        keys.write_keys(reg.path, keyfile)
+    with lockout.editing_keys(reg.path):
+        keyfile = keys.read_keys(reg.path)
+        if keyfile.slots.pop(login, None) is not None:
+            keys.write_keys(reg.path, keyfile)
 
 
 def add_account(
@@ -74,7 +80,7 @@ def add_account(
         raise ValidationError({"login": f"Đã có tài khoản “{name}”."})
     # The slot first: a slot without an account lets no one in; the reverse would be a
     # stranded account.
-    _set_slot(reg, name, password)
+    _set_slot(reg, name, password, role)
     try:
         return records.insert(
             reg, "accounts", {"login": name, "full_name": clean(full_name), "role": role}
@@ -91,7 +97,7 @@ def reset_password(reg: Register, login: str, new_password: str) -> None:
     if account["disabled"]:
         raise UserError(f"Tài khoản “{account['login']}” đang bị khóa; hãy mở khóa trước.")
     keys.check_new_password(new_password, account["login"])
-    _set_slot(reg, account["login"], new_password)
+    _set_slot(reg, account["login"], new_password, account["role"])
     lockout.record_success(reg.path, account["login"])
     log_event(reg, "password", {"login": account["login"], "kind": "reset"}, table="accounts",
               row_id=account["id"])  # fmt: skip
@@ -100,28 +106,29 @@ def reset_password(reg: Register, login: str, new_password: str) -> None:
 def check_password(reg: Register, password: str, clock: lockout.Clock = time.time) -> None:
     """The signed-in account's password, again (unlocking the idle lock); delays apply."""
     _require_encrypted(reg)
-    lockout.check(reg.path, reg.user, clock)
-    slot = keys.read_keys(reg.path).slots.get(reg.user)
-    try:
-        if slot is None:
-            raise WrongPassword("Tài khoản này không còn khóa mở sổ; hãy nhờ chỉ huy kiểm tra.")
-        keys.unwrap(slot, password)
-    except WrongPassword:
-        count = lockout.record_failure(reg.path, reg.user, clock)
-        wait = lockout.delay_after(count)
-        if wait:
-            raise WrongPassword(
-                f"Mật khẩu không đúng (sai {count} lần liền; lần thử sau phải đợi {wait} giây)."
-            ) from None
-        raise WrongPassword("Mật khẩu không đúng.") from None
-    lockout.record_success(reg.path, reg.user)
+    with lockout.editing_keys(reg.path):  # tries in parallel are counted one after another
+        lockout.check(reg.path, reg.user, clock)
+        slot = keys.read_keys(reg.path).slots.get(reg.user)
+        try:
+            if slot is None:
+                raise WrongPassword("Tài khoản này không còn khóa mở sổ; hãy nhờ chỉ huy kiểm tra.")
+            keys.unwrap(slot, password)
+        except WrongPassword:
+            count = lockout.record_failure(reg.path, reg.user, clock)
+            wait = lockout.delay_after(count)
+            if wait:
+                raise WrongPassword(
+                    f"Mật khẩu không đúng (sai {count} lần liền; lần thử sau phải đợi {wait} giây)."
+                ) from None
+            raise WrongPassword("Mật khẩu không đúng.") from None
+        lockout.record_success(reg.path, reg.user)
 
 
 def change_password(reg: Register, old_password: str, new_password: str) -> None:
     """The signed-in account changes its own password (the register is not rewritten)."""
     check_password(reg, old_password)
     keys.check_new_password(new_password, reg.user, "new_password")
-    _set_slot(reg, reg.user, new_password)
+    _set_slot(reg, reg.user, new_password, reg.role)
     log_event(reg, "password", {"login": reg.user, "kind": "change"}, table="accounts")
 
 
@@ -147,7 +154,7 @@ def enable_account(reg: Register, login: str, new_password: str) -> None:
     require_chief(reg, "mở khóa tài khoản")
     account = _account(reg, keys.normalize_login(login))
     keys.check_new_password(new_password, account["login"])
-    _set_slot(reg, account["login"], new_password)
+    _set_slot(reg, account["login"], new_password, account["role"])
     records.update(reg, "accounts", account["id"], {"disabled": 0})
 
 

@@ -19,9 +19,10 @@ from datetime import date
 from pathlib import Path
 
 from db.core import files
-from db.core.errors import RegisterFileError, UserError, WrongRecoveryCode
+from db.core.errors import RegisterFileError
 from db.core.textfold import clean
-from db.store import hold, keys, lockout, records, sqlerrors
+from db.security.recovery import unlock_with_recovery
+from db.store import hold, keys, keyslots, records, seal, sqlerrors
 from db.store.audit import log_event
 from db.store.connect import SQLITE_HEADER, connect_file, make_private, register_state, sidecars
 from db.store.register import CHIEF, Register, _open, open_register
@@ -56,9 +57,18 @@ def _disk_errors(path: Path, what: str) -> Iterator[None]:
         raise
 
 
-def _add_chief(reg: Register, login: str, full_name: str, password: str) -> None:
+def _add_chief(reg: Register, login: str, full_name: str, password: str, code: str) -> None:
+    """The first chief: a new chief secret in their slot and in the recovery slot, and the
+    accounts sealed with it (db.store.seal)."""
+    assert reg.key is not None
+    secret = seal.new_chief_secret()
+    reg.key = keys.Unlocked(reg.key, secret)
     records.insert(reg, "accounts", {"login": login, "full_name": clean(full_name), "role": CHIEF})
-    keyfile = keys.KeyFile({login: keys.wrap(reg.key or b"", login, password)})
+    public = keys.recovery_pair(keys.recovery_secret(code))[1]
+    keyfile = keys.KeyFile(
+        {login: keys.wrap(reg.key, login, password, secret)},
+        recovery=keyslots.recovery_slot(public, reg.key, secret),
+    )
     keys.write_keys(reg.path, keyfile)
 
 
@@ -88,7 +98,8 @@ def create_register(
         try:
             with _disk_errors(path, "tạo sổ"):
                 with _open(work, key=key, user=login, today=today, role=CHIEF, held=held) as reg:
-                    _add_chief(reg, login, full_name, password)
+                    _add_chief(reg, login, full_name, password, code)
+                    key = reg.key or key  # now carrying the chief secret
                 if show_code is not None:
                     show_code(code)
                 if register_state(path) not in ("missing", "empty"):
@@ -140,8 +151,9 @@ def encrypt_register(
             with _disk_errors(path, "mã hóa sổ"):
                 _export(path, work, key)
                 with _open(work, key=key, user=login, today=today, role=CHIEF, held=held) as reg:
-                    _add_chief(reg, login, full_name, password)
+                    _add_chief(reg, login, full_name, password, code)
                     log_event(reg, "encrypt", {"by": login})
+                    key = reg.key or key  # now carrying the chief secret
                 with work.open("rb") as handle:
                     if handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
                         raise RegisterFileError("Bản mã hóa vẫn là tệp không mã hóa.")
@@ -182,44 +194,4 @@ def _export(path: Path, work: Path, key: bytes) -> None:
             )
 
 
-def unlock_with_recovery(
-    path: str | os.PathLike[str],
-    code: str,
-    new_password: str,
-    *,
-    user: str | None = None,
-    today: Callable[[], date] = date.today,
-) -> Register:
-    """Open the register with the recovery code and give an account a new password.
-
-    `user`: the account (by default the first active chief's). Works without the key file too:
-    a new one is written with this account's slot (others then need a password reset).
-    """
-    path = Path(path).expanduser()
-    if register_state(path) != "encrypted":
-        raise RegisterFileError(f"Sổ “{path}” không phải sổ đã mã hóa.")
-    key = keys.key_from_recovery(code)
-    wrong = WrongRecoveryCode(
-        f"Mã khôi phục không mở được sổ “{path}”: mã gõ sai, hoặc là mã của sổ khác."
-    )
-    with _open(path, key=key, user=None, today=today, role=CHIEF, wrong_key=wrong) as reg:
-        query = "SELECT login FROM accounts WHERE disabled = 0 AND deleted = 0"
-        args: list[str] = []
-        if user is not None:
-            query += " AND login = ?"
-            args.append(keys.normalize_login(user))
-        row = reg.db.execute(query + " ORDER BY role = 'chief' DESC, created_at", args).fetchone()
-        if row is None:
-            raise UserError(f"Không có tài khoản “{user}” đang dùng được trong sổ này.")
-        login = str(row[0])
-        keys.check_new_password(new_password, login)
-        try:
-            keyfile = keys.read_keys(path)
-        except UserError:
-            keyfile = keys.KeyFile()  # lost or damaged: start again with this account
-        keyfile.slots[login] = keys.wrap(key, login, new_password)
-        keys.write_keys(path, keyfile)
-    lockout.record_success(path, login)
-    reg = open_register(path, user=login, key=key, today=today)
-    log_event(reg, "recover", {"login": login})
-    return reg
+__all__ = ["PLAIN_COPY_SUFFIX", "create_register", "encrypt_register", "unlock_with_recovery"]

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import time
 
+from db.store import seal
 from db.store.audit import Problem, verify_chain
+from db.store.keyslots import chief_secret_of
 from db.store.records import snapshot
 from db.store.register import Register
 
 __all__ = ["Problem", "check_register", "file_problems"]
 
 
-def file_problems(reg: Register, *, quick: bool = False) -> list[Problem]:
-    """SQLite's check of the file (and SQLCipher's page check when encrypted).
+def file_problems(reg: Register, *, quick: bool = False, pages: bool = True) -> list[Problem]:
+    """SQLite's check of the file (and SQLCipher's page check when encrypted, unless `pages`
+    is False).
 
     `quick` uses quick_check (skips index/table cross-checks: the check at every start).
     """
@@ -21,15 +24,21 @@ def file_problems(reg: Register, *, quick: bool = False) -> list[Problem]:
     result = [row[0] for row in reg.db.execute(f"PRAGMA {pragma}").fetchall()]
     problems = [] if result == ["ok"] else [Problem("Tệp cơ sở dữ liệu bị hỏng", line)
                                             for line in result[:20]]  # fmt: skip
-    if reg.encrypted and not quick:
-        problems += [Problem("Trang dữ liệu mã hóa bị hỏng", p) for p in _bad_pages(reg)[:20]]
+    if reg.encrypted and not quick and pages:
+        problems += page_problems(reg)
     return problems
+
+
+def page_problems(reg: Register) -> list[Problem]:
+    """SQLCipher's check of every page's HMAC in the file."""
+    return [Problem("Trang dữ liệu mã hóa bị hỏng", p) for p in _bad_pages(reg)[:20]]
 
 
 def _bad_pages(reg: Register, tries: int = 3) -> list[str]:
     """SQLCipher's check of every page's HMAC, as it reads the file directly (not through
-    SQLite's cache and WAL): a page that another program's checkpoint was writing at that moment
-    can read torn. Only pages found bad on every try are reported."""
+    SQLite's cache and WAL): a page that another program's checkpoint is writing, or has just
+    grown the file for, can read torn or empty. Run outside any read transaction (one would hold
+    such a checkpoint back); only pages found bad on every try are reported."""
     bad: list[str] | None = None
     for attempt in range(tries):
         found = [str(r[0]) for r in reg.db.execute("PRAGMA cipher_integrity_check").fetchall()]
@@ -37,7 +46,7 @@ def _bad_pages(reg: Register, tries: int = 3) -> list[str]:
         if not bad:
             return []
         if attempt + 1 < tries:
-            time.sleep(0.2)
+            time.sleep(0.3)
     return bad or []
 
 
@@ -47,14 +56,22 @@ def check_register(reg: Register) -> list[Problem]:
     Reads only, in one snapshot: it runs beside writers and on read-only media, and a check
     never writes anything before (or while) it verifies.
     """
+    if reg.encrypted:
+        pages = page_problems(reg)  # before the snapshot: see _bad_pages
+        if pages:
+            return pages
     with snapshot(reg):
         return _check(reg)
 
 
 def _check(reg: Register) -> list[Problem]:
-    problems = file_problems(reg)
+    problems = file_problems(reg, pages=False)
     if problems:
         return problems  # nothing else can be trusted
+    if reg.encrypted:
+        secret = chief_secret_of(reg.key)
+        for found in seal.problems(reg.conn, secret, seal.must_be_sealed(reg.path)):
+            problems.append(Problem("Tài khoản hoặc cài đặt bị sửa ngoài chương trình", found))
     for table, rowid, parent, _ in reg.db.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(
             Problem("Bản ghi trỏ tới bản ghi không tồn tại", f"{table} #{rowid} → {parent}")

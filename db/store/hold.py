@@ -163,6 +163,35 @@ def _open_lock_file(path: Path) -> int | None:
         return None
 
 
+def _still_there(path: Path, fd: int) -> bool:
+    """Whether the locked file is still the one at `path` (a lock on a file someone removed
+    meanwhile would exclude nobody)."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False
+
+
+def exclusive_file(path: Path, *, wait: float = WAIT_SECONDS) -> Hold | None:
+    """An exclusive lock on the lock file `path` (made if missing), waiting up to `wait`
+    seconds; None where no lock file can exist (read-only media). Used to serialise short
+    read-modify-writes of a small file between programs (the key file)."""
+    deadline = time.monotonic() + wait
+    while True:
+        fd = _open_lock_file(path)
+        if fd is None:
+            return None
+        if _wait(fd, exclusive=True, seconds=max(0.0, deadline - time.monotonic())):
+            if _still_there(path, fd):
+                return Hold(path, fd, exclusive=True)
+            os.close(fd)  # removed while we waited: lock the file that is there now
+            continue
+        os.close(fd)
+        raise RegisterLocked(
+            f"Tệp “{path}” đang bị một chương trình khác giữ quá {wait:.0f} giây. Hãy thử lại."
+        )
+
+
 def _busy_opening(db_path: Path) -> RegisterLocked:
     return RegisterLocked(
         f"Sổ “{db_path}” đang được khôi phục, mã hóa hoặc nâng cấp ở một chương trình khác "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from db.core.chain import GENESIS, entry_hash
 from db.core.errors import NotFound, RegisterFileError
 from db.core.stamps import new_id, now_utc
-from db.store import permissions
+from db.store import permissions, seal
 from db.store.sqlerrors import file_errors
 
 if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
@@ -125,6 +125,7 @@ def insert(reg: Register, table: str, values: Mapping[str, Any]) -> str:
         _insert_rows(reg, table, [row])
         logged = {k: v for k, v in row.items() if k not in META_FIELDS and k != "id"}
         log_change(reg, at, table, row["id"], "insert", logged)
+        _reseal_if_protected(reg, table)
     return str(row["id"])
 
 
@@ -148,6 +149,7 @@ def update(reg: Register, table: str, row_id: str, changes: Mapping[str, Any]) -
         new_values.update(updated_at=at, updated_by=reg.user, device_id=reg.device_id)
         _set(reg, table, row_id, new_values)
         log_change(reg, at, table, row_id, "update", diff)
+        _reseal_if_protected(reg, table)
     return diff
 
 
@@ -162,6 +164,7 @@ def soft_delete(reg: Register, table: str, row_id: str) -> None:
                                  "device_id": reg.device_id},
         )  # fmt: skip
         log_change(reg, at, table, row_id, "delete", {"deleted": [0, 1]})
+        _reseal_if_protected(reg, table)
 
 
 def _insert_rows(reg: Register, table: str, rows: list[Row]) -> None:
@@ -242,4 +245,12 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
         for sql in indexes:
             reg.db.execute(sql)
         log_change(reg, at, table, "*", "bulk", {"rows": count, "note": note})
+        _reseal_if_protected(reg, table)
     return count
+
+
+def _reseal_if_protected(reg: Register, table: str) -> None:
+    """Accounts and settings are sealed by the chief (db.store.seal): sign them again, in the
+    same transaction as the write."""
+    if table in seal.PROTECTED:
+        seal.reseal(reg)

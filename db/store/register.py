@@ -29,7 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -41,7 +40,7 @@ from db.core.errors import (
     RegisterLocked,
 )
 from db.core.stamps import new_id, now_utc
-from db.store import hold, keys, permissions
+from db.store import hold, keys, opening, permissions, seal, upgrade
 from db.store.audit import log_event
 from db.store.connect import (
     BUSY_TIMEOUT_MS,
@@ -50,20 +49,15 @@ from db.store.connect import (
     connect_file,
     copy_with_keys,
     key_opens,
-    make_private,
     register_state,
     writable,
 )
-from db.store.leftovers import remove_leftovers
-from db.store.schema import APPLICATION_ID, MIGRATION_SET, migrations
+from db.store.opening import NotARegister, known_migrations
+from db.store.schema import MIGRATION_SET
 from db.store.sqlerrors import DB_ERRORS, file_errors
 from db.store.unlock import unlock
 
 CHIEF, OFFICER = permissions.CHIEF, permissions.OFFICER
-
-
-class NotARegister(RegisterFileError):
-    """A file that is not (or not yet, for this program) a register: refused untouched."""
 
 
 @dataclass
@@ -124,131 +118,22 @@ def default_user() -> str:
         return "cán bộ"
 
 
-def known_migrations() -> tuple[str, ...]:
-    """Every migration this program knows, in order."""
-    return tuple(m.name for m in migrations._migrations)
-
-
-def _backup_before_migrating(conn: sqlite3.Connection, path: Path, step: str, key: bytes | None
-                             ) -> Path:  # fmt: skip
-    target = path.with_name(f"{path.name}.truoc-{step}.bak")
-    copy_with_keys(conn, target, key)
-    if key is not None and keys.keys_path(path).exists():
-        keys.copy_keys(path, target)
-    return target
-
-
-def _check_register(db: Database, path: Path, created: bool) -> bool:
-    """Refuse a foreign or a newer file before anything is written to it.
-
-    Returns whether the file is to be made a register (new, or an empty SQLite file).
-    """
-    app_id = db.conn.execute("PRAGMA application_id").fetchone()[0]
-    tables = set(db.table_names())
-    if not created and app_id != APPLICATION_ID:
-        if tables:
-            raise NotARegister(
-                f"Tệp “{path}” là cơ sở dữ liệu của chương trình khác, không phải sổ theo dõi."
-            )
-        created = True  # an empty SQLite file: make it a register
-    applied = {m.name for m in migrations.applied(db)} if tables else set()
-    if applied - set(known_migrations()):
-        raise NotARegister(
-            f"Tệp sổ “{path}” được tạo bởi phiên bản mới hơn của chương trình. "
-            "Hãy cập nhật chương trình Sổ theo dõi rồi mở lại; tệp không bị thay đổi."
+def _role(db: Database, path: Path, key: bytes | None, user: str | None, verify: bool
+          ) -> tuple[str, str, str]:  # fmt: skip
+    """(login, role, full name) of the session; the seal checked first (db.store.seal)."""
+    if key is None:
+        return user or default_user(), CHIEF, ""
+    if verify:
+        found = seal.problems(db.conn, keys.chief_secret_of(key), seal.must_be_sealed(path))
+        if found:
+            raise seal.broken(path, found)
+    login = keys.normalize_login(user or "")
+    account = opening.account_row(db, login)
+    if account is None or account[2]:
+        raise NotAllowed(
+            f"Tài khoản “{login}” không còn được dùng sổ này. Hãy nhờ chỉ huy kiểm tra tài khoản."
         )
-    return created
-
-
-def _migrate(db: Database, path: Path, created: bool, key: bytes | None) -> None:
-    conn = db.conn
-    pending = migrations.pending(db)
-    if pending and not created:
-        _backup_before_migrating(conn, path, pending[0].name, key)
-    if pending:
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        migrations.apply(db)
-        conn.execute(f"PRAGMA user_version = {len(known_migrations())}")
-
-
-def _needs_migrating(db: Database) -> bool:
-    return "local_meta" not in db.table_names() or bool(migrations.pending(db))
-
-
-def _local(db: Database, key: str, make: Callable[[], str], read_only: bool) -> str:
-    row = db.execute("SELECT value FROM local_meta WHERE key = ?", [key]).fetchone()
-    if row:
-        return str(row[0])
-    value = make()
-    if not read_only:  # (a read-only register cannot be written: nothing is saved under it)
-        with db.atomic():
-            db.execute("INSERT OR IGNORE INTO local_meta (key, value) VALUES (?, ?)", [key, value])
-        row = db.execute("SELECT value FROM local_meta WHERE key = ?", [key]).fetchone()
-        value = str(row[0])
-    return value
-
-
-def _account(db: Database, login: str) -> tuple[str, str, bool] | None:
-    row = db.execute(
-        "SELECT role, full_name, disabled FROM accounts WHERE login = ? AND deleted = 0", [login]
-    ).fetchone()
-    return None if row is None else (str(row[0]), str(row[1]), bool(row[2]))
-
-
-def _connect(path: Path, key: bytes | None, wrong_key: RegisterFileError, read_only: bool
-             ) -> Any:  # fmt: skip
-    conn = connect_file(path, key, read_only=read_only)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if key is not None and not key_opens(conn):
-            raise wrong_key
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _hold_for_opening(path: Path, held: hold.Hold | None, read_only: bool) -> hold.Hold | None:
-    """The hold an opening instance takes: alone for a moment if it can (to clear a crash's
-    leftovers), else shared; None where no lock file can exist (read-only media)."""
-    if held is not None or read_only:
-        return None
-    alone = hold.try_alone(path)
-    if alone is not None:
-        remove_leftovers(path)
-        return alone
-    return hold.share(path)
-
-
-def _prepare(conn: Any, path: Path, exists: bool, key: bytes | None, read_only: bool,
-             own: hold.Hold | None) -> Database:  # fmt: skip
-    """Checks, pragmas and migrations; returns the database ready for use."""
-    db = Database(conn)
-    # Checked before the pragmas: switching to WAL would already rewrite a foreign file.
-    created = _check_register(db, path, created=not exists)
-    if read_only:
-        if created or _needs_migrating(db):
-            raise RegisterFileError(
-                f"Sổ “{path}” cần được nâng cấp cho phiên bản này của chương trình nhưng nằm ở "
-                "nơi chỉ đọc. Hãy chép sổ (cùng tệp .keys) sang ổ ghi được rồi mở ở đó."
-            )
-        conn.execute("PRAGMA query_only = ON")
-        conn.execute("PRAGMA foreign_keys = ON")
-        return db
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    make_private(path)
-    if created or _needs_migrating(db):
-        if own is not None and not own.exclusive:
-            raise _MustBeAlone
-        _migrate(db, path, created, key)
-    return db
-
-
-class _MustBeAlone(Exception):
-    """A migration is due but others have the register open (opening retries alone)."""
+    return login, account[0], account[1]
 
 
 def _open(
@@ -261,8 +146,10 @@ def _open(
     wrong_key: RegisterFileError | None = None,
     held: hold.Hold | None = None,
     read_only: bool | None = None,
+    verify_seal: bool = True,
 ) -> Register:
-    """The shared part of every open; `role` None means: the account's role from the file.
+    """The shared part of every open; `role` None means: the account's role from the file
+    (after the seal over accounts is checked, unless `verify_seal` is False: check, repair).
 
     `held`: the caller already holds the register alone (a restore, an encryption) and the
     connection opened here must not take a hold of its own.
@@ -279,36 +166,28 @@ def _open(
         "sao lưu, hoặc mở sổ bằng mã khôi phục."
     )
     made_lock = not hold.lock_path(path).exists()
-    own = _hold_for_opening(path, held, read_only)
-    full_name = ""
+    own = opening.hold_for_opening(path, held, read_only)
     try:
         with file_errors(path):
-            conn = _connect(path, key, wrong_key, read_only)
+            conn = opening.connect(path, key, wrong_key, read_only)
             try:
                 try:
-                    db = _prepare(conn, path, exists, key, read_only, own)
-                except _MustBeAlone:
+                    db = opening.prepare(conn, path, exists, key, read_only, own)
+                except opening.MustBeAlone:
                     conn.close()
                     assert own is not None
                     own.release()
                     own = hold.alone(path, "nâng cấp sổ cho phiên bản mới")
-                    conn = _connect(path, key, wrong_key, read_only)
-                    db = _prepare(conn, path, exists, key, read_only, own)
-                device_id = _local(db, "device_id", new_id, read_only)
-                commune_id = _local(db, "commune_id", new_id, read_only)
-                _local(db, "created_at", now_utc, read_only)
-                if key is None:
-                    role, login = CHIEF, user or default_user()
+                    conn = opening.connect(path, key, wrong_key, read_only)
+                    db = opening.prepare(conn, path, exists, key, read_only, own)
+                device_id = opening.local_value(db, "device_id", new_id, read_only)
+                commune_id = opening.local_value(db, "commune_id", new_id, read_only)
+                opening.local_value(db, "created_at", now_utc, read_only)
+                if role is None:
+                    login, role, full_name = _role(db, path, key, user, verify_seal)
                 else:
-                    login = keys.normalize_login(user or "")
-                    if role is None:
-                        account = _account(db, login)
-                        if account is None or account[2]:
-                            raise NotAllowed(
-                                f"Tài khoản “{login}” không còn được dùng sổ này. "
-                                "Hãy nhờ chỉ huy kiểm tra tài khoản."
-                            )
-                        role, full_name, _ = account
+                    login = keys.normalize_login(user or "") if key else user or default_user()
+                    full_name = ""
             except BaseException:
                 conn.close()
                 raise
@@ -316,7 +195,7 @@ def _open(
             own.share()  # the moment alone is over: others may open it now
     except BaseException as exc:
         if own is not None:
-            if isinstance(exc, NotARegister) and made_lock and own.exclusive:
+            if isinstance(exc, opening.NotARegister) and made_lock and own.exclusive:
                 # Refused untouched: not even a lock file is left beside someone else's file.
                 with contextlib.suppress(OSError):
                     hold.lock_path(path).unlink()
@@ -338,6 +217,7 @@ def open_register(
     key: bytes | None = None,
     log_login: bool = True,
     read_only: bool | None = None,
+    verify_seal: bool = True,
 ) -> Register:
     """Open a register, unlocking an encrypted one with `password` (or `key`), migrating it.
 
@@ -345,7 +225,8 @@ def open_register(
     the program itself makes encrypted ones with `db.security.encryption.create_register`.
     `log_login=False`: the login entry is left for `record_login` (a reading command writes it
     after it has read, so reading never waits for the write lock). `read_only` None: read-only
-    when the file or its folder cannot be written.
+    when the file or its folder cannot be written. `verify_seal=False`: open even when the
+    accounts' seal is broken (`check` reports it; the chief's repair needs it open).
     """
     path = Path(path).expanduser()
     if path.is_dir():
@@ -369,14 +250,17 @@ def open_register(
     if key is None:
         assert password is not None
         user, key, failures = unlock(path, user, password)
-    reg = _open(path, key=key, user=user, today=today, read_only=read_only)
+    reg = _open(path, key=key, user=user, today=today, read_only=read_only,
+                verify_seal=verify_seal)  # fmt: skip
     reg.failed_before = failures
-    if log_login:
-        try:
+    try:
+        if password is not None:
+            upgrade.after_login(reg, password)
+        if log_login:
             record_login(reg)
-        except BaseException:
-            reg.close()
-            raise
+    except BaseException:
+        reg.close()
+        raise
     return reg
 
 
@@ -403,7 +287,22 @@ def record_login(reg: Register, *, wait_ms: int = BUSY_TIMEOUT_MS) -> bool:
 # `DB_ERRORS`, `file_errors` (db.store.sqlerrors), `new_id`, `now_utc` (db.core.stamps), and the
 # file helpers of db.store.connect are kept importable from here for callers not yet moved.
 __all__ = [
-    "BUSY_TIMEOUT_MS", "DB_ERRORS", "MIGRATION_SET", "SQLITE_HEADER", "Register", "State",
-    "connect_file", "copy_with_keys", "file_errors", "key_opens", "new_id", "now_utc",
-    "open_register", "record_login", "register_state", "unlock",
+    "BUSY_TIMEOUT_MS",
+    "DB_ERRORS",
+    "MIGRATION_SET",
+    "SQLITE_HEADER",
+    "NotARegister",
+    "Register",
+    "State",
+    "connect_file",
+    "copy_with_keys",
+    "file_errors",
+    "key_opens",
+    "known_migrations",
+    "new_id",
+    "now_utc",
+    "open_register",
+    "record_login",
+    "register_state",
+    "unlock",
 ]  # fmt: skip

@@ -595,4 +595,23 @@ def m011_law120_and_absences(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_security_seal(db: Database) -> None:
+    """Issue 16: the chief's seal over accounts and settings (db.store.seal). Local, never
+    synced: each register is sealed by its own chief."""
+    run_script(
+        db,
+        """
+        CREATE TABLE seal (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            body TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            sealed_at TEXT NOT NULL,
+            sealed_by TEXT NOT NULL
+        );
+        """,
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
