@@ -35,8 +35,10 @@ def main() -> int:
             name = path.relative_to(ROOT).as_posix()
             lines = len(path.read_text(encoding="utf-8").splitlines())
             if lines > LIMIT and name not in entries:
-                failures.append(f"{name}: {lines} lines (limit {LIMIT}; split it, or say why in "
-                                ".ci/long-modules.txt)")
+                failures.append(
+                    f"{name}: {lines} lines (limit {LIMIT}; split it, or say why in "
+                    ".ci/long-modules.txt)"
+                )
     stale = [n for n in entries if not (ROOT / n).exists()]
     failures += [f".ci/long-modules.txt names {n}, which does not exist" for n in stale]
     for failure in failures:

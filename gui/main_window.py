@@ -27,6 +27,7 @@ from gui.kit.worker import wait_for_all
 from gui.pages.accounts import AccountsPage
 from gui.pages.audit import AuditPage
 from gui.pages.drugfree import DrugFreePage
+from gui.pages.duplicates import DuplicatesPage
 from gui.pages.excel import ExcelPage
 from gui.pages.person import PersonPage
 from gui.pages.places import PlacesPage
@@ -56,6 +57,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
         ("excel", _tr("Nhập, xuất Excel"), ExcelPage),
         ("usb", _tr("Bàn giao USB"), UsbPage),
         ("audit", _tr("Nhật ký thay đổi"), AuditPage),
+        ("duplicates", _tr("Hồ sơ có thể trùng"), DuplicatesPage),
         ("accounts", _tr("Tài khoản"), AccountsPage),
         ("settings", _tr("Cài đặt"), SettingsPage),
     ]

@@ -18,7 +18,7 @@ from db.commune.settings import get_settings
 from db.core.errors import ValidationError
 from db.duties import crime
 from db.duties.applies import ACTIONS as ACTIONS
-from db.duties.applies import ANY, CONDITIONS, FORM_KEYS, check_action, checked, open_categories
+from db.duties.applies import ANY, FORM_KEYS, check_action, checked, open_categories
 from db.duties.applies import Action as Action
 from db.duties.applies import applicable_actions as applicable_actions
 from db.duties.post_rehab import post_rehab_deadlines
@@ -295,26 +295,6 @@ def declare_substances(
     checked(reg, "declare", person_id, {"date": on, "substances": substances, "notes": notes})
     declarations.declare_substances(reg, person_id, on, substances, notes)
     return Outcome(None)
-
-
-def crime_sign(reg: Register, person_id: str, on: date) -> bool:
-    """A positive test up to `on` that is a sign of the crime of Art. 256a, not yet handed to
-    the investigating police: the due list's "crime" item, read the same way (db.duties.crime).
-    The condition of the hand-over action (db.duties.applies)."""
-    handed = crime.handovers(reg, [person_id]).get(person_id, date.min)
-    tests = reg.db.execute(
-        "SELECT test_date, positives FROM drug_tests WHERE person_id = ? AND deleted = 0 "
-        "AND result = 'positive' AND test_date > ? AND test_date >= ? AND test_date <= ?",
-        [person_id, handed.isoformat(), crime.law_start().isoformat(), on.isoformat()],
-    ).fetchall()
-    history = crime.history_of(reg, [person_id])[person_id] if tests else []
-    return any(
-        crime.read(history, date.fromisoformat(day), [c for c in codes.split(",") if c]).crime
-        for day, codes in tests
-    )
-
-
-CONDITIONS["crime_sign"] = crime_sign
 
 
 def handed_to_investigators(reg: Register, person_id: str, on: date | str,

@@ -15,7 +15,8 @@ from typing import Any
 
 from db.core.dates import from_iso, future_error, parse_date, show
 from db.core.errors import NotAllowed, NotFound, UserError, ValidationError
-from db.law.categories import LABELS, TREATMENT, Category, parse_category
+from db.duties import crime
+from db.law.categories import LABELS, QUITTABLE, TREATMENT, Category, parse_category
 from db.law.rules import in_force, rule
 from db.persons import absences, declarations, monitoring
 from db.persons.episodes import (
@@ -29,9 +30,6 @@ from db.store.register import Register
 from db.store.roles import require_chief
 
 REHAB = (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.REHAB_COMPULSORY)
-# Leaving these early is "quitting" (and starts the watch window); compulsory rehab is left only
-# by absconding.
-QUITTABLE = (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.METHADONE)
 # Decisions of the commune that end at their term (Mẫu 10).
 AT_TERM = (Category.USER, Category.POST_REHAB, Category.WATCH, Category.REHAB_HOME)
 MOVE_IN = (Category.USER, Category.POST_REHAB, Category.ADDICT, Category.REHAB_HOME,
@@ -161,10 +159,28 @@ def _monitored(reg: Register, person_id: str, on: date) -> bool:
     return bool(monitoring.open_orders(reg, person_id))
 
 
+def crime_sign(reg: Register, person_id: str, on: date) -> bool:
+    """A positive test up to `on` that is a sign of the crime of Art. 256a, not yet handed to
+    the investigating police: the due list's "crime" item, read the same way (db.duties.crime).
+    The condition of the hand-over action (db.duties.applies)."""
+    handed = crime.handovers(reg, [person_id]).get(person_id, date.min)
+    tests = reg.db.execute(
+        "SELECT test_date, positives FROM drug_tests WHERE person_id = ? AND deleted = 0 "
+        "AND result = 'positive' AND test_date > ? AND test_date >= ? AND test_date <= ?",
+        [person_id, handed.isoformat(), crime.law_start().isoformat(), on.isoformat()],
+    ).fetchall()
+    history = crime.history_of(reg, [person_id])[person_id] if tests else []
+    return any(
+        crime.read(history, date.fromisoformat(day), [c for c in codes.split(",") if c]).crime
+        for day, codes in tests
+    )
+
+
 # Further conditions on the person (Action.condition): whether it holds on a day.
-# "crime_sign" (a positive test read as a sign of the crime of Art. 256a, not yet handed over)
-# is added by db.duties.actions: db.duties.crime imports this module, so it cannot be asked here.
-CONDITIONS: dict[str, Callable[[Register, str, date], bool]] = {"monitored": _monitored}
+CONDITIONS: dict[str, Callable[[Register, str, date], bool]] = {
+    "monitored": _monitored,
+    "crime_sign": crime_sign,
+}
 
 
 def _barred(reg: Register, action: Action, person_id: str, on: date) -> str:

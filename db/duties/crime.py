@@ -24,8 +24,7 @@ from typing import NamedTuple
 from db.commune.holidays import work_calendar
 from db.core.dates import add_months, parse_date, show
 from db.core.textfold import fold
-from db.duties.applies import QUITTABLE
-from db.law.categories import LABELS, TREATMENT, Category
+from db.law.categories import LABELS, QUITTABLE, TREATMENT, Category
 from db.law.rules import deadline, rule, versions
 from db.persons import contacts
 from db.store.register import Register

@@ -57,6 +57,9 @@ TREATMENT = (
     Category.REHAB_COMPULSORY,
     Category.METHADONE,
 )
+# Leaving these early is "quitting" (and starts the 2-year watch window of Art. 256a(1)(d));
+# compulsory rehab is left only by absconding.
+QUITTABLE = (Category.REHAB_HOME, Category.REHAB_FACILITY, Category.METHADONE)
 # In a facility: not at home, so no home tests or residence checks.
 IN_FACILITY = (Category.REHAB_FACILITY, Category.REHAB_COMPULSORY)
 

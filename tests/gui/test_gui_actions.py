@@ -62,7 +62,7 @@ def _managed(reg: Register, person: str) -> None:
 
 
 def _after_rehab(reg: Register, person: str) -> None:
-    episodes.open_episode(reg, person, "post_rehab", "01/10/2026")
+    episodes.open_episode(reg, person, "post_rehab", "01/10/2026", prior_rehab="rehab_home")
 
 
 @pytest.mark.parametrize(

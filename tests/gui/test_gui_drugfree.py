@@ -89,7 +89,7 @@ def test_baseline_and_hotspot_thresholds(qtbot, commune: Register) -> None:
     labels = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert labels == [t["label"] for t in hotspot["thresholds"]]
     # 2 users with a case file of a population of 500: 0,4% < 0,5%.
-    assert [model.index(0, c).data() for c in (1, 2, 3)] == ["0,4%", "≥ 0,5%", "Không"]
+    assert [model.index(0, c).data() for c in (1, 2, 3)] == ["0,4% (2/500)", "≥ 0,5%", "Không"]
     assert page.hotspot_verdict.text() == (
         "Đến ngưỡng 0/4 tiêu chí (từ 3 tiêu chí là xã trọng điểm loại I): "
         "không thuộc diện xã trọng điểm"
