@@ -548,8 +548,9 @@ class ReportsPage(Page):
 
     def auto_upload(self) -> None:
         """Try the pending reports again, if an address is set and any report waits."""
-        if not self.window().isVisible():
-            return  # the window was closed (its register with it): nothing to retry from
+        top = self.window()
+        if top is not self and not top.isVisible():
+            return  # the main window was closed (its register with it): nothing to retry from
         if self.upload_url() and self.outbox.pending():
             self.upload(force=False)
 
