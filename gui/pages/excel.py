@@ -61,6 +61,11 @@ from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, run_in_background
 
 XLSX_FILTER = "Sổ làm việc Excel (*.xlsx *.xlsm);;Mọi tệp (*)"
+# What an import reads (db.excel.book): Excel old and new, LibreOffice, CSV in UTF-8.
+LIST_FILTER = (
+    "Danh sách (*.xlsx *.xlsm *.xls *.ods *.csv);;Sổ làm việc Excel (*.xlsx *.xlsm *.xls);;"
+    "LibreOffice (*.ods);;CSV UTF-8 (*.csv);;Mọi tệp (*)"
+)
 ROW_ROLE = ID_ROLE + 1  # the PlanRow behind a preview row
 AMBER = QColor("#8a5a00")
 MAX_COLUMN_PX = 420
@@ -355,7 +360,10 @@ class ExcelPage(Page):
     def choose_import(self) -> None:
         """Choose a workbook and check it in the background: the preview."""
         source, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Chọn tệp Excel cần nhập"), "", self.tr(XLSX_FILTER)
+            self,
+            self.tr("Chọn danh sách cần nhập (Excel, LibreOffice, CSV)"),
+            "",
+            self.tr(LIST_FILTER),
         )
         if not source:
             return
