@@ -172,10 +172,11 @@ def _still_there(path: Path, fd: int) -> bool:
         return False
 
 
-def exclusive_file(path: Path, *, wait: float = WAIT_SECONDS) -> Hold | None:
+def exclusive_file(path: Path, *, wait: float | None = None) -> Hold | None:
     """An exclusive lock on the lock file `path` (made if missing), waiting up to `wait`
     seconds; None where no lock file can exist (read-only media). Used to serialise short
     read-modify-writes of a small file between programs (the key file)."""
+    wait = WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         fd = _open_lock_file(path)
@@ -200,14 +201,14 @@ def _busy_opening(db_path: Path) -> RegisterLocked:
     )
 
 
-def share(db_path: Path, *, wait: float = WAIT_SECONDS) -> Hold | None:
+def share(db_path: Path, *, wait: float | None = None) -> Hold | None:
     """The shared hold every open instance keeps; None on media where no lock file can exist
     (a read-only stick: nobody can replace the register there either)."""
     lock = lock_path(db_path)
     fd = _open_lock_file(lock)
     if fd is None:
         return None
-    if not _wait(fd, exclusive=False, seconds=wait):
+    if not _wait(fd, exclusive=False, seconds=WAIT_SECONDS if wait is None else wait):
         os.close(fd)
         raise _busy_opening(db_path)
     return Hold(lock, fd, exclusive=False)
@@ -224,7 +225,7 @@ def try_alone(db_path: Path) -> Hold | None:
     return Hold(lock_path(db_path), fd, exclusive=True)
 
 
-def alone(db_path: Path, what: str, *, wait: float = WAIT_SECONDS) -> Hold:
+def alone(db_path: Path, what: str, *, wait: float | None = None) -> Hold:
     """The exclusive hold a replacement needs (`what`: "khôi phục sổ"), waiting `wait` seconds
     for others to close; RegisterLocked naming what to close otherwise."""
     fd = _open_lock_file(lock_path(db_path))
@@ -232,7 +233,7 @@ def alone(db_path: Path, what: str, *, wait: float = WAIT_SECONDS) -> Hold:
         raise RegisterLocked(
             f"Không {what} được: thư mục của sổ “{db_path}” chỉ đọc hoặc không có quyền ghi."
         )
-    if not _wait(fd, exclusive=True, seconds=wait):
+    if not _wait(fd, exclusive=True, seconds=WAIT_SECONDS if wait is None else wait):
         os.close(fd)
         raise RegisterLocked(
             f"Sổ “{db_path}” đang mở ở nơi khác (cửa sổ chương trình, hoặc một lệnh đang chạy) "

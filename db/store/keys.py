@@ -20,18 +20,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from db.core.errors import ValidationError, WrongRecoveryCode
 from db.core.textfold import clean, fold
 from db.store import keyslots
-from db.store.keyslots import (
-    KeyFile,
-    Slot,
-    Unlocked,
-    chief_secret_of,
-    copy_keys,
-    keys_path,
-    read_keys,
-    write_keys,
-)
+from db.store.keyfile import KEYS_SUFFIX, KeyFile, copy_keys, keys_path, read_keys, write_keys
+from db.store.keyslots import Slot, Unlocked, chief_secret_of
 
-KEYS_SUFFIX = keyslots.KEYS_SUFFIX
 # scrypt cost: 2^17 × 8 × 128 bytes = 128 MiB and ~0.3 s per try here (OWASP's minimum for
 # scrypt). Each slot stores its own parameters, so raising them later needs no migration.
 SCRYPT_N = 2**17
@@ -150,7 +141,7 @@ def burn_time(password: str) -> None:
 
 # The key file's names, kept importable from here.
 __all__ = [
-    "KeyFile", "Slot", "Unlocked", "burn_time", "check_login", "check_new_password",
+    "KEYS_SUFFIX", "KeyFile", "Slot", "Unlocked", "burn_time", "check_login", "check_new_password",
     "chief_secret_of", "copy_keys", "key_from_recovery", "keys_path", "new_recovery",
     "normalize_login", "read_keys", "recovery_pair", "recovery_secret", "sql_key", "unwrap",
     "wrap", "write_keys",

@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from db.core.errors import TooManyAttempts, UserError
-from db.store import hold, keyslots
+from db.store import hold
+from db.store.keyfile import keys_path, read_keys, write_keys
 
 ATTEMPTS_SUFFIX = ".attempts"  # an older version's counts (folded into the key file)
 LOCK_SUFFIX = ".keys.lock"
@@ -84,9 +85,9 @@ def editing_keys(db_path: Path) -> Iterator[None]:
 
 
 def _counts(db_path: Path) -> dict[str, dict[str, float]]:
-    if not keyslots.keys_path(db_path).exists():
+    if not keys_path(db_path).exists():
         return {}
-    counts = dict(keyslots.read_keys(db_path).lockout)
+    counts = dict(read_keys(db_path).lockout)
     legacy = attempts_path(db_path)
     if legacy.exists():
         with contextlib.suppress(OSError, ValueError, RecursionError):
@@ -109,9 +110,9 @@ def _counts(db_path: Path) -> dict[str, dict[str, float]]:
 def _write(db_path: Path, counts: dict[str, dict[str, float]]) -> None:
     # A read-only folder must not stop a login; only the delay is forgotten.
     with contextlib.suppress(UserError):
-        keyfile = keyslots.read_keys(db_path)
-        keyfile.lockout = {k: v for k, v in counts.items() if v.get("failures")}
-        keyslots.write_keys(db_path, keyfile)
+        found = read_keys(db_path)
+        found.lockout = {k: v for k, v in counts.items() if v.get("failures")}
+        write_keys(db_path, found)
 
 
 def failures(db_path: Path, login: str) -> int:

@@ -22,6 +22,7 @@ from db.store.connect import (
     key_opens,
     make_private,
 )
+from db.store.keyslots import Unlocked
 from db.store.leftovers import remove_leftovers
 from db.store.schema import APPLICATION_ID, migrations
 
@@ -112,6 +113,20 @@ def connect(path: Path, key: bytes | None, wrong_key: RegisterFileError, read_on
         conn.close()
         raise
     return conn
+
+
+def connect_any(path: Path, key: bytes | None, wrong_key: RegisterFileError, read_only: bool
+                ) -> tuple[Any, bytes | None]:  # fmt: skip
+    """`connect` with the key, or — a key change interrupted between the key file and the
+    register (db.security.rekey) — with the key before it; returns the connection and the key
+    that opened it."""
+    other = key.other() if isinstance(key, Unlocked) else None
+    try:
+        return connect(path, key, wrong_key, read_only), key
+    except RegisterFileError as exc:
+        if exc is not wrong_key or other is None:
+            raise
+    return connect(path, other, wrong_key, read_only), other
 
 
 def hold_for_opening(path: Path, held: hold.Hold | None, read_only: bool) -> hold.Hold | None:

@@ -169,7 +169,7 @@ def _open(
     own = opening.hold_for_opening(path, held, read_only)
     try:
         with file_errors(path):
-            conn = opening.connect(path, key, wrong_key, read_only)
+            conn, key = opening.connect_any(path, key, wrong_key, read_only)
             try:
                 try:
                     db = opening.prepare(conn, path, exists, key, read_only, own)

@@ -35,7 +35,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from db.core.errors import NotAllowed, RegisterFileError
 from db.core.stamps import now_utc
-from db.store.keyslots import chief_secret_of, read_keys
+from db.store.keyfile import read_keys
+from db.store.keyslots import chief_secret_of
 
 if TYPE_CHECKING:
     from db.store.register import Register

@@ -81,7 +81,10 @@ def test_writers_and_every_command_side_by_side_with_restore_in_the_middle(
         assert '"lost_entries": ' in entry and '"lost_entries": null' not in entry
 
 
-def test_restore_is_refused_while_the_register_is_open(secure_path: Path) -> None:
+def test_restore_is_refused_while_the_register_is_open(
+    secure_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hold, "WAIT_SECONDS", 0.3)  # a person waits 15 s; a test need not
     with _open(secure_path) as reg:
         made = make_backup(reg)
         people.add_person(reg, {"full_name": "Sau Bản Sao"})
