@@ -27,6 +27,9 @@ def make_app() -> QApplication:
     app.setApplicationName("SoTheoDoi")
     if ICON.exists():
         app.setWindowIcon(QIcon(str(ICON)))
+    from gui.kit.common import install_wheel_guard
+
+    install_wheel_guard()  # the wheel scrolls pages; it never changes an unfocused field
     return app
 
 
