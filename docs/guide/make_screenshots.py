@@ -98,10 +98,10 @@ def save(widget: object, path: Path) -> int:
     painter.setPen(QColor("#8c8c8c"))
     painter.drawRect(0, 0, image.width() - 1, image.height() - 1)
     painter.end()
-    image.save(str(path), b"PNG", 9)
+    image.save(str(path), quality=9)  # PNG, from the name
     if path.stat().st_size > LIMIT:
         flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
-        image.convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), b"PNG", 9)
+        image.convertToFormat(QImage.Format.Format_Indexed8, flags).save(str(path), quality=9)
     return path.stat().st_size
 
 
