@@ -61,7 +61,19 @@ def outbox_for(reg: Register, folder: Path | None = None) -> Outbox:
     sealed = box.migrate()
     if sealed:
         log_event(reg, "encrypt", {"outbox": str(box.folder), "reports": sealed})
+    previous = getattr(reg.key, "previous", None)  # a key change under way (db.security.rekey)
+    if previous is not None and reg.key is not None:
+        reseal_outbox(reg, bytes(previous), box.folder)
     return box
+
+
+def reseal_outbox(reg: Register, old_key: bytes, folder: Path | None = None) -> int:
+    """After the register's key changed: seal again under the new key what the outbox holds
+    under the old one (call it right after the key change); how many files."""
+    if reg.key is None:
+        return 0
+    old = Outbox(folder or default_folder(reg.path), reg.commune_id, old_key)
+    return old.reseal(bytes(reg.key))
 
 
 def _bound(reg: Register, box: Outbox | None) -> Outbox:

@@ -194,3 +194,20 @@ def test_the_upload_credential_is_sealed_with_the_outbox(secure: Register) -> No
     assert b"ma-tinh-cap" not in _everything_on_disk(folder)
     assert upload_config(secure).token == "ma-tinh-cap-0123456789"
     assert Outbox(folder, secure.commune_id, os.urandom(32)).entries() == []
+
+
+def test_reseal_outbox_after_a_key_change_and_during_one(secure: Register) -> None:
+    from db.store.keyslots import Unlocked
+    from reports.build import reseal_outbox
+
+    entry = monthly_report(secure, "2026-10").entry
+    assert entry is not None and secure.key is not None
+    old = bytes(secure.key)
+    secure.key = Unlocked(os.urandom(32))  # what db.security.rekey leaves on the session
+    assert outbox_for(secure).entries() == []
+    assert reseal_outbox(secure, old) == 2
+    assert outbox_for(secure).verify(outbox_for(secure).get(entry.id))
+    # Mid-change the session's key carries the one before: the outbox follows by itself.
+    newer = Unlocked(os.urandom(32), previous=bytes(secure.key))
+    secure.key = newer
+    assert outbox_for(secure).verify(outbox_for(secure).get(entry.id))
