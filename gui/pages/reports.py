@@ -53,7 +53,14 @@ from db.store.register import Register
 from gui.kit.common import ID_ROLE, RED, Index, TableModel, make_table, show_failure
 from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, run_in_background
-from reports.build import copy_report, monthly_report, person_report, round_report, send_reports
+from reports.build import (
+    copy_report,
+    monthly_report,
+    outbox_for,
+    person_report,
+    round_report,
+    send_reports,
+)
 from reports.outbox import Entry, Outbox, default_folder
 from reports.upload import check_url
 
@@ -160,7 +167,8 @@ class ReportsPage(Page):
         super().__init__(parent)
         self.setObjectName("reportsPage")
         self.reg = reg
-        self.outbox = Outbox(outbox_folder or default_folder(reg.path), reg.commune_id)
+        # Sealed under the register's key when it is encrypted (reports/outbox.py).
+        self.outbox = outbox_for(reg, outbox_folder or default_folder(reg.path))
         self.task: BackgroundTask | None = None
         self.upload_task: BackgroundTask | None = None
         self.current: Path | None = None
@@ -329,7 +337,7 @@ class ReportsPage(Page):
 
         def job(reg: Register, progress: Any) -> Any:
             if kind == MONTHLY:
-                box = Outbox(folder, reg.commune_id)
+                box = Outbox(folder, reg.commune_id, reg.key)
                 return monthly_report(reg, year_month, outbox=box, progress=progress)
             if kind == PERSON:
                 out = scratch / f"phieu-theo-doi-{_file_name(person_name)}.pdf"
@@ -536,7 +544,7 @@ class ReportsPage(Page):
         unit = str(get_settings(self.reg)["unit_name"] or "")
 
         def job(reg: Register, progress: Any) -> Any:
-            box = Outbox(folder, reg.commune_id)
+            box = Outbox(folder, reg.commune_id, reg.key)
             return send_reports(reg, box, url, unit=unit, force=force, progress=progress)
 
         self.upload_label.setText(self.tr("Đang gửi…"))
