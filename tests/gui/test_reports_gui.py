@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,11 +154,17 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
+                report = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 receiver.keys.append(self.headers["Idempotency-Key"])
+                # The receipt vouches for what arrived (reports/upload.py marks sent only then).
+                body = json.dumps({
+                    "id": f"BN-{report['id'][:8]}", "sha256": report["sha256"],
+                    "manifest_sha256": report["manifest_sha256"],
+                }).encode()  # fmt: skip
                 self.send_response(200)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: Any) -> None:
                 pass
