@@ -33,6 +33,8 @@ from db.handover.tables import HANDOVER_TABLES as HANDOVER_TABLES  # receive.TAB
 from db.handover.tables import PROTECTED_TABLES, known_settings, protected_settings
 from db.handover.tables import TABLE_LABELS as TABLE_LABELS
 from db.handover.validate import Validator
+from db.store import seal
+from db.store.keyslots import chief_secret_of
 from db.store.records import transaction
 from db.store.register import Register
 from db.store.sqlerrors import INTEGRITY_ERRORS
@@ -163,7 +165,7 @@ def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step:
             continue
         kept: list[str] = []
         rows = counted(batches)
-        if table == "settings" and not preview.took_over:
+        if table == "settings" and not (preview.took_over and _may_seal(ctx.reg)):
             rows = _settings_a_bundle_may_change(rows, columns, kept)
         counts = merge_write.merge_table(ctx, specs[table], columns, rows)
         counts.skipped += len(kept)
@@ -186,6 +188,11 @@ def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step:
         got = sum(preview.tables.get(table, merge.Counts()).as_dict().values())
         if got + left_out.get(table, 0) != count:
             raise DamagedBundle(f"Gói “{reader.path.name}”: số dòng bảng {table} không khớp.")
+
+
+def _may_seal(reg: Register) -> bool:
+    """Whether this session can sign the chief's seal again (a plain register has none)."""
+    return reg.key is None or chief_secret_of(reg.key) is not None
 
 
 def _settings_a_bundle_may_change(
@@ -291,6 +298,9 @@ def import_bundle(
             )  # fmt: skip
             _merge_all(reader, ctx, preview, step)
             merge_write.refresh_renamed_villages(ctx)
+            settings = preview.tables.get("settings", merge.Counts())
+            if settings.new or settings.changed or settings.conflicts:
+                seal.reseal(reg)  # taken over: the chief's seal covers the new settings
             ledger.acknowledge(reg, manifest, at)
             summary = {t: c.as_dict() for t, c in preview.tables.items()}
             reg.conn.execute(

@@ -7,7 +7,11 @@ Those are skipped on import with a note, never merged.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import cast
+
 from db.commune.settings import SETTINGS
+from db.store import seal
 
 # The tables a bundle carries, parents first (foreign keys hold row by row). Deliberately a
 # list of its own: a new synced table travels only once someone has decided it may.
@@ -17,8 +21,8 @@ HANDOVER_TABLES = (
 )  # fmt: skip
 # A commune's own configuration: not merged into a register of another commune.
 COMMUNE_LOCAL = ("settings", "calendar_days")
-# Tables a bundle may hold (a crafted one) but that are never taken from it.
-PROTECTED_TABLES = ("accounts",)
+# Tables a bundle may hold (a crafted one) but that are never taken from it: the sealed ones.
+PROTECTED_TABLES = tuple(t for t in seal.protected_tables() if t != "settings")
 TABLE_LABELS = {
     "villages": "Thôn, bản", "persons": "Người trong sổ", "episodes": "Diện quản lý",
     "drug_tests": "Xét nghiệm", "contacts": "Tiếp xúc, kiểm tra", "hotspots": "Điểm phức tạp",
@@ -28,13 +32,13 @@ TABLE_LABELS = {
 
 
 def protected_settings() -> frozenset[str]:
-    """The settings a bundle never changes: those only the chief may change.
-
-    Today `db.commune.settings.save_settings` asks for the chief for every key, so every key is
-    protected: settings reach another register only when it is taken over (an empty register
-    becoming the commune's). When settings.py marks a smaller chief-only set, return that here.
-    """
-    return frozenset(s.key for s in SETTINGS)
+    """The settings a bundle never changes: those the chief's seal covers
+    (`db.store.seal.protected_setting_keys()`; None there means every key, as today, since
+    `save_settings` asks for the chief for every key). Settings then reach another register only
+    when it is taken over (an empty register becoming the commune's)."""
+    asked = cast(Callable[[], Iterable[str] | None], seal.protected_setting_keys)
+    keys = asked()
+    return known_settings() if keys is None else frozenset(keys)
 
 
 def known_settings() -> frozenset[str]:

@@ -124,3 +124,22 @@ def test_account_rows_in_a_bundle_are_skipped_with_a_note(tmp_path: Path) -> Non
     assert b.conn.execute("SELECT count(*) FROM accounts").fetchone()[0] == 0
     assert any("tài khoản" in note for note in result.notes)
     assert phone(b, ids[0]) == "0911111111"  # the rest of the bundle is merged
+
+
+def test_an_encrypted_register_taking_over_keeps_its_chiefs_seal_whole(
+    tmp_path: Path, fast_keys: None
+) -> None:
+    from db.security.encryption import create_register
+    from db.store.register import open_register
+    from tests.support.registers import PASSWORD, TODAY
+
+    a = laptop(tmp_path, "a", "an")
+    commune(a, persons=2)
+    b, _code = create_register(tmp_path / "b.db", "binh", PASSWORD, today=lambda: TODAY)
+    with b:
+        result = receive.import_bundle(b, export(a, tmp_path, full=True).path, PASS,
+                                       take_over=True)  # fmt: skip
+        assert counts(result)["settings"]["new"] == 3
+    # The settings the bundle brought are under the chief's seal: the register opens again.
+    with open_register(tmp_path / "b.db", user="binh", password=PASSWORD) as again:
+        assert get_settings(again)["unit_name"] == "Công an xã Chiềng Mung"
