@@ -23,6 +23,7 @@ from db.persons.drugtests import KINDS as TEST_KINDS
 from db.persons.drugtests import RESULTS
 from db.persons.people import FIELDS as PERSON_FIELDS
 from db.persons.people import _derived
+from db.store import seal
 from db.store.records import log_change, transaction
 from db.store.register import Register
 from db.store.roles import require_chief
@@ -172,6 +173,8 @@ def resolve_conflict(reg: Register, conflict_id: int, choice: str) -> None:
             from db.persons.people import refresh_village_search
 
             refresh_village_search(reg, row_id)
+        if table in seal.PROTECTED:
+            seal.reseal(reg)  # a setting (a conflict from before settings were protected)
         reg.conn.execute(
             "UPDATE handover_conflicts SET resolved_at = ?, resolved_by = ?, chosen = ?, "
             "chosen_value = ? WHERE tbl = ? AND row_id = ? AND field = ? AND resolved_at IS NULL",
