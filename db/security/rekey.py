@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from db.core import files
 from db.core.errors import NotAllowed, RegisterFileError
-from db.store import hold, keys, keyslots, lockout
+from db.store import anchor, hold, keys, keyslots, lockout
 from db.store.audit import log_event
 from db.store.connect import connect_file, make_private, sidecars
 from db.store.permissions import CHIEF, refusal
@@ -143,6 +143,7 @@ def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = ()) -
                 reg.db, reg.key = Database(fresh.conn), fresh.key
         log_event(reg, "rekey", {"reason": reason, "removed": sorted(drop),
                                  "need_new_password": stranded})  # fmt: skip
+        anchor.keep(reg, force=True)  # sealed under the new key
     finally:
         held.share()
         reg.hold = held

@@ -26,7 +26,7 @@ from pathlib import Path
 from db.core import files
 from db.core.errors import BackupDamaged, NotAllowed, RegisterFileError
 from db.security.verify import verify_file, writing
-from db.store import hold, keys
+from db.store import anchor, hold, keys
 from db.store.anchor import anchor_code, chain_head, holds
 from db.store.audit import log_event
 from db.store.connect import connect_file, key_opens, make_private, register_state, sidecars
@@ -217,6 +217,7 @@ def restore(register_path: Path, backup: Path, key: bytes | None, *, login: str 
                 "from": str(backup), "kept": str(kept or ""), "lost_entries": lost,
                 "backup_anchor": result.backup_anchor, "old_anchor": result.old_anchor,
             })  # fmt: skip
+            anchor.keep(reg, force=True)  # the log now ends here, by the chief's choice
     return result
 
 

@@ -1,19 +1,36 @@
 """The change log's head, written down outside the file: a short code that later shows whether
 the newest entries were deleted or rewritten.
 
-`chain_anchor(reg)` is `<seq>-<first 12 hex digits of that entry's hash>`, e.g. `1834-3F9A0C7B21E4`.
-Backups record it (their log entry and the key file beside them); bundles and the monthly report
-print it. `verify_anchor(reg, code)` says whether the register still holds that entry unchanged:
-an anchor taken earlier must always be found, since the log only grows.
+`chain_anchor(reg)` is `<seq>-<first 12 hex digits of that entry's hash>`, e.g.
+`1834-3F9A0C7B21E4`. Backups record it (in their log entry); bundles and the monthly report print
+it. `verify_anchor(reg, code)` says whether the register still holds that entry unchanged: an
+anchor taken earlier must always be found, since the log only grows.
+
+The newest anchor is also **kept beside the register** (`<register>.anchor`), sealed with an
+HMAC under a key derived from the register's key, and renewed when a connection closes (never
+moved back: an older head than the one kept is left for `check` to report). Deleting the newest
+log entries — which the hash chain alone cannot show once the counter is reset too — is then
+caught by `check` against it. Someone holding the key can rewrite this file as well; anchors
+printed on paper or kept in a backup elsewhere are what they cannot reach.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import json
 import re
 import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import sqlcipher3.dbapi2 as sqlcipher
+
 from db.core.chain import GENESIS
+from db.core.errors import UserError
+from db.core.files import atomic_write
+from db.store.sqlerrors import DB_ERRORS
 
 if TYPE_CHECKING:
     from db.store.register import Register
@@ -69,3 +86,55 @@ def verify_anchor(reg: Register, code: str) -> str | None:
     if not found:
         return f"Mục #{seq} của nhật ký không còn như lúc ghi mốc {code}: nhật ký đã bị viết lại."
     return None
+
+
+ANCHOR_SUFFIX = ".anchor"
+_MAC_INFO = b"so-theo-doi/anchor/v1"
+
+
+def anchor_path(db_path: Path) -> Path:
+    """The file beside a register that keeps its newest anchor."""
+    return db_path.with_name(db_path.name + ANCHOR_SUFFIX)
+
+
+def _mac(key: bytes | None, seq: int, entry_hash: str) -> str:
+    secret = hmac.new(key or b"plain", _MAC_INFO, hashlib.sha256).digest()
+    return hmac.new(secret, f"{seq}:{entry_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def kept(db_path: Path, key: bytes | None) -> tuple[int, str] | str | None:
+    """The anchor kept beside the register: (seq, hash), a problem with the file, or None."""
+    try:
+        data = json.loads(anchor_path(db_path).read_bytes()[:4096])
+        seq, entry_hash, mac = int(data["seq"]), str(data["hash"]), str(data["mac"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return "tệp mốc nhật ký cạnh sổ bị hỏng"
+    if not hmac.compare_digest(mac, _mac(key, seq, entry_hash)):
+        return "tệp mốc nhật ký cạnh sổ bị sửa, hoặc là của sổ khác"
+    return seq, entry_hash
+
+
+def keep(reg: Register, *, force: bool = False) -> None:
+    """Keep the register's newest anchor beside it (never an older one, unless `force`: after
+    a restore or a key change). Nothing on read-only media or for a plain register; failures
+    are not the caller's."""
+    if reg.read_only or reg.key is None:  # (a plain register has nothing to seal it with)
+        return
+    with contextlib.suppress(UserError, OSError, sqlite3.Error, sqlcipher.Error, *DB_ERRORS):
+        seq, entry_hash = chain_head(reg.conn)
+        before = kept(reg.path, reg.key)
+        if not force and isinstance(before, tuple) and before[0] >= seq:
+            return
+        data = {"seq": seq, "hash": entry_hash, "mac": _mac(reg.key, seq, entry_hash),
+                "code": anchor_code(seq, entry_hash)}  # fmt: skip
+        atomic_write(anchor_path(reg.path), json.dumps(data).encode("utf-8"), private=True)
+
+
+def kept_problem(reg: Register) -> str | None:
+    """What the anchor kept beside the register says is wrong with its log (None: nothing)."""
+    found = kept(reg.path, reg.key)
+    if found is None or isinstance(found, str):
+        return found
+    return verify_anchor(reg, anchor_code(*found))

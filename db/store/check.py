@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import time
 
-from db.store import seal
+from db.core.errors import UserError
+from db.store import anchor, seal
 from db.store.audit import Problem, verify_chain
+from db.store.keyfile import read_keys
 from db.store.keyslots import chief_secret_of
+from db.store.reconcile import reconcile
 from db.store.records import snapshot
 from db.store.register import Register
 
@@ -72,6 +75,11 @@ def _check(reg: Register) -> list[Problem]:
         secret = chief_secret_of(reg.key)
         for found in seal.problems(reg.conn, secret, seal.must_be_sealed(reg.path)):
             problems.append(Problem("Tài khoản hoặc cài đặt bị sửa ngoài chương trình", found))
+        problems += [Problem("Tài khoản không khớp tệp khóa", p) for p in _slot_problems(reg)]
+    problems += [Problem("Bản ghi không khớp nhật ký thay đổi", line) for line in reconcile(reg)]
+    kept = anchor.kept_problem(reg)
+    if kept:
+        problems.append(Problem("Nhật ký không khớp mốc giữ cạnh sổ", kept))
     for table, rowid, parent, _ in reg.db.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(
             Problem("Bản ghi trỏ tới bản ghi không tồn tại", f"{table} #{rowid} → {parent}")
@@ -108,3 +116,18 @@ def _check(reg: Register) -> list[Problem]:
             Problem("Một người có hai diện cùng loại chồng lên nhau", f"{overlapping} cặp")
         )
     return problems + verify_chain(reg)
+
+
+def _slot_problems(reg: Register) -> list[str]:
+    """Accounts against their key slots: an active account needs a slot, a slot an active
+    account (a slot added to the key file is someone who could open the register)."""
+    try:
+        slots = set(read_keys(reg.path).slots)
+    except UserError:
+        return []  # said at login already (and a recovery-code open has none to compare)
+    active = {r[0] for r in reg.conn.execute(
+        "SELECT login FROM accounts WHERE disabled = 0 AND deleted = 0")}  # fmt: skip
+    found = [f"khóa mở sổ của “{login}” không thuộc tài khoản nào đang dùng"
+             for login in sorted(slots - active)]  # fmt: skip
+    found += [f"tài khoản “{login}” không có khóa mở sổ" for login in sorted(active - slots)]
+    return found

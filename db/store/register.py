@@ -40,7 +40,7 @@ from db.core.errors import (
     RegisterLocked,
 )
 from db.core.stamps import new_id, now_utc
-from db.store import hold, keys, opening, permissions, seal, upgrade
+from db.store import anchor, hold, keys, opening, permissions, seal, upgrade
 from db.store.audit import log_event
 from db.store.connect import (
     BUSY_TIMEOUT_MS,
@@ -96,8 +96,11 @@ class Register:
         return open_register(self.path, user=self.user, today=self.today, key=self.key)
 
     def close(self) -> None:
-        """Close the connection (a WAL checkpoint happens on the last close), then let go of
-        the register (db.store.hold). Closing twice does nothing."""
+        """Keep the log's newest anchor beside the register (db.store.anchor), close the
+        connection (a WAL checkpoint happens on the last close), then let go of the register
+        (db.store.hold). Closing twice does nothing."""
+        if self.hold is not None and self.hold.held:  # (not a file held by a restore, say)
+            anchor.keep(self)
         with contextlib.suppress(sqlite3.ProgrammingError, *DB_ERRORS):
             self.db.conn.close()
         if self.hold is not None:

@@ -284,7 +284,12 @@ def test_plain_register_is_converted_keeping_everything(tmp_path: Path, fast_key
         assert count(reg, "change_log") == logged + 2  # the chief's account, the conversion
     assert register_state(path) == "encrypted"
     assert not path.with_name(path.name + PLAIN_COPY_SUFFIX).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cu.db", "cu.db.keys", "cu.db.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cu.db",
+        "cu.db.anchor",
+        "cu.db.keys",
+        "cu.db.lock",
+    ]
     with unlock_with_recovery(path, code, "mat-khau-moi-1") as again:
         assert count(again, "persons") == 1
 
