@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from db.core.errors import NotAllowed, PasswordRequired, UserError
+from db.security.auth import disable_account
 from db.security.backup import make_backup
 from db.security.encryption import encrypt_register, unlock_with_recovery
+from db.security.rekey import rotate_key
 from db.security.restore import restore
 from db.security.seal_repair import repair_seal
 from db.store import keys
@@ -54,6 +56,11 @@ def add_security_parsers(sub: Any, command: Any) -> None:
     p.add_argument("source", type=Path, metavar="TỪ", help="tệp sao lưu")
     p = command("recover", "mở sổ bằng mã khôi phục khi quên mật khẩu, đặt mật khẩu mới")
     p.add_argument("--code-file", type=Path, metavar="TỆP", help="đọc mã khôi phục từ tệp")
+    p = command(
+        "change-key", "chỉ huy: đổi khóa mã hóa của sổ (sau khi khóa tài khoản, lộ mật khẩu)"
+    )
+    p.add_argument("--disable", metavar="TÊN", help="khóa tài khoản này rồi đổi khóa")
+    p.set_defaults(handler=cmd_change_key)
     p = command("repair-seal", "chỉ huy: đưa tài khoản, cài đặt bị sửa thẳng vào tệp về như cũ")
     p.add_argument(
         "--accept",
@@ -150,8 +157,9 @@ def finish_reading(reg: Register) -> None:
 
 def cmd_backup(path: Path, args: argparse.Namespace) -> int:
     """A verified backup into a folder (deleting older ones with --keep: the chief only)."""
-    with open_for_command(path, args) as reg:
+    with open_for_command(path, args, reading=True) as reg:
         made = make_backup(reg, args.to, keep=args.keep)
+        finish_reading(reg)
     print(f"Đã sao lưu sổ “{path}” vào “{made}” (đã đọc lại và kiểm tra).")
     if keys.keys_path(made).exists():
         print(f"Tệp khóa đi kèm: “{keys.keys_path(made)}” (cần để mở bằng mật khẩu).")
@@ -212,4 +220,21 @@ def cmd_repair_seal(path: Path, args: argparse.Namespace) -> int:
     print(f"{done} ({len(found)} chỗ):")
     for line in found:
         print(f"  - {line}")
+    return 0
+
+
+def cmd_change_key(path: Path, args: argparse.Namespace) -> int:
+    """The chief changes the register's key (disabling an account first, if asked)."""
+    with open_for_command(path, args) as reg:
+        if args.disable:
+            stranded = disable_account(reg, args.disable, rotate=True)
+            print(f"Đã khóa tài khoản “{keys.normalize_login(args.disable)}”.")
+        else:
+            stranded = rotate_key(reg, reason="chỉ huy đổi khóa")
+    print(
+        f"Đã đổi khóa mã hóa của sổ “{path}”. Mật khẩu và mã khôi phục vẫn dùng như cũ; khóa mở "
+        "cũ (trong tệp khóa của các bản sao lưu trước) chỉ còn mở được các bản sao lưu đó."
+    )
+    for login in stranded:
+        print(f"Tài khoản “{login}” cần được đặt lại mật khẩu (khóa mở kiểu cũ).", file=sys.stderr)
     return 0

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # db.store.register logs a login through this module
 # Kinds of events, as stored in change_log.action (row changes are insert/update/delete/bulk).
 EVENT_KINDS = (
     "login", "print", "export", "backup", "restore", "recover", "encrypt", "password",
-    "sign_off",
+    "sign_off", "rekey", "seal",
 )  # fmt: skip
 _SHOWN_PROBLEMS = 20
 
@@ -43,10 +43,13 @@ def log_event(
     """Record an event in the chained log, in its own transaction.
 
     `kind` is one of EVENT_KINDS; a person sheet passes table="persons", row_id=<person id>,
-    so the print shows in that person's history.
+    so the print shows in that person's history. A register opened read-only (on media that
+    cannot be written) records nothing: a print or an export from it still goes ahead.
     """
     if not kind:
         raise ValueError("an event needs a kind")
+    if reg.read_only:
+        return
     with transaction(reg):
         log_change(reg, now_utc(), table, row_id, kind, details)
 

@@ -29,7 +29,8 @@ ACTION_LABELS = {
     # Events (db.store.audit.log_event): access and data leaving the laptop.
     "login": "Đăng nhập", "print": "In", "export": "Xuất dữ liệu", "backup": "Sao lưu",
     "restore": "Khôi phục sao lưu", "recover": "Mở bằng mã khôi phục", "encrypt": "Mã hóa sổ",
-    "password": "Đổi mật khẩu", "sign_off": "Chỉ huy duyệt",
+    "password": "Đổi mật khẩu", "sign_off": "Chỉ huy duyệt", "rekey": "Đổi khóa mã hóa sổ",
+    "seal": "Sửa niêm phong tài khoản",
 }  # fmt: skip
 
 

@@ -267,6 +267,13 @@ def open_register(
     return reg
 
 
+def log_login(reg: Register, failed_before: int) -> bool:
+    """The login entry for a register opened with a key the caller unlocked (the window's
+    login: `unlock`, then `open_register(key=...)`); see `record_login`."""
+    reg.failed_before = failed_before
+    return record_login(reg)
+
+
 def record_login(reg: Register, *, wait_ms: int = BUSY_TIMEOUT_MS) -> bool:
     """Write the login entry of a password open (with the wrong tries before it), once.
 
@@ -302,10 +309,11 @@ __all__ = [
     "file_errors",
     "key_opens",
     "known_migrations",
+    "log_login",
     "new_id",
     "now_utc",
     "open_register",
     "record_login",
     "register_state",
     "unlock",
-]  # fmt: skip
+]

@@ -237,3 +237,18 @@ def test_reading_commands_work_on_read_only_media(read_only_copy: Path) -> None:
         assert reg.read_only and count(reg, "persons") == 0
         with pytest.raises(RegisterFileError, match="chỉ đọc"):
             people.add_person(reg, {"full_name": "Không Lưu Được"})
+
+
+def test_a_migration_runs_only_alone(secure_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from db.store import opening
+
+    monkeypatch.setattr(hold, "WAIT_SECONDS", 0.3)
+    ran: list[object] = []
+    with _open(secure_path):  # another instance has it open with the old schema
+        monkeypatch.setattr(opening, "needs_migrating", lambda db: True)
+        monkeypatch.setattr(opening, "migrate", lambda *args: ran.append(args))
+        with pytest.raises(RegisterLocked, match="nâng cấp sổ"):
+            _open(secure_path)
+        assert ran == []
+    with _open(secure_path):  # alone: it migrates
+        assert len(ran) == 1
