@@ -57,11 +57,6 @@ def new_recovery() -> tuple[str, bytes]:
     return code, _key_from_secret(secret)
 
 
-def recovery_public(code: str) -> bytes:
-    """The public half of a code's recovery key pair (to seal a recovery slot to it)."""
-    return recovery_pair(recovery_secret(code))[1]
-
-
 def recovery_secret(code: str) -> bytes:
     """The secret a recovery code writes out; WrongRecoveryCode if it is mistyped."""
     letters = "".join(ch for ch in code.upper() if ch.isalnum()).translate(_LOOKALIKES)
@@ -85,11 +80,6 @@ def recovery_pair(secret: bytes) -> tuple[bytes, bytes]:
     """(private, public) of the recovery slot's key pair, derived from the recovery secret."""
     seed = HKDF(hashes.SHA256(), KEY_BYTES, _RECOVERY_SALT, _RECOVERY_PAIR_INFO).derive(secret)
     return keyslots.key_pair(seed)
-
-
-def recovery_secret_of(code_or_secret: str | bytes) -> bytes:
-    """The secret, from a code or as it is."""
-    return code_or_secret if isinstance(code_or_secret, bytes) else recovery_secret(code_or_secret)
 
 
 # --- Logins and passwords. ----------------------------------------------------------------------
