@@ -63,6 +63,9 @@ def run_window(db_path: Path, bundle: Path | None = None) -> int:
     from gui.kit.translations import install_vietnamese
 
     install_vietnamese(app)  # Qt's own buttons and menus (Yes/No, Copy/Paste) in Vietnamese
+    from reports.tempfiles import clean_temp
+
+    clean_temp()  # clear copies of reports a crashed run left in the program's temp folder
     from gui.kit.screen import install_screen_fit
 
     install_screen_fit()  # every window and dialog within the screen (1366×768 at 125 %)

@@ -33,6 +33,19 @@ with warnings.catch_warnings(), contextlib.suppress(ImportError):
     import hypothesis.extra._patching  # noqa: F401
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_temp_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The program's temporary folder (reports/tempfiles.py) goes under pytest's, never the
+    user's cache folder."""
+    before = os.environ.get("SOTHEODOI_TEMP")
+    os.environ["SOTHEODOI_TEMP"] = str(tmp_path_factory.mktemp("tam"))
+    yield
+    if before is None:
+        os.environ.pop("SOTHEODOI_TEMP", None)
+    else:
+        os.environ["SOTHEODOI_TEMP"] = before
+
+
 @pytest.fixture(autouse=True)
 def _no_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's SOTHEODOI_PASSWORD must not turn a test's plain register into another."""

@@ -56,12 +56,15 @@ from gui.kit.worker import BackgroundTask, run_in_background
 from reports.build import (
     copy_report,
     monthly_report,
+    open_report,
     outbox_for,
     person_report,
     round_report,
+    save_report,
     send_reports,
 )
 from reports.outbox import Entry, Outbox, default_folder
+from reports.tempfiles import scratch
 from reports.upload import check_url
 
 MONTHLY, PERSON, ROUND = "monthly", "person", "round"
@@ -172,8 +175,13 @@ class ReportsPage(Page):
         self.task: BackgroundTask | None = None
         self.upload_task: BackgroundTask | None = None
         self.current: Path | None = None
+        # The outbox entry shown (its PDF is sealed beside an encrypted register: opened and
+        # saved through reports.build, checked and logged), or None for a sheet made just now.
+        self.current_entry: str | None = None
         # Person and round sheets are made here until saved elsewhere; removed with the page.
-        self._scratch = Path(tempfile.mkdtemp(prefix="sotheodoi-"))
+        # This page's own folder inside the program's temp folder (reports/tempfiles.py): removed
+        # with the page, or at the next start after a crash.
+        self._scratch = Path(tempfile.mkdtemp(prefix="bao-cao-", dir=scratch()))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
         self._build_form()
         self._build_outbox()
@@ -366,6 +374,7 @@ class ReportsPage(Page):
         self.progress.setValue(self.progress.maximum())
         self.progress.setFormat(self.tr("Xong"))
         self.current = Path(built.path)
+        self.current_entry = built.entry.id if built.entry is not None else None
         if built.entry is not None:
             self.result_label.setText(
                 self.tr("Đã lập %1 (bản %2), lưu trong hộp thư đi: %3")
@@ -389,26 +398,38 @@ class ReportsPage(Page):
         """Open the current report in the system's PDF viewer (to read and print)."""
         if self.current is None:
             return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.current))):
+        shown = self.current
+        if self.current_entry is not None:
+            try:  # a clear copy in the program's temp folder, checked against its hash, logged
+                shown = open_report(self.reg, self.outbox, self.current_entry, self._scratch)
+            except UserError as exc:
+                show_failure(self, exc)
+                return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(shown))):
             QMessageBox.warning(
                 self,
                 self.tr("Không mở được"),
-                self.tr("Máy chưa có chương trình đọc PDF. Tệp ở: %1").replace(
-                    "%1", str(self.current)
-                ),
+                self.tr("Máy chưa có chương trình đọc PDF. Tệp ở: %1").replace("%1", str(shown)),
             )
 
     def save_current(self) -> None:
         """Save a copy of the current report where the officer chooses."""
         if self.current is None:
             return
+        name = self.current.name.removesuffix(".sealed")
         target, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Lưu báo cáo thành"), self.current.name, self.tr("Tệp PDF (*.pdf)")
+            self, self.tr("Lưu báo cáo thành"), name, self.tr("Tệp PDF (*.pdf)")
         )
         if not target:
             return
         try:
-            shutil.copyfile(self.current, target)
+            if self.current_entry is not None:
+                save_report(self.reg, self.outbox, self.current_entry, Path(target))
+            else:
+                shutil.copyfile(self.current, target)
+        except UserError as exc:
+            show_failure(self, exc)
+            return
         except OSError as exc:
             message = self.tr("Không lưu được “%1”: %2").replace("%1", target)
             show_failure(self, UserError(message.replace("%2", str(exc))))
@@ -475,7 +496,8 @@ class ReportsPage(Page):
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.current = self.outbox.pdf_path(self.outbox_model.entry(current.row()))
+            entry = self.outbox_model.entry(current.row())
+            self.current, self.current_entry = self.outbox.pdf_path(entry), entry.id
         self._outbox_buttons()
         self._validate()
 

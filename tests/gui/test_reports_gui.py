@@ -87,7 +87,10 @@ def test_open_uses_the_system_viewer_and_save_as_copies(qtbot, page, monkeypatch
         lambda url: opened.append(url.toLocalFile()) or True,
     )
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
-    assert opened == [str(page.current)]
+    # A clear copy in the program's temp folder, checked against the outbox, opens in the viewer.
+    (shown,) = opened
+    assert Path(shown).read_bytes() == page.current.read_bytes()
+    assert Path(shown).parent != page.current.parent
     target = tmp_path / "ban-sao.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
