@@ -54,3 +54,12 @@ def _no_crash_hook_left() -> Iterator[None]:
     from gui.kit import crash
 
     crash.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _no_task_from_an_earlier_test() -> None:
+    """A background job an earlier test's screen started (the today list) finishes before the
+    next test starts, so tests that count or wait for jobs see only their own."""
+    from gui.kit.worker import wait_for_all
+
+    wait_for_all()
