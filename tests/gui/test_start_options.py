@@ -44,16 +44,22 @@ def test_a_portable_copy_keeps_its_register_beside_itself(
     assert cli_main.default_register_path() == stick / "DuLieu" / "so-theo-doi.db"
 
 
-def test_the_smoke_hook_names_the_first_window_and_quits(qtbot, tmp_path: Path) -> None:
+def test_the_smoke_hook_names_the_first_window_and_quits(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    # The real exit would leave the test run's application unable to run later tests' jobs.
+    exits: list[int] = []
+    monkeypatch.setattr(app, "exit", exits.append)
     marker = tmp_path / "window.txt"
     shown = QWidget()
     shown.setObjectName("loginDialog")
     qtbot.addWidget(shown)
     shown.show()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
     timer = quit_after_first_window(app, marker)
     qtbot.waitUntil(marker.exists, timeout=3000)
     assert not timer.isActive()
+    assert exits == [0]
     names = {w.objectName() for w in app.topLevelWidgets() if w.isVisible()}
     assert marker.read_text(encoding="utf-8") in names
