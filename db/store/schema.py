@@ -614,4 +614,51 @@ def m012_security_seal(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_inbox(db: Database) -> None:
+    """Issue 14: the province's inbox (db.province): the tokens it issued to communes (only
+    their hashes) and the reports communes uploaded (PDF and figures, once per report id).
+    Local, never synced."""
+    run_script(
+        db,
+        """
+        CREATE TABLE inbox_tokens (
+            id TEXT PRIMARY KEY,
+            commune_id TEXT NOT NULL,
+            commune_name TEXT NOT NULL DEFAULT '',
+            token_hash TEXT NOT NULL UNIQUE,
+            hint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_by TEXT,
+            last_used_at TEXT
+        );
+        CREATE INDEX inbox_tokens_commune ON inbox_tokens (commune_id);
+
+        CREATE TABLE inbox_reports (
+            receipt_id TEXT PRIMARY KEY,
+            report_id TEXT NOT NULL UNIQUE,
+            commune_id TEXT NOT NULL,
+            token_id TEXT NOT NULL REFERENCES inbox_tokens (id),
+            unit TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            month TEXT NOT NULL,
+            title TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            made_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            figures_sha256 TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size > 0),
+            pdf BLOB NOT NULL,
+            figures TEXT NOT NULL
+        );
+        CREATE INDEX inbox_reports_month ON inbox_reports (month, commune_id, version);
+        """,
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
