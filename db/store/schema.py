@@ -38,6 +38,10 @@ SYNCED_TABLES = (
     "incidents",
     "settings",
     "calendar_days",
+    "absences",
+    "monitoring_orders",
+    "substance_declarations",
+    "management_team",
 )
 
 
