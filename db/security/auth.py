@@ -16,7 +16,7 @@ from typing import Any
 
 from db.core.errors import NotFound, UserError, ValidationError, WrongPassword
 from db.core.textfold import clean
-from db.security.rekey import rotate_key
+from db.security.rekey import Follow, rotate_key
 from db.store import keys, lockout, records
 from db.store.audit import log_event
 from db.store.register import CHIEF, OFFICER, Register
@@ -91,12 +91,13 @@ def add_account(
         raise
 
 
-def reset_password(reg: Register, login: str, new_password: str, *, rotate: bool = False
-                   ) -> list[str]:  # fmt: skip
+def reset_password(reg: Register, login: str, new_password: str, *, rotate: bool = False,
+                   after: Follow | None = None) -> list[str]:  # fmt: skip
     """Give an account a new password (chief only), e.g. when an officer forgot theirs.
 
     `rotate`: also change the register's key (db.security.rekey), when the old password may be
-    known to someone else. Returns the accounts that then need a new password.
+    known to someone else; `after` makes what is sealed outside the register follow
+    (reports.build.reseal_outbox). Returns the accounts that then need a new password.
     """
     require_chief(reg, "đặt lại mật khẩu")
     account = _account(reg, keys.normalize_login(login))
@@ -109,7 +110,7 @@ def reset_password(reg: Register, login: str, new_password: str, *, rotate: bool
               row_id=account["id"])  # fmt: skip
     if not rotate:
         return []
-    return rotate_key(reg, reason=f"đặt lại mật khẩu {account['login']}")
+    return rotate_key(reg, reason=f"đặt lại mật khẩu {account['login']}", after=after)
 
 
 def check_password(reg: Register, password: str, clock: lockout.Clock = time.time) -> None:
@@ -141,12 +142,15 @@ def change_password(reg: Register, old_password: str, new_password: str) -> None
     log_event(reg, "password", {"login": reg.user, "kind": "change"}, table="accounts")
 
 
-def disable_account(reg: Register, login: str, *, rotate: bool = False) -> list[str]:
+def disable_account(reg: Register, login: str, *, rotate: bool = False,
+                    after: Follow | None = None) -> list[str]:  # fmt: skip
     """Stop an account (chief only): its row is marked and its key slot removed.
 
     `rotate`: also change the register's key (db.security.rekey), so the account's old slot —
     in any backup's key file — opens only backups made before. Every other instance must be
-    closed for that. Returns the accounts that then need a new password (old-style slots).
+    closed for that; `after` makes what is sealed outside the register follow
+    (reports.build.reseal_outbox). Returns the accounts that then need a new password
+    (old-style slots).
     """
     require_chief(reg, "khóa tài khoản")
     account = _account(reg, keys.normalize_login(login))
@@ -164,7 +168,7 @@ def disable_account(reg: Register, login: str, *, rotate: bool = False) -> list[
     if not rotate:
         return []
     try:
-        return rotate_key(reg, reason=f"khóa tài khoản {account['login']}")
+        return rotate_key(reg, reason=f"khóa tài khoản {account['login']}", after=after)
     except UserError as exc:  # the same error (and exit code), saying what did happen
         exc.message = (
             f"Đã khóa tài khoản “{account['login']}” nhưng chưa đổi được khóa của sổ: "

@@ -15,12 +15,19 @@ then written with each envelope holding the new key *and* the one before (`previ
 replaces the register in one rename; the key file is written again without the old key. A kill
 at any moment leaves a register that the key file opens (opening tries the previous key when
 the new one does not fit).
+
+Files sealed under the register's key outside it (the outbox of reports, reports.build) must
+follow: the caller passes `after` (reports.build.reseal_outbox), run once the register is on the
+new key and *before* the key file forgets the old one. A kill before it has run, or a caller that
+passes nothing, leaves the old key in the key file, so the next session still has it
+(`Unlocked.previous`) and the outbox follows by itself there (reports.build.outbox_for).
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +41,8 @@ from db.store.connect import connect_file, make_private, sidecars
 from db.store.permissions import CHIEF, refusal
 from db.store.register import Register, _open
 from db.store.schema import APPLICATION_ID
+
+Follow = Callable[[Register, bytes], object]  # (the session on the new key, the old key)
 
 
 def _remove(*paths: Path) -> None:
@@ -91,9 +100,12 @@ def _new_keyfile(
     return keys.KeyFile(slots, recovery, keyfile.lockout), stranded
 
 
-def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = ()) -> list[str]:
+def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = (),
+               after: Follow | None = None) -> list[str]:  # fmt: skip
     """Re-encrypt the register under a new key (the chief only; see the module). `drop`: slots
-    removed in the same step (a disabled account). Returns the accounts that now need a new
+    removed in the same step (a disabled account). `after(reg, old_key)`: what is sealed under
+    the register's key outside it follows (reports.build.reseal_outbox); without it the key
+    file keeps the old key for the next session. Returns the accounts that now need a new
     password (slots from before version 2, which only their password could have renewed).
 
     Every other instance must be closed (the window's workers too): RegisterLocked otherwise.
@@ -132,8 +144,6 @@ def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = ()) -
                 closed = True
                 _remove(*sidecars(path))  # merged by the export's checkpoint
                 files.replace(work, path)
-                keyfile, _ = _new_keyfile(path, new_key, old_key, secret, set(), False)
-                keys.write_keys(path, keyfile)
         finally:
             _remove(work, *sidecars(work))
             if closed:  # the session goes on, on whichever file is in place
@@ -144,6 +154,11 @@ def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = ()) -
         log_event(reg, "rekey", {"reason": reason, "removed": sorted(drop),
                                  "need_new_password": stranded})  # fmt: skip
         anchor.keep(reg, force=True)  # sealed under the new key
+        if after is not None:
+            after(reg, old_key)  # a kill here: the key file still holds the old key
+            with lockout.editing_keys(path):  # followed: the old key is forgotten
+                keyfile, _ = _new_keyfile(path, new_key, old_key, secret, set(), False)
+                keys.write_keys(path, keyfile)
     finally:
         held.share()
         reg.hold = held
