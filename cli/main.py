@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_xlsx_parsers(sub)
     add_handover_parsers(sub)
     add_episode_parsers(sub)
+    from cli.inbox_commands import add_inbox_parsers  # the province's inbox
+
+    add_inbox_parsers(sub)
     return parser
 
 

@@ -1,0 +1,173 @@
+"""The inbox's HTTPS server: cheroot's WSGI server with its built-in TLS adapter.
+
+    with InboxServer(InboxApp(reg), cert, key, host="0.0.0.0", port=8443) as server:
+        server.wait()                        # until stopped (Ctrl+C on the command line)
+
+cheroot (pure Python, the server under CherryPy, runs on Windows) serves the requests on a
+few worker threads. What a hostile or broken client can cost is bounded:
+
+- **Time**: each request — its headers, its body, the answer — has `deadline` seconds in all
+  (every read from the socket waits at most what is left), so a client trickling a byte a
+  second is cut off with 408; each single socket operation also times out after
+  `SOCKET_SECONDS`, and the TLS handshake too (cheroot makes it on the accepting thread).
+- **Size**: headers at most 64 KiB, a body at most `max_body` (413 before it is read).
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from cheroot import server as cheroot_server
+from cheroot import wsgi
+from cheroot.makefile import MakeFile, StreamReader
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+from db.core.errors import UserError
+from db.province.receiver import InboxApp
+
+REQUEST_SECONDS = 120.0  # a 2 MB report over a slow line, with room to spare
+SOCKET_SECONDS = 10
+MAX_HEADERS = 64 * 1024
+THREADS = 4
+
+
+class _DeadlineIO(socket.SocketIO):
+    """A socket's raw reader whose every read waits at most until the request's deadline."""
+
+    def __init__(self, sock: socket.socket, connection: _Connection) -> None:
+        super().__init__(sock, "rb")
+        self._connection = connection
+
+    def readinto(self, b: Any) -> int | None:
+        deadline = self._connection.deadline
+        if deadline is None:
+            return super().readinto(b)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")  # cheroot answers 408 to this text
+        sock: socket.socket = self._sock  # type: ignore[attr-defined]
+        usual = sock.gettimeout()
+        sock.settimeout(min(usual, left) if usual else left)
+        try:
+            return super().readinto(b)
+        finally:
+            sock.settimeout(usual)
+
+
+class _Reader(StreamReader):
+    def __init__(self, sock: socket.socket, bufsize: int, connection: _Connection) -> None:
+        super(StreamReader, self).__init__(_DeadlineIO(sock, connection), bufsize)
+        self.bytes_read = 0
+
+
+class _Connection(cheroot_server.HTTPConnection):
+    """A connection whose every request must be over within the server's deadline."""
+
+    request_seconds = REQUEST_SECONDS
+    deadline: float | None = None
+
+    def __init__(self, server: Any, sock: Any, makefile: Any = MakeFile) -> None:
+        super().__init__(server, sock, makefile)
+        self.rfile = _Reader(sock, self.rbufsize, self)
+
+    def communicate(self) -> Any:
+        self.deadline = time.monotonic() + self.request_seconds
+        try:
+            return super().communicate()  # type: ignore[no-untyped-call]
+        finally:
+            self.deadline = None
+
+
+class InboxServer:
+    """The inbox served over HTTPS on `host`:`port` (0: a free port, see `port`)."""
+
+    def __init__(
+        self,
+        app: InboxApp,
+        cert: Path,
+        key: Path,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 8443,
+        deadline: float = REQUEST_SECONDS,
+        threads: int = THREADS,
+    ) -> None:
+        self.server = wsgi.Server((host, port), app, numthreads=threads, max=threads,
+                                  timeout=SOCKET_SECONDS, shutdown_timeout=5)  # fmt: skip
+        self.server.ssl_adapter = _adapter(Path(cert), Path(key))
+        self.server.max_request_header_size = MAX_HEADERS
+        # The application refuses a body over its limit with a message; this is cheroot's own
+        # backstop (a chunked body, which the application refuses anyway: 411).
+        self.server.max_request_body_size = 2 * app.max_body
+        self.server.ConnectionClass = type("Connection", (_Connection,),
+                                           {"request_seconds": deadline})  # fmt: skip
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (after `start`)."""
+        return int(self.server.bind_addr[1])
+
+    @property
+    def url(self) -> str:
+        """The address a commune enters (with this machine's name or address for the host)."""
+        host = str(self.server.bind_addr[0])
+        shown = "TÊN-MÁY-TỈNH" if host in ("0.0.0.0", "::") else host
+        return f"https://{shown}:{self.port}/bao-cao"
+
+    def start(self) -> InboxServer:
+        """Listen (UserError if the port is taken) and serve on a thread of its own."""
+        try:
+            self.server.prepare()
+        except OSError as exc:
+            raise UserError(
+                f"Không mở được cổng {self.server.bind_addr[1]} để nhận báo cáo: "
+                f"{exc.strerror or exc}. Hãy chọn cổng khác (--port).",
+                field="port",
+            ) from exc
+        self._thread = threading.Thread(target=self.server.serve, name="inbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def wait(self, poll: float = 0.5) -> None:
+        """Block until the server stops (Ctrl+C raises KeyboardInterrupt here)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(poll)
+
+    def stop(self) -> None:
+        """Stop listening, let the requests under way finish (a few seconds at most)."""
+        self.server.stop()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def __enter__(self) -> InboxServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _adapter(cert: Path, key: Path) -> BuiltinSSLAdapter:
+    """cheroot's TLS adapter for the province's certificate (PEM) and its key (PEM, no
+    passphrase); UserError naming the file that does not load."""
+    for path, field in ((cert, "cert"), (key, "key")):
+        if not path.is_file():
+            raise UserError(f"Không thấy tệp “{path}”.", field=field)
+    try:
+        adapter = BuiltinSSLAdapter(str(cert), str(key))
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError(
+            f"Không dùng được chứng chỉ “{cert}” với khóa “{key}” (cần hai tệp PEM khớp nhau, "
+            "khóa không đặt mật khẩu).",
+            field="cert",
+        ) from exc
+    adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return adapter
