@@ -11,6 +11,7 @@ another window or command still running. Folders are 0700 and files 0600 on POSI
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import secrets
@@ -74,6 +75,13 @@ def scratch(root: Path | None = None) -> Path:
     _lock(handle, blocking=True)
     _held[folder] = handle
     return folder
+
+
+@atexit.register
+def _release_all() -> None:
+    """A run that ends normally removes its own folder (clear copies of reports in it)."""
+    for folder in list(_held):
+        release(folder)
 
 
 def release(folder: Path) -> None:
