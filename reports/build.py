@@ -29,8 +29,16 @@ from db.core.files import atomic_write
 from db.store.audit import log_event
 from db.store.register import Register
 from db.store.roles import require_chief
-from reports.monthly import MonthlyData, gather, month_text, parse_month
-from reports.monthly_pages import ANNEX_LIMIT, render_monthly
+from reports.monthly import (
+    ANNEX_LIMIT,
+    MonthlyData,
+    Since,
+    gather,
+    month_text,
+    parse_month,
+    unnamed,
+)
+from reports.monthly_pages import render_monthly
 from reports.outbox import REPORT_WORDING, Entry, Outbox, default_folder
 from reports.sheets import person_sheet, round_sheet
 from reports.tempfiles import scratch
@@ -103,7 +111,26 @@ def outbox_figures(data: MonthlyData) -> dict[str, Any]:
         row["overdue"] += bool(d["overdue"])
     figures["due_tests"] = []
     figures["due_by_village"] = sorted(villages.values(), key=lambda v: str(v["village"]))
+    figures["corrections"] = [unnamed(c) for c in figures["corrections"]]
     return figures
+
+
+def previous_report(box: Outbox, year: int, month: int) -> Since:
+    """The report the corrections noted by `year`-`month`'s report count from: the latest
+    earlier month in the outbox, its newest sent version (else its newest version)."""
+    key = f"monthly:{year:04d}-{month:02d}"
+    earlier = [e for e in box.entries() if e.kind == "monthly" and e.key < key and not e.damaged]
+    if not earlier:
+        return Since()
+    last = max(e.key for e in earlier)
+    versions = sorted((e for e in earlier if e.key == last), key=lambda e: (e.sent, e.created_at))
+    entry = versions[-1]
+    try:
+        anchor = str(box.with_data(entry).data.get("anchor") or "")
+    except UserError:
+        anchor = ""  # changed on disk: its time still says when it was made
+    y, m = (int(part) for part in last.removeprefix("monthly:").split("-"))
+    return Since(month_text(y, m), entry.created_at, anchor)
 
 
 def _check_out(out: Path) -> Path:
@@ -133,12 +160,12 @@ def monthly_report(
     step = progress or _quiet
     target = _check_out(out) if out is not None else None
     year, number = parse_month(month) if isinstance(month, str) else month
-    data = gather(reg, year, number, step)
+    box = _bound(reg, outbox)
+    data = gather(reg, year, number, step, since=previous_report(box, year, number))
     step("Dựng các trang báo cáo", 3, 5)
     fonts = load_fonts()
     pdf = render_monthly(data, fonts)
     step("Lưu vào hộp thư đi", 4, 5)
-    box = _bound(reg, outbox)
     title = f"Báo cáo tháng {month_text(year, number)}"
     entry = box.add(
         "monthly",

@@ -201,6 +201,8 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
         "signer": style("signer", fontName=fonts.bold, fontSize=14, alignment=TA_CENTER),
         "annex_title": style("annex_title", fontName=fonts.bold, fontSize=13,
                              alignment=TA_CENTER, spaceBefore=6),
+        # The change log's anchor under the signature: small, out of the signer's way.
+        "anchor": style("anchor", fontSize=9, leading=11, alignment=TA_RIGHT, spaceBefore=6),
     }  # fmt: skip
 
 
@@ -279,8 +281,10 @@ def signature(
     st: dict[str, ParagraphStyle],
     page: Page = PORTRAIT,
     closing: Sequence[Flowable] = (),
+    anchor: str = "",
 ) -> Flowable:
-    """Recipients ("Nơi nhận:") at left; the signer's title, room to sign, the name at right."""
+    """Recipients ("Nơi nhận:") at left; the signer's title, room to sign, the name at right;
+    `anchor` (the change log's code, db.store.anchor) in small type under them."""
     left: list[Flowable] = []
     if recipients:
         left.append(Paragraph("Nơi nhận:", st["recipients_title"]))
@@ -304,8 +308,9 @@ def signature(
             ]
         )
     )
+    under = [Paragraph(esc(anchor), st["anchor"])] if anchor else []
     # The signature never stands alone on a page: it keeps the closing sentence with it.
-    return KeepTogether([*closing, Spacer(1, 6 * mm), table])
+    return KeepTogether([*closing, Spacer(1, 6 * mm), table, *under])
 
 
 def signers(

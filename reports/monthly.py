@@ -1,8 +1,9 @@
 """The monthly report (Báo cáo tháng): its figures, gathered once, and its pages.
 
 `gather` asks the register for everything the report prints — `figures()` for the period, the
-12-month series, the people due for a test next month — and `story` only lays it out. The report
-computes no figure of its own, so it cannot say something the window does not.
+12-month series, the people due for a test next month, the corrections made to past months'
+figures since the report before (`Since`), the change log's anchor — and `story` only lays it
+out. The report computes no figure of its own, so it cannot say something the window does not.
 """
 
 from __future__ import annotations
@@ -10,23 +11,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from db.commune.settings import get_settings
 from db.core.dates import add_months, show
 from db.core.errors import UserError
+from db.figures.corrections_note import NAMING, anchored_seq, past_corrections
 from db.figures.series import due_tests, last_months, monthly_series, open_categories
 from db.figures.stats import figures, period_for_month
 from db.law.categories import SHORT_LABELS
 from db.law.rules import DECREES, in_force, legal_basis
 from db.persons.monitoring import ELIGIBLE
 from db.persons.monitoring import RULE as MONITORING
+from db.store.anchor import chain_anchor
 from db.store.register import Register
 from reports.layout import number
 
 Progress = Callable[[str, int, int], None]
 STEPS = 5
+# A province-sized register can have tens of thousands due in a month; past this the annex
+# gives counts per village (and no names anywhere in the report), and the per-village
+# test-round sheets give the names.
+ANNEX_LIMIT = 1500
+SOMEONE = "một người trong sổ"
+MISTAKEN = "một người nhập nhầm vào sổ"
 _MONTH = re.compile(r"^\s*(?:(\d{4})-(\d{1,2})|(\d{1,2})[/.-](\d{4}))\s*$")
 
 
@@ -58,6 +67,30 @@ def basis_text(documents: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
+class Since:
+    """The report before this one (the newest of an earlier month in the outbox): the
+    corrections this report notes are those logged after it was made. Empty: none was found,
+    and they count from the start of this report's period."""
+
+    month: str = ""  # "10/2026"
+    made_at: str = ""  # when it was made, as stored (UTC)
+    anchor: str = ""  # the change log's head printed on it ("" for a report older than anchors)
+
+
+def _utc_midnight(day: date) -> str:
+    """The stored (UTC) time of the laptop's local midnight starting `day`."""
+    local = datetime.combine(day, time()).astimezone()
+    return local.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def unnamed(correction: dict[str, Any]) -> dict[str, Any]:
+    """A correction as a report that prints no names prints it."""
+    kind = correction["kind"]
+    person = MISTAKEN if kind == "delete_person" else SOMEONE
+    return {**correction, "person": person, "what": "" if kind in NAMING else correction["what"]}
+
+
+@dataclass(frozen=True)
 class MonthlyData:
     """Everything the monthly report prints, as the register gave it."""
 
@@ -75,6 +108,12 @@ class MonthlyData:
     due: list[dict[str, Any]] = field(default_factory=list)
     # The documents the report is made under: those the rules in force on its date cite.
     basis: list[str] = field(default_factory=list)
+    # Corrections since the report before that change a past month's figures (as printed).
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    since: dict[str, Any] = field(default_factory=dict)
+    # The change log's head when the report was made (db.store.anchor), printed under the
+    # signature: a log cut back later no longer holds it.
+    anchor: str = ""
 
     @property
     def label(self) -> str:
@@ -93,6 +132,9 @@ class MonthlyData:
             "due_tests": self.due,
             "basis": self.basis,
             "settings": self.settings,
+            "corrections": self.corrections,
+            "corrections_since": self.since,
+            "anchor": self.anchor,
         }
 
 
@@ -116,8 +158,38 @@ _PRINTED_SETTINGS = (
 )  # fmt: skip
 
 
-def gather(reg: Register, year: int, month: int, progress: Progress | None = None) -> MonthlyData:
-    """Ask the register for the report's figures for a month (its period per the cut-off day)."""
+def _corrections(reg: Register, year: int, month: int, start: date, since: Since
+                 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    """The corrections to note, as printed (names kept: `unnamed` drops them), and from when."""
+    after = anchored_seq(reg, since.anchor) if since.anchor else None
+    frm = {"report": since.month, "made_at": since.made_at, "anchor": since.anchor}
+    if not since.made_at:  # no report before this one: since this period began
+        frm = {"period_start": start.isoformat()}
+    how = "anchor" if after is not None else "time"
+    found = past_corrections(
+        reg, date(year, month, 1), after_seq=after,
+        since_at=since.made_at or _utc_midnight(start),
+    )  # fmt: skip
+    rows = [
+        {"month": f"{c.month:%Y-%m}", "kind": c.kind, "label": c.label,
+         "person": MISTAKEN if c.kind == "delete_person" else c.person_name, "what": c.what,
+         "change": c.change, "reason": c.reason, "at": c.at, "by": c.by}
+        for c in found
+    ]  # fmt: skip
+    return rows, {**frm, "counted_by": how}
+
+
+def gather(
+    reg: Register,
+    year: int,
+    month: int,
+    progress: Progress | None = None,
+    *,
+    since: Since | None = None,
+) -> MonthlyData:
+    """Ask the register for the report's figures for a month (its period per the cut-off day),
+    and for the corrections to past months made since the report `since` (reports.build finds
+    it in the outbox; none given: since this period began)."""
     step = progress or (lambda text, done, total: None)
     settings = get_settings(reg)
     cutoff = int(settings["report_cutoff_day"])
@@ -153,6 +225,7 @@ def gather(reg: Register, year: int, month: int, progress: Progress | None = Non
         }
         for i in items
     ]
+    corrections, frm = _corrections(reg, year, month, start, since or Since())
     return MonthlyData(
         year=year,
         month=month,
@@ -167,4 +240,8 @@ def gather(reg: Register, year: int, month: int, progress: Progress | None = Non
         next_end=next_end,
         due=due,
         basis=legal_basis(today),
+        corrections=corrections,
+        since=frm,
+        # Last: nothing is written while a report is gathered, so this is the head it shows.
+        anchor=chain_anchor(reg),
     )

@@ -1,4 +1,5 @@
-"""The pages of the monthly report: sections I–V, the signature, and the annex.
+"""The pages of the monthly report: sections I–V, the corrections to past months (VI, see
+reports/monthly_notes.py), the signature with the change log's anchor, and the annex.
 
 Everything printed comes from a `MonthlyData` (the register's own figures); this module only
 words and lays them out in the Decree 30 format.
@@ -39,13 +40,11 @@ from reports.layout import (
     signature,
     title,
 )
-from reports.monthly import MonthlyData, basis_text, monitoring_line, month_text
+from reports.monthly import ANNEX_LIMIT, MonthlyData, basis_text, monitoring_line, month_text
+from reports.monthly_notes import anchor_line, corrections_section
 from reports.tables import grid
 from reports.typeface import FontSet
 
-# A province-sized register can have tens of thousands due in a month; past this the annex
-# gives counts per village, and the per-village test-round sheets give the names.
-ANNEX_LIMIT = 1500
 ADDICT_SPLIT = {
     "untreated": "Chưa cai nghiện, điều trị",
     "rehab_home": "Cai nghiện tự nguyện tại gia đình, cộng đồng",
@@ -148,12 +147,14 @@ def story(data: MonthlyData, fonts: FontSet) -> list[Flowable]:
     _villages(s, data.figures)
     _criteria(s, data.figures)
     _charts(s, data)
+    s.out += corrections_section(data, "VI", s.st, fonts, names=len(data.due) <= ANNEX_LIMIT)
     closing = Paragraph(
         "Trên đây là báo cáo kết quả quản lý người sử dụng trái phép chất ma túy, người nghiện "
         f"ma túy tháng {data.label} của {esc(lh.unit_in_text)}./.",
         s.st["body"],
     )
-    s.out.append(signature(lh, recipients(lh, data.settings), s.st, closing=[closing]))
+    s.out.append(signature(lh, recipients(lh, data.settings), s.st, closing=[closing],
+                           anchor=anchor_line(data)))  # fmt: skip
     _annex(s, data, lh)
     return s.out
 
