@@ -47,6 +47,8 @@ PEOPLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("start_date", "Ngày bắt đầu"),
     ("decision_no", "Số quyết định"),
     ("decision_date", "Ngày quyết định"),
+    ("planned_end", "Ngày kết thúc dự kiến"),
+    ("prior_rehab", "Cai nghiện trước đó"),
     ("substances", "Chất sử dụng"),
     ("notes", "Ghi chú"),
 )
@@ -107,6 +109,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                       "ngay ky qd", "ngay ky"),
     "substances": ("chat su dung", "loai ma tuy", "loai ma tuy su dung", "chat ma tuy su dung",
                    "ma tuy su dung", "chat ma tuy", "loai chat su dung"),
+    "declared_on": ("ngay khai bao", "ngay khai bao chat su dung", "khai bao ngay"),
     "notes": ("ghi chu", "chu thich"),
     "test_date": ("ngay xet nghiem", "ngay xn", "ngay test", "ngay lay mau",
                   "thoi gian xet nghiem", "ngay thang xet nghiem"),
@@ -124,7 +127,8 @@ PEOPLE_FIELDS = frozenset(
     {"stt", "full_name", "name_family", "name_given", "other_names", "birth_date", "birth_male",
      "birth_female", "sex", "id_number", "ethnicity", "village", "permanent_address",
      "current_address", "occupation", "phone", "family_contact", "category", "start_date",
-     "decision_no", "decision_date", "planned_end", "prior_rehab", "substances", "notes"}
+     "decision_no", "decision_date", "planned_end", "prior_rehab", "substances", "declared_on",
+     "notes"}
 )  # fmt: skip
 TESTS_FIELDS = frozenset(
     {"stt", "full_name", "name_family", "name_given", "birth_date", "birth_male", "birth_female",

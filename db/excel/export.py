@@ -30,8 +30,9 @@ from db.excel.common import (
     Progress,
     save_atomic,
 )
-from db.excel.values import split_substances, text_width, writable
+from db.excel.values import text_width, writable
 from db.law.categories import LABELS, Category
+from db.persons.declarations import latest_declaration
 from db.persons.drugtests import KINDS, METHODS, RESULTS, SUBSTANCES
 from db.persons.episodes import status_order
 from db.persons.listing import PersonFilter, person_ids
@@ -47,7 +48,7 @@ PEOPLE_EXTRA = (
     "Số điện thoại",
     "Người thân liên hệ",
     "Tình trạng hiện tại",
-    "Kết thúc dự kiến",
+    "Ngày khai báo",
     "Xét nghiệm gần nhất",
     "Kết quả xét nghiệm gần nhất",
 )
@@ -156,7 +157,8 @@ def substance_labels(codes: Iterable[str]) -> str:
 
 
 def _chunk_people(reg: Register, rids: Sequence[int]) -> Iterator[dict[str, Any]]:
-    """The people of some row ids, in that order, with village, open episodes and tests."""
+    """The people of some row ids, in that order, with village, open episodes, tests and latest
+    declaration of the substances they use."""
     marks = ",".join("?" * len(rids))
     people = {
         r["rid"]: r
@@ -183,20 +185,30 @@ def _chunk_people(reg: Register, rids: Sequence[int]) -> Iterator[dict[str, Any]
         ids,
     ):
         tests.setdefault(t["person_id"], []).append(t)
+    # Only the people who declared are asked for their latest declaration (one query each).
+    declared = {
+        r[0]
+        for r in reg.db.execute(
+            "SELECT DISTINCT person_id FROM substance_declarations "
+            f"WHERE person_id IN ({marks}) AND deleted = 0",
+            ids,
+        )
+    }
     for rid in rids:
         if rid in people:
             person = people[rid]
+            latest = latest_declaration(reg, person["id"]) if person["id"] in declared else None
             yield {**person, "episodes": episodes.get(person["id"], []),
-                   "tests": tests.get(person["id"], [])}  # fmt: skip
+                   "tests": tests.get(person["id"], []), "declaration": latest}  # fmt: skip
 
 
 def _person_row(number: int, p: dict[str, Any]) -> list[Any]:
     order = status_order(e["category"] for e in p["episodes"])
     main = next(e for e in p["episodes"] if e["category"] == order[0]) if order else None
-    notes, substances = split_substances(p["notes"])
-    if not substances:
-        used = dict.fromkeys(c for t in p["tests"] for c in (t["positives"] or "").split(","))
-        substances = substance_labels(used)
+    # What the person declared (Law 120/2025), never the tests' positives: a list imported back
+    # would make them a declaration. Substances an older import kept in the notes stay there.
+    declaration = p["declaration"]
+    substances = declaration["text"] if declaration else ""
     last = p["tests"][-1] if p["tests"] else None
     last_result = ""
     if last:
@@ -211,9 +223,10 @@ def _person_row(number: int, p: dict[str, Any]) -> list[Any]:
         from_iso(main["start_date"]) if main else None,
         main["decision_no"] if main else "",
         from_iso(main["decision_date"]) if main else None,
-        substances, notes,
+        from_iso(main["planned_end"]) if main else None, "",
+        substances, p["notes"],
         p["phone"], p["family_contact"], status,
-        from_iso(main["planned_end"]) if main else None,
+        from_iso(declaration["declared_on"]) if declaration else None,
         from_iso(last["test_date"]) if last else None, last_result,
     ]  # fmt: skip
 

@@ -7,8 +7,9 @@
 Every row ends up imported, a possible duplicate (of the register or of an earlier row; not
 imported), or rejected with its reason. People are checked by
 `db.persons.people.check_person`, dates by `db.core.dates`, ID numbers by `db.persons.cccd`; the
-writes go through `add_person`, `open_episode` / `start_treatment` and `record_test`, so an import
-is recorded like typing the rows in.
+writes go through `add_person`, `open_episode` / `start_treatment`, `declare_substances` (the
+substances of a person under management, db.excel.declared) and `record_test`, so an import is
+recorded like typing the rows in.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from db.commune.places import save_village, village_by_name
 from db.core.errors import UserError
-from db.duties.actions import start_treatment
+from db.duties.actions import declare_substances, start_treatment
 from db.excel.book import Sheet, open_book
 from db.excel.common import (
     DUPLICATE,
@@ -52,12 +53,13 @@ class ImportResult:
     episodes: int
     tests: int
     villages: int
+    declarations: int = 0
 
     def summary(self) -> str:
         """The counts in one Vietnamese sentence."""
         return (
-            f"Đã nhập {self.people} người ({self.episodes} diện quản lý), {self.tests} lần xét "
-            f"nghiệm; tạo mới {self.villages} thôn/bản."
+            f"Đã nhập {self.people} người ({self.episodes} diện quản lý, {self.declarations} khai "
+            f"báo chất sử dụng), {self.tests} lần xét nghiệm; tạo mới {self.villages} thôn/bản."
         )
 
 
@@ -186,7 +188,7 @@ def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = No
     tests.sort(key=lambda r: r.data["test_date"] if r.data else date.min)
     total = len(people) + len(tests)
     created: dict[tuple[str, int], str] = {}
-    episodes = done = 0
+    episodes = declared = done = 0
     current: PlanRow | None = None
     try:
         with records.transaction(reg):
@@ -198,6 +200,9 @@ def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = No
                 person_id = add_person(reg, person)
                 created[(current.sheet, current.row)] = person_id
                 episodes += _open(reg, person_id, data)
+                if (declaration := data.get("declaration")) is not None:
+                    declare_substances(reg, person_id, declaration.on, declaration.substances)
+                    declared += 1
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
                     progress("Đang ghi vào sổ…", done, total)
@@ -217,7 +222,7 @@ def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = No
         ) from exc
     if progress:
         progress("Đã nhập xong.", total, total)
-    return ImportResult(len(people), episodes, len(tests), len(plan.villages))
+    return ImportResult(len(people), episodes, len(tests), len(plan.villages), declared)
 
 
 def rejected_path(source: str | Path) -> Path:

@@ -15,9 +15,11 @@ from db.core.dates import PartialDate, show
 from db.core.errors import UserError
 from db.core.textfold import clean, fold
 from db.excel.common import DUPLICATE, REJECTED
+from db.excel.declared import plan_substances
 from db.excel.match import Known
 from db.excel.plan import Planner, PlanRow
 from db.excel.values import (
+    PRIOR_REHAB_CHOICES,
     cell_date,
     cell_id,
     cell_partial,
@@ -95,40 +97,43 @@ def _birth_and_sex(values: dict[str, Any], errors: list[str]) -> tuple[PartialDa
     return birth, sex
 
 
+# The template's names of the two columns a post-rehab row needs one of.
+PLANNED_END, PRIOR = "Ngày kết thúc dự kiến", "Cai nghiện trước đó"
 _PRIOR_NEEDED = (
-    "Hình thức cai nghiện trước đó: cần biết để tính thời hạn quản lý sau cai nghiện (1 năm, "
-    "hoặc 2 năm với người từ đủ 18 tuổi ra khỏi cơ sở cai nghiện bắt buộc); thêm cột “Hình thức "
-    "cai nghiện trước đó” và ghi {choices} (hoặc cột “Kết thúc dự kiến” theo quyết định)."
+    f"{PRIOR}: cần biết để tính thời hạn quản lý sau cai nghiện (1 năm, hoặc 2 năm với người từ "
+    "đủ 18 tuổi ra khỏi cơ sở cai nghiện bắt buộc), chương trình không tự cho 1 năm; {where}ghi "
+    f"một trong: {{choices}} — hoặc ghi “{PLANNED_END}” theo quyết định."
 )
 
 
 def _decided_end(value: object, start: date | None, errors: list[str]) -> date | None:
-    """The end a post-rehab decision states ("Kết thúc dự kiến"), after the start."""
+    """The end a post-rehab decision states ("Ngày kết thúc dự kiến"), after the start."""
     try:
-        end = cell_date(value, "Kết thúc dự kiến")
+        end = cell_date(value, PLANNED_END)
     except UserError as exc:
         errors.append(exc.message)
         return None
     if end is not None and start is not None and end <= start:
-        errors.append(f"Kết thúc dự kiến: {show(end)} không sau ngày bắt đầu {show(start)}.")
+        errors.append(f"{PLANNED_END}: {show(end)} không sau ngày bắt đầu {show(start)}.")
         return None
     return end
 
 
-def _prior_rehab(value: object, errors: list[str]) -> Category | None:
+def _prior_rehab(values: dict[str, Any], errors: list[str]) -> Category | None:
     """The rehab a post-rehab period follows: a new person's register holds none, so the list
     must say it (`db.persons.episodes` refuses to guess the 1 or 2 years)."""
-    choices = ", ".join(f"“{LABELS[c]}”" for c in PRIOR_REHAB)
+    value = values.get("prior_rehab")
+    choices = ", ".join(f"“{c}”" for c in PRIOR_REHAB_CHOICES)
     if is_blank(value):
-        errors.append(_PRIOR_NEEDED.format(choices=choices))
+        where = "" if "prior_rehab" in values else f"thêm cột “{PRIOR}” và "
+        errors.append(_PRIOR_NEEDED.format(where=where, choices=choices))
         return None
     try:
         found: Category | None = parse_category_text(value)
     except UserError:
         found = None
     if found not in PRIOR_REHAB:
-        errors.append(f"Hình thức cai nghiện trước đó: “{cell_text(value)}” không nhận ra; ghi "
-                      f"{choices}.")  # fmt: skip
+        errors.append(f"{PRIOR}: “{cell_text(value)}” không nhận ra; ghi một trong: {choices}.")
         return None
     return found
 
@@ -147,9 +152,8 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
         "id_number": cell_id(values.get("id_number")),
         "village_id": village_id,
         "phone": cell_phone(values.get("phone")),
+        "notes": clean(form.get("notes")),
     }
-    substances = clean(cell_text(values.get("substances")))
-    form["notes"] = with_substances(clean(form.get("notes")), substances)
     checked, wrong = check_person(planner.reg, form)
     errors = [*errors, *(m for m in wrong.values() if m not in errors)]
     checked["name_folded"] = fold(checked["full_name"])
@@ -184,7 +188,12 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
         # The decision states its end; else the rehab before it gives 1 or 2 years.
         planned = _decided_end(values.get("planned_end"), start, errors)
         if planned is None and is_blank(values.get("planned_end")):
-            prior = _prior_rehab(values.get("prior_rehab"), errors)
+            prior = _prior_rehab(values, errors)
+    said = plan_substances(values, category, start, today, errors)
+    if said.note:
+        checked["notes"] = with_substances(checked.get("notes") or "", said.note)
+    if said.said:
+        row.detail = ". ".join(x for x in (row.detail, said.said) if x)
 
     # A row of someone already in is a duplicate even with a mistake in it: nothing to correct.
     usable_id = {**checked, "id_number": "" if "id_number" in wrong else checked["id_number"]}
@@ -203,7 +212,7 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
         row.data = {"person": person, "village_id": village_id, "village": village,
                     "category": category, "start": start, "decision_no": decision_no,
                     "decision_date": decided, "planned": planned,
-                    "prior_rehab": prior}  # fmt: skip
+                    "prior_rehab": prior, "declaration": said.declaration}  # fmt: skip
     planner.add_person(row, checked, village)
 
 

@@ -1,8 +1,9 @@
 """The template an officer fills in: "Đối tượng" and "Xét nghiệm", and a "Hướng dẫn" sheet.
 
-Drop-down lists offer the usual words for sex, category, test kind and result (other accepted
-forms may still be typed: the list warns, it does not refuse). Date columns are formatted
-dd/mm/yyyy and the ID column is text, so Excel keeps an ID number's leading zeros.
+Drop-down lists offer the usual words for sex, category, the rehab before post-rehab, test kind
+and result (other accepted forms may still be typed: the list warns, it does not refuse). Date
+columns are formatted dd/mm/yyyy and the ID column is text, so Excel keeps an ID number's leading
+zeros.
 """
 
 from __future__ import annotations
@@ -24,19 +25,21 @@ from db.excel.common import (
     TESTS_SHEET,
     save_atomic,
 )
-from db.excel.values import CATEGORY_CHOICES
+from db.excel.values import CATEGORY_CHOICES, PRIOR_REHAB_CHOICES
 from db.persons.drugtests import SUBSTANCES
 
 FORMATTED_ROWS = 500  # rows given date and text formats ahead of the officer's typing
 _WIDTHS = {"stt": 6, "full_name": 26, "other_names": 16, "birth_date": 12, "sex": 9,
            "id_number": 15, "ethnicity": 10, "village": 20, "permanent_address": 28,
            "current_address": 28, "occupation": 16, "category": 26, "start_date": 13,
-           "decision_no": 16, "decision_date": 13, "substances": 20, "notes": 24,
-           "test_date": 13, "kind": 16, "result": 17, "positives": 22, "officer": 20}  # fmt: skip
-_DATES = {"birth_date", "start_date", "decision_date", "test_date"}
+           "decision_no": 16, "decision_date": 13, "planned_end": 14, "prior_rehab": 22,
+           "substances": 20, "notes": 24, "test_date": 13, "kind": 16, "result": 17,
+           "positives": 22, "officer": 20}  # fmt: skip
+_DATES = {"birth_date", "start_date", "decision_date", "planned_end", "test_date"}
 _LISTS: dict[str, tuple[str, ...]] = {
     "sex": ("Nam", "Nữ"),
     "category": CATEGORY_CHOICES,
+    "prior_rehab": PRIOR_REHAB_CHOICES,
     "kind": ("Định kỳ", "Đột xuất"),
     "result": ("Âm tính", "Dương tính"),
 }
@@ -57,6 +60,13 @@ GUIDE = (
      False),
     ("Diện quản lý: " + "; ".join(CATEGORY_CHOICES) + ". Có diện quản lý thì ghi Ngày bắt "
      "đầu (không có thì lấy Ngày quyết định).", False),
+    ("Sau cai nghiện: ghi Ngày kết thúc dự kiến theo quyết định, hoặc Cai nghiện trước đó ("
+     + ", ".join(PRIOR_REHAB_CHOICES) + ") để chương trình tính thời hạn 1 năm (2 năm với người "
+     "từ đủ 18 tuổi ra khỏi cơ sở cai nghiện bắt buộc); không có cả hai thì dòng bị từ chối.",
+     False),
+    ("Chất sử dụng: ghi tên hoặc mã, cách nhau bằng dấu phẩy. Người có diện quản lý (sử dụng "
+     "trái phép, nghiện, cai nghiện, methadone, sau cai nghiện) được ghi là khai báo chất sử dụng "
+     "ngày bắt đầu (không có thì ngày quyết định); người khác được ghi vào Ghi chú.", False),
     ("Hình thức xét nghiệm: Định kỳ hoặc Đột xuất. Kết quả: Âm tính hoặc Dương tính.", False),
     ("Chất dương tính: ghi tên hoặc mã, cách nhau bằng dấu phẩy, ví dụ: "
      + ", ".join(f"{code} ({label})" for code, label in list(SUBSTANCES.items())[:5]) + ".",

@@ -135,6 +135,13 @@ CATEGORY_CHOICES: tuple[str, ...] = (
     "Nghi vấn",
     "Theo dõi sau quản lý",
 )
+# The rehab a post-rehab period follows, as the template's drop-down list offers it.
+PRIOR_REHAB_CHOICES: tuple[str, ...] = (
+    "Cai nghiện tại gia đình",
+    "Cai nghiện tại cộng đồng",
+    "Cai nghiện tại cơ sở",
+    "Cai nghiện bắt buộc",
+)
 _CATEGORY_ALIASES: dict[Category, tuple[str, ...]] = {
     Category.USER: ("Sử dụng trái phép", "SDTP", "Sử dụng", "Sử dụng trái phép chất ma túy",
                     "Người sử dụng trái phép chất ma túy", "Người sử dụng", "Đang quản lý",
@@ -260,9 +267,9 @@ def writable(ws: Any, value: object) -> object:
     return value
 
 
-# The register has no column for the substances a person uses: the import keeps what the list
-# says at the end of the notes, and the export gives it back in its own column.
-_SUBSTANCE_NOTE = re.compile(r"\s*\[Chất sử dụng: ([^\]]*)\]")
+# The substances of a person who need not declare them (no category under management), and of
+# lists imported before declarations were recorded (Law 120/2025), stay at the end of the notes
+# as "[Chất sử dụng: …]"; the export leaves them there.
 
 
 def with_substances(notes: str, substances: str) -> str:
@@ -270,12 +277,3 @@ def with_substances(notes: str, substances: str) -> str:
     if not substances:
         return notes
     return f"{notes} [Chất sử dụng: {substances}]".strip()
-
-
-def split_substances(notes: str | None) -> tuple[str, str]:
-    """(notes without the substances, the substances) from stored notes."""
-    text = notes or ""
-    found = _SUBSTANCE_NOTE.search(text)
-    if not found:
-        return text, ""
-    return (text[: found.start()] + text[found.end() :]).strip(), found.group(1).strip()

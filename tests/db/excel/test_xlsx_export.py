@@ -56,11 +56,11 @@ def test_the_register_as_a_spreadsheet(reg: Register, small: dict[str, str], tmp
     assert book.sheetnames == ["Đối tượng"]
     sheet = book["Đối tượng"]
     header = [c.value for c in sheet[1]]
-    assert header[:17] == [
+    assert header[:19] == [
         "STT", "Họ và tên", "Tên gọi khác", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc",
         "Thôn/Bản/Tổ dân phố", "Nơi thường trú", "Nơi ở hiện tại", "Nghề nghiệp",
-        "Diện quản lý", "Ngày bắt đầu", "Số quyết định", "Ngày quyết định", "Chất sử dụng",
-        "Ghi chú",
+        "Diện quản lý", "Ngày bắt đầu", "Số quyết định", "Ngày quyết định",
+        "Ngày kết thúc dự kiến", "Cai nghiện trước đó", "Chất sử dụng", "Ghi chú",
     ]  # fmt: skip
     assert "Tình trạng hiện tại" in header and "Xét nghiệm gần nhất" in header
     assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
@@ -72,8 +72,9 @@ def test_the_register_as_a_spreadsheet(reg: Register, small: dict[str, str], tmp
     assert an["Số CCCD"] == "001090012345" and an["Giới tính"] == "Nam"
     assert an["Diện quản lý"] == "Sử dụng trái phép (đang quản lý)"
     assert an["Ngày bắt đầu"] == datetime(2026, 3, 1) and an["Số quyết định"] == "12/QĐ-UBND"
-    assert an["Chất sử dụng"] == "Methamphetamine (ma túy đá)" and an["Ghi chú"] == "Hay đi rẫy"
-    assert an["Kết thúc dự kiến"] == datetime(2027, 3, 1)
+    # What the person declared (none yet), not the positive test of 02/03/2026.
+    assert an["Chất sử dụng"] is None and an["Ghi chú"] == "Hay đi rẫy"
+    assert an["Ngày kết thúc dự kiến"] == datetime(2027, 3, 1)
     assert an["Xét nghiệm gần nhất"] == datetime(2026, 10, 2)
     assert binh["Diện quản lý"] == "Cai nghiện tự nguyện tại gia đình, cộng đồng"
     assert binh["Tình trạng hiện tại"] == (

@@ -158,8 +158,8 @@ def test_the_template(tmp_path: Path) -> None:
     assert people == [
         "STT", "Họ và tên", "Tên gọi khác", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc",
         "Thôn/Bản/Tổ dân phố", "Nơi thường trú", "Nơi ở hiện tại", "Nghề nghiệp",
-        "Diện quản lý", "Ngày bắt đầu", "Số quyết định", "Ngày quyết định", "Chất sử dụng",
-        "Ghi chú",
+        "Diện quản lý", "Ngày bắt đầu", "Số quyết định", "Ngày quyết định",
+        "Ngày kết thúc dự kiến", "Cai nghiện trước đó", "Chất sử dụng", "Ghi chú",
     ]  # fmt: skip
     tests = [c.value for c in book["Xét nghiệm"][1]]
     assert tests == [
@@ -173,6 +173,14 @@ def test_the_template(tmp_path: Path) -> None:
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert lists["E2:E501"] == '"Nam,Nữ"'
     assert "Cai nghiện bắt buộc" in lists["L2:L501"] and "Nghi vấn" in lists["L2:L501"]
+    # Post-rehab: the decided end (a date column) or the rehab before it (a list).
+    assert sheet["P1"].value == "Ngày kết thúc dự kiến"
+    assert sheet["P2"].number_format == "dd/mm/yyyy"
+    assert sheet["Q1"].value == "Cai nghiện trước đó"
+    assert lists["Q2:Q501"] == (
+        '"Cai nghiện tại gia đình,Cai nghiện tại cộng đồng,Cai nghiện tại cơ sở,'
+        'Cai nghiện bắt buộc"'
+    )
     checks = {str(v.sqref): v.formula1 for v in book["Xét nghiệm"].data_validations.dataValidation}
     assert checks == {"F2:F501": '"Định kỳ,Đột xuất"', "G2:G501": '"Âm tính,Dương tính"'}
     assert "Hướng dẫn" not in [c.value for c in sheet[2]]
@@ -185,7 +193,7 @@ def test_a_filled_in_template_comes_in(reg: Register, tmp_path: Path) -> None:
     book["Đối tượng"].append(
         [1, "Lò Văn An", "Tý", date(1990, 5, 17), "Nam", "014090001234", "Thái", "Bản Mòng",
          "Mường Bú", "Mường Bú", "Làm ruộng", "Cai nghiện tại cộng đồng", date(2026, 9, 1),
-         "15/QĐ-UBND", date(2026, 8, 30), "Heroin", "Gia đình hợp tác"]
+         "15/QĐ-UBND", date(2026, 8, 30), None, None, "Heroin", "Gia đình hợp tác"]
     )  # fmt: skip
     book["Xét nghiệm"].append(
         [1, "Lò Văn An", date(1990, 5, 17), "014090001234", date(2026, 10, 1), "Định kỳ",
@@ -201,7 +209,10 @@ def test_a_filled_in_template_comes_in(reg: Register, tmp_path: Path) -> None:
     person = reg.db.execute(
         "SELECT other_names, ethnicity, occupation, notes FROM persons"
     ).fetchone()
-    assert person == ("Tý", "Thái", "Làm ruộng", "Gia đình hợp tác [Chất sử dụng: Heroin]")
+    assert person == ("Tý", "Thái", "Làm ruộng", "Gia đình hợp tác")
+    # Under management (rehab at home): the substances are declared on the day it began.
+    declared = reg.db.execute("SELECT declared_on, substances FROM substance_declarations")
+    assert declared.fetchall() == [("2026-09-01", "HER")]
     episode = reg.db.execute(
         "SELECT start_date, decision_no, decision_date, planned_end FROM episodes "
         "WHERE category = 'rehab_home'"

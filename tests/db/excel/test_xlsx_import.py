@@ -196,12 +196,17 @@ def test_a_post_rehab_row_says_the_rehab_before_it(reg: Register, tmp_path: Path
             ]  # fmt: skip
     plan = plan_import(reg, workbook(tmp_path / "ds.xlsx", {"Đối tượng": rows}))
     assert [r.fate for r in plan.rows] == [IMPORT, IMPORT, REJECTED, REJECTED, IMPORT, REJECTED]
-    assert plan.rows[2].reason.startswith(
-        "Hình thức cai nghiện trước đó: cần biết để tính thời hạn quản lý sau cai nghiện"
+    # Neither column filled: refused under "Cai nghiện trước đó", never a quiet 1 year.
+    assert plan.rows[2].reason == (
+        "Cai nghiện trước đó: cần biết để tính thời hạn quản lý sau cai nghiện (1 năm, hoặc 2 "
+        "năm với người từ đủ 18 tuổi ra khỏi cơ sở cai nghiện bắt buộc), chương trình không tự "
+        "cho 1 năm; ghi một trong: “Cai nghiện tại gia đình”, “Cai nghiện tại cộng đồng”, “Cai "
+        "nghiện tại cơ sở”, “Cai nghiện bắt buộc” — hoặc ghi “Ngày kết thúc dự kiến” theo quyết "
+        "định."
     )
-    assert "“Methadone” không nhận ra" in plan.rows[3].reason
+    assert "Cai nghiện trước đó: “Methadone” không nhận ra" in plan.rows[3].reason
     assert plan.rows[5].reason == (
-        "Kết thúc dự kiến: 01/02/2026 không sau ngày bắt đầu 01/03/2026."
+        "Ngày kết thúc dự kiến: 01/02/2026 không sau ngày bắt đầu 01/03/2026."
     )
     apply_import(reg, plan)
     ends = dict(reg.db.execute(
