@@ -23,6 +23,8 @@ from db.persons.drugtests import KINDS as TEST_KINDS
 from db.persons.drugtests import RESULTS
 from db.persons.people import FIELDS as PERSON_FIELDS
 from db.persons.people import _derived
+from db.persons.team import FIELDS as TEAM_FIELDS
+from db.persons.team import ROLES as TEAM_ROLES
 from db.store import seal
 from db.store.records import log_change, transaction
 from db.store.register import Register
@@ -43,7 +45,19 @@ FIELD_LABELS = {
     "at_address": "Có mặt tại nơi cư trú", "address": "Địa chỉ", "found_date": "Ngày phát hiện",
     "cleared_date": "Ngày xóa bỏ", "incident_date": "Ngày xảy ra", "serious": "Nghiêm trọng",
     "count": "Số lượng", "area_m2": "Diện tích (m²)", "value": "Giá trị", "key": "Mục cài đặt",
-    "day": "Ngày", "person_id": "Người", "commune_id": "Xã",
+    "day": "Ngày", "person_id": "Người", "commune_id": "Xã", "merged_into": "Gộp vào hồ sơ",
+    "episode_id": "Diện quản lý", "days": "Số ngày", "ordered_on": "Ngày quyết định giám sát",
+    "ordered_by": "Người quyết định", "from_date": "Từ ngày", "to_date": "Đến ngày",
+    "device": "Thiết bị", "ended_on": "Ngày kết thúc giám sát", "declared_on": "Ngày khai báo",
+    "role": "Vai trò", "relation": "Quan hệ / đơn vị",
+}  # fmt: skip
+# Where one table names a field otherwise than the others do.
+_TABLE_FIELDS: dict[str, dict[str, str]] = {
+    "absences": {"start_date": "Vắng mặt từ ngày", "end_date": "Đến ngày"},
+    "monitoring_orders": {"from_date": "Giám sát từ ngày", "to_date": "Giám sát đến ngày",
+                          "end_reason": "Lý do kết thúc giám sát"},
+    "substance_declarations": {"substances": "Chất khai sử dụng"},
+    "management_team": dict(TEAM_FIELDS),
 }  # fmt: skip
 _CODES: dict[str, dict[str, str]] = {
     "category": {c.value: label for c, label in LABELS.items()},
@@ -53,6 +67,11 @@ _CODES: dict[str, dict[str, str]] = {
 }
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T")
+
+
+def field_label(table: str, name: str) -> str:
+    """A field's name as an officer reads it, in the words of its table."""
+    return _TABLE_FIELDS.get(table, {}).get(name) or FIELD_LABELS.get(name, name)
 
 
 def when(stamp: str) -> str:
@@ -76,6 +95,15 @@ def shown(reg: Register, table: str, name: str, value: Any) -> str:
     if name == "person_id":
         row = reg.conn.execute("SELECT full_name FROM persons WHERE id = ?", [value]).fetchone()
         return str(row[0]) if row else str(value)
+    if name == "episode_id":
+        row = reg.conn.execute(
+            "SELECT category, start_date FROM episodes WHERE id = ?", [value]
+        ).fetchone()
+        if row is None:
+            return str(value)
+        return f"{_CODES['category'].get(row[0], row[0])} (từ {show(row[1])})"
+    if name == "role" and table == "management_team":
+        return TEAM_ROLES.get(str(value), str(value))
     if name == "kind":
         codes = {"drug_tests": TEST_KINDS, "contacts": CONTACT_KINDS}.get(table, {})
         return codes.get(str(value), str(value))
@@ -99,8 +127,11 @@ def describe(reg: Register, table: str, row_id: str) -> str:
         return str(record["full_name"])
     if record.get("person_id"):
         person = shown(reg, table, "person_id", record["person_id"])
+        if table == "management_team":
+            return f"{person} — {record.get('name') or ''}"
         day = next((record[k] for k in ("test_date", "start_date", "contact_date",
-                                        "incident_date") if record.get(k)), "")  # fmt: skip
+                                        "incident_date", "from_date", "declared_on")
+                    if record.get(k)), "")  # fmt: skip
         return f"{person} ({show(day)})" if day else person
     for key in ("name", "key", "day"):
         if record.get(key):
@@ -120,7 +151,7 @@ def open_conflicts(reg: Register) -> list[dict[str, Any]]:
                 **row,
                 "table_label": TABLE_LABELS.get(row["tbl"], row["tbl"]),
                 "record": describe(reg, row["tbl"], row["row_id"]),
-                "field_label": FIELD_LABELS.get(row["field"], row["field"]),
+                "field_label": field_label(row["tbl"], row["field"]),
                 "local_shown": shown(reg, row["tbl"], row["field"], local),
                 "remote_shown": shown(reg, row["tbl"], row["field"], remote),
                 "local_when": when(row["local_at"]),

@@ -9,6 +9,7 @@ values back, and is refused.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from db.handover.bundle import (
     NewerBundle,
     OlderBundle,
 )
+from db.store.anchor import parse_anchor
 from db.store.register import Register
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -63,6 +65,10 @@ def _problem(manifest: dict[str, Any]) -> str | None:
          and all(isinstance(t, str) for t in manifest.get("tables", []))),
         ("content_sha256", isinstance(manifest.get("content_sha256"), str)
          and bool(_SHA.fullmatch(manifest["content_sha256"]))),
+        # The sender's chain anchor (db.store.anchor); bundles of older versions have none.
+        ("anchor", manifest.get("anchor") is None or (
+            isinstance(manifest["anchor"], str) and len(manifest["anchor"]) <= 40
+            and parse_anchor(manifest["anchor"]) is not None)),
     ]  # fmt: skip
     for name, ok in checks:
         if not ok:
@@ -127,6 +133,35 @@ def check_order(reg: Register, path: Path, manifest: dict[str, Any]) -> None:
         f"ngày {when}: nhập nó sẽ đưa giá trị cũ trở lại. Sổ không bị thay đổi; hãy xin bên "
         "gửi một gói mới."
     )
+
+
+def anchor_note(reg: Register, manifest: dict[str, Any]) -> str | None:
+    """What the sender's chain anchor says against the last one this register got from the
+    same laptop: its change log can only grow, so a head further back, or the same entry with
+    another hash, means entries were deleted or rewritten there (or a backup was restored)."""
+    code = manifest.get("anchor")
+    parsed = parse_anchor(code) if isinstance(code, str) else None
+    if parsed is None:
+        return None
+    for (summary,) in reg.conn.execute(
+        "SELECT summary FROM handover_imports WHERE source_device = ? AND source_seq < ? "
+        "ORDER BY source_seq DESC LIMIT 1",
+        [manifest["source"]["device_id"], manifest["seq"]],
+    ):
+        try:
+            before = json.loads(summary).get("anchor")
+        except (ValueError, AttributeError):
+            return None
+        earlier = parse_anchor(before) if isinstance(before, str) else None
+        if earlier is None:
+            return None
+        if parsed[0] < earlier[0] or (parsed[0] == earlier[0] and parsed[1] != earlier[1]):
+            return (
+                f"Mốc nhật ký của máy gửi ({code}) lùi lại so với gói trước từ cùng máy "
+                f"({before}): nhật ký thay đổi ở máy đó đã bị xóa hoặc viết lại, hoặc máy đó đã "
+                "khôi phục một bản sao lưu cũ. Hãy hỏi lại bên gửi."
+            )
+    return None
 
 
 def peer_no(reg: Register, device: str | None) -> int:

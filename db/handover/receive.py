@@ -77,6 +77,14 @@ class Preview:
         return out
 
     @property
+    def anchor(self) -> str | None:
+        """The sender's chain anchor when it made the bundle ("1834-3F9A0C7B21E4", see
+        db.store.anchor): to show, and to compare with the sender's later anchors; None for a
+        bundle of an older version, which has none."""
+        code = self.manifest.get("anchor")
+        return code if isinstance(code, str) else None
+
+    @property
     def source_label(self) -> str:
         """Who made the bundle, as an officer reads it."""
         return source_label(self.manifest)
@@ -226,6 +234,9 @@ def _open(
         preview.import_no, preview.imported_at = previous
     else:
         ledger.check_order(reg, reader.path, manifest)
+    moved_back = ledger.anchor_note(reg, manifest)
+    if moved_back:
+        preview.notes.append(moved_back)
     return reader, preview
 
 
@@ -302,7 +313,9 @@ def import_bundle(
             if settings.new or settings.changed or settings.conflicts:
                 seal.reseal(reg)  # taken over: the chief's seal covers the new settings
             ledger.acknowledge(reg, manifest, at)
-            summary = {t: c.as_dict() for t, c in preview.tables.items()}
+            summary: dict[str, Any] = {t: c.as_dict() for t, c in preview.tables.items()}
+            if preview.anchor:
+                summary["anchor"] = preview.anchor  # the sender's, kept outside its file
             reg.conn.execute(
                 "UPDATE handover_imports SET summary = ? WHERE import_no = ?",
                 [json.dumps(summary), import_no],

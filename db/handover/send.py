@@ -35,6 +35,7 @@ from db.handover.receive import (
     _peer_no,
     _quiet,
 )
+from db.store.anchor import anchor_code, chain_head
 from db.store.audit import log_event
 from db.store.records import transaction
 from db.store.register import Register
@@ -56,6 +57,7 @@ class ExportResult:
     counts: dict[str, int]
     receiver: str
     fell_back: bool  # asked for incremental, but nothing was ever sent to this receiver
+    anchor: str = ""  # this register's chain anchor the bundle carries (db.store.anchor)
 
 
 def bundle_name(reg: Register, seq: int, when: datetime | None = None) -> str:
@@ -272,6 +274,9 @@ def export_bundle(
     def produce(writer: BundleWriter) -> dict[str, Any]:
         reg.conn.execute("BEGIN")  # one snapshot: the bundle is consistent across tables
         try:
+            # The change log's head in the same snapshot as the rows: the anchor the bundle
+            # carries outside this file (db.store.anchor), first read so the snapshot starts here.
+            anchor = anchor_code(*chain_head(reg.conn))
             own, imported = _changed_ids(reg, last[1], last[2]) if last else ({}, {})
             # A first "incremental" bundle for a peer we know: every row it does not have yet.
             every_new = last is None and not full and device is not None
@@ -302,7 +307,8 @@ def export_bundle(
         finally:
             reg.conn.execute("COMMIT")
         step("Đang kiểm tra lại gói vừa ghi", total, total)
-        return _manifest(reg, settings, bundle_id, kind, seq, last, label, device)
+        return {**_manifest(reg, settings, bundle_id, kind, seq, last, label, device),
+                "anchor": anchor}  # fmt: skip
 
     try:
         written = create_bundle(target, passphrase, produce, kdf_n=kdf_n)
@@ -316,7 +322,8 @@ def export_bundle(
     counts = written.manifest["counts"]
     log_event(reg, "export", {"what": "handover_bundle", "file": written.path.name,
                               "sha256": written.sha256, "receiver": label, "kind": kind,
-                              "rows": sum(counts.values())})  # fmt: skip
+                              "rows": sum(counts.values()),
+                              "anchor": written.manifest["anchor"]})  # fmt: skip
     with transaction(reg):
         reg.conn.execute(
             "UPDATE handover_exports SET status = 'done', finished_at = ?, file_name = ?, "
@@ -327,7 +334,7 @@ def export_bundle(
     step("Xong", 1, 1)
     return ExportResult(
         written.path, written.sha256, written.size, seq, kind, counts, label,
-        fell_back=not full and kind == "full",
+        fell_back=not full and kind == "full", anchor=written.manifest["anchor"],
     )  # fmt: skip
 
 

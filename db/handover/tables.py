@@ -16,7 +16,8 @@ from db.store import seal
 # The tables a bundle carries, parents first (foreign keys hold row by row). Deliberately a
 # list of its own: a new synced table travels only once someone has decided it may.
 HANDOVER_TABLES = (
-    "villages", "persons", "episodes", "drug_tests", "contacts", "hotspots",
+    "villages", "persons", "episodes", "drug_tests", "contacts", "absences",
+    "monitoring_orders", "substance_declarations", "management_team", "hotspots",
     "prevention_models", "incidents", "settings", "calendar_days",
 )  # fmt: skip
 # A commune's own configuration: not merged into a register of another commune.
@@ -25,7 +26,10 @@ COMMUNE_LOCAL = ("settings", "calendar_days")
 PROTECTED_TABLES = tuple(t for t in seal.protected_tables() if t != "settings")
 TABLE_LABELS = {
     "villages": "Thôn, bản", "persons": "Người trong sổ", "episodes": "Diện quản lý",
-    "drug_tests": "Xét nghiệm", "contacts": "Tiếp xúc, kiểm tra", "hotspots": "Điểm phức tạp",
+    "drug_tests": "Xét nghiệm", "contacts": "Tiếp xúc, kiểm tra",
+    "absences": "Vắng mặt không báo", "monitoring_orders": "Giám sát điện tử",
+    "substance_declarations": "Khai báo chất sử dụng", "management_team": "Tổ quản lý",
+    "hotspots": "Điểm phức tạp",
     "prevention_models": "Mô hình phòng chống", "incidents": "Vụ việc",
     "settings": "Cài đặt", "calendar_days": "Lịch nghỉ, làm bù",
 }  # fmt: skip

@@ -46,9 +46,12 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "officer": "Cán bộ", "notes": "Nội dung",
     },
     "management_team": {**_COMMON, **team.FIELDS},
+    "absences": _COMMON, "monitoring_orders": _COMMON,
+    "substance_declarations": {**_COMMON, "substances": "Chất khai sử dụng"},
 }  # fmt: skip
 # Columns the program keeps for itself: never shown.
-_HIDDEN = {"id", "rid", "commune_id", "name_folded", "search_text", "sort_key", "id_kind"}
+_HIDDEN = {"id", "rid", "commune_id", "name_folded", "search_text", "sort_key", "id_kind",
+           "episode_id"}  # fmt: skip
 _CODES: dict[tuple[str, str], Mapping[str, str]] = {
     ("drug_tests", "kind"): drugtests.KINDS,
     ("drug_tests", "method"): drugtests.METHODS,
@@ -57,10 +60,12 @@ _CODES: dict[tuple[str, str], Mapping[str, str]] = {
     ("management_team", "role"): team.ROLES,
     ("episodes", "end_kind"): END_KINDS,
     ("episodes", "category"): {c.value: LABELS[c] for c in Category},
+    ("monitoring_orders", "category"): {c.value: LABELS[c] for c in Category},
     ("persons", "sex"): {"M": "Nam", "F": "Nữ"},
 }
 _DATES = {"birth_date", "start_date", "end_date", "planned_end", "decision_date", "notice_date",
-          "test_date", "contact_date", "from_date", "to_date"}  # fmt: skip
+          "test_date", "contact_date", "from_date", "to_date", "ordered_on", "ended_on",
+          "declared_on"}  # fmt: skip
 _PEOPLE = {"person_id", "merged_into"}
 
 
@@ -123,29 +128,23 @@ def show_value(table: str, field: str, value: Any, names: _Names) -> str:
 
 
 def _label(table: str, field: str) -> str:
-    return FIELD_LABELS.get(table, {}).get(field, field)
+    return FIELD_LABELS.get(table, {}).get(field) or _MORE_LABELS.get(field, field)
 
 
 def _changes(table: str, changes: Mapping[str, Any], names: _Names) -> list[str]:
-    return [
-        f"{_label(table, k)}: {show_value(table, k, old, names)} → "
-        f"{show_value(table, k, new, names)}"
-        for k, (old, new) in changes.items()
-        if k not in _HIDDEN
-    ]
+    return [f"{_label(table, k)}: {show_value(table, k, old, names)} → "
+            f"{show_value(table, k, new, names)}"
+            for k, (old, new) in changes.items() if k not in _HIDDEN]  # fmt: skip
 
 
 def _values(table: str, values: Mapping[str, Any], names: _Names) -> list[str]:
-    return [
-        f"{_label(table, k)}: {show_value(table, k, v, names)}"
-        for k, v in values.items()
-        if k not in _HIDDEN and k != "person_id" and v not in (None, "", "[]")
-    ]
+    return [f"{_label(table, k)}: {show_value(table, k, v, names)}" for k, v in values.items()
+            if k not in _HIDDEN and k != "person_id" and v not in (None, "", "[]")]  # fmt: skip
 
 
 def _what(table: str, row: Mapping[str, Any] | None) -> str:
     """The record an entry is about, in words."""
-    label = history.TABLE_LABELS.get(table, table)
+    label = _MORE_TABLES.get(table) or history.TABLE_LABELS.get(table, table)
     if row is None:
         return label
     if table == "drug_tests":
@@ -156,6 +155,9 @@ def _what(table: str, row: Mapping[str, Any] | None) -> str:
         return f"{contacts.KINDS.get(row['kind'], row['kind'])} ngày {show(row['contact_date'])}"
     if table == "management_team":
         return f"Tổ quản lý: {row['name']}"
+    if table in ("absences", "monitoring_orders", "substance_declarations"):
+        days = ("start_date", "from_date", "declared_on", "end_date", "to_date")
+        return f"{label}: {' – '.join(show(row[k]) for k in days if row.get(k))}"
     if table == "persons" and row.get("merged_into"):
         return f"Hồ sơ đã gộp: {row['full_name']}"
     return label
@@ -179,16 +181,18 @@ def _rows_of(reg: Register, entries: Iterable[Mapping[str, Any]]) -> dict[str, d
 
 
 def _entries(reg: Register, person_id: str, limit: int) -> list[dict[str, Any]]:
-    """The raw log entries of the person, their team and the records merged into theirs."""
+    """The raw log entries of the person, their own rows and the records merged into theirs."""
     merged = [r[0] for r in reg.db.execute("SELECT id FROM persons WHERE merged_into = ?",
                                            [person_id])]  # fmt: skip
     entries = {e["seq"]: e for pid in (person_id, *merged)
                for e in history.person_history(reg, pid, limit)}  # fmt: skip
     for row in reg.db.query(
         "SELECT seq, at, user, device_id, table_name, row_id, action, changes FROM change_log "
-        "WHERE row_id IN (SELECT id FROM management_team WHERE person_id = ?) "
-        "ORDER BY seq DESC LIMIT ?",
-        [person_id, limit],
+        "WHERE row_id IN (SELECT id FROM management_team WHERE person_id = :p UNION ALL SELECT id "
+        "FROM absences WHERE person_id = :p UNION ALL SELECT id FROM monitoring_orders WHERE "
+        "person_id = :p UNION ALL SELECT id FROM substance_declarations WHERE person_id = :p) "
+        "ORDER BY seq DESC LIMIT :limit",
+        {"p": person_id, "limit": limit},
     ):
         entries[row["seq"]] = row
     return [entries[s] for s in sorted(entries, reverse=True)[:limit]]
@@ -279,7 +283,7 @@ _NAMED_BY = {"villages": "name", "hotspots": "name", "prevention_models": "name"
              "monitoring_orders": "from_date", "substance_declarations": "declared_on",
              "accounts": "full_name"}  # fmt: skip
 _MORE_TABLES = {"absences": "Vắng mặt", "monitoring_orders": "Giám sát điện tử",
-                "substance_declarations": "Khai báo chất",
+                "substance_declarations": "Khai báo chất sử dụng",
                 "management_team": "Tổ quản lý"}  # fmt: skip
 
 
@@ -289,10 +293,6 @@ Words = Mapping[tuple[str, str], Mapping[str, str]]
 def account_names(reg: Register) -> dict[str, str]:
     """login → the account's full name (accounts without one are left out)."""
     return {str(login): str(name) for login, name in _Names(reg).accounts.items()}
-
-
-def _log_label(table: str, field: str) -> str:
-    return FIELD_LABELS.get(table, {}).get(field) or _MORE_LABELS.get(field, field)
 
 
 def _log_value(table: str, field: str, value: Any, names: _Names, words: Words) -> str:
@@ -323,10 +323,10 @@ def _log_parts(table: str, changes: Any, names: _Names, words: Words, *,
     if not isinstance(changes, Mapping):
         return [str(changes)]
     if update:
-        return [f"{_log_label(table, k)}: {_log_value(table, k, old, names, words)} → "
+        return [f"{_label(table, k)}: {_log_value(table, k, old, names, words)} → "
                 f"{_log_value(table, k, new, names, words)}"
                 for k, (old, new) in changes.items() if k not in _LOG_HIDDEN]  # fmt: skip
-    return [f"{_log_label(table, k)}: {_log_value(table, k, v, names, words)}"
+    return [f"{_label(table, k)}: {_log_value(table, k, v, names, words)}"
             for k, v in changes.items()  # the person, the setting: named in their own column
             if k not in _LOG_HIDDEN and k not in ("person_id", "key")
             and v not in (None, "", "[]")]  # fmt: skip

@@ -105,6 +105,7 @@ def _check(reg: Register) -> list[Problem]:
         ).fetchone()[0]
         if orphans:
             problems.append(Problem(f"Bản ghi {table} không có người tương ứng", str(orphans)))
+    problems += _orphans(reg)
     overlapping = reg.db.execute(
         "SELECT count(*) FROM episodes a JOIN episodes b ON a.person_id = b.person_id "
         "AND a.category = b.category AND a.id < b.id WHERE a.deleted = 0 AND b.deleted = 0 "
@@ -116,6 +117,39 @@ def _check(reg: Register) -> list[Problem]:
             Problem("Một người có hai diện cùng loại chồng lên nhau", f"{overlapping} cặp")
         )
     return problems + verify_chain(reg)
+
+
+# A person's rows of Law 120/2025 and post-rehab management, and what each points to.
+_PARENTS = {
+    "absences": (("person_id", "persons", "người"), ("episode_id", "episodes", "diện quản lý")),
+    "monitoring_orders": (("person_id", "persons", "người"),
+                          ("episode_id", "episodes", "diện quản lý")),
+    "substance_declarations": (("person_id", "persons", "người"),),
+    "management_team": (("person_id", "persons", "người"),),
+}  # fmt: skip
+_TABLE_WORDS = {"absences": "Vắng mặt", "monitoring_orders": "Lệnh giám sát điện tử",
+                "substance_declarations": "Khai báo chất sử dụng",
+                "management_team": "Thành viên tổ quản lý"}  # fmt: skip
+_NAMED = 10  # records named per table and parent; the rest counted
+
+
+def _orphans(reg: Register) -> list[Problem]:
+    """Live rows whose person or episode is not in the register, each named by its id."""
+    found: list[Problem] = []
+    for table, parents in _PARENTS.items():
+        for column, parent, word in parents:
+            ids = [r[0] for r in reg.db.execute(
+                f"SELECT x.id FROM [{table}] x WHERE x.deleted = 0 AND x.[{column}] IS NOT NULL "
+                f"AND NOT EXISTS (SELECT 1 FROM [{parent}] p WHERE p.id = x.[{column}]) "
+                "ORDER BY x.id")]  # fmt: skip
+            if not ids:
+                continue
+            more = f" và {len(ids) - _NAMED} bản ghi khác" if len(ids) > _NAMED else ""
+            found.append(Problem(
+                f"{_TABLE_WORDS[table]} không có {word} tương ứng",
+                f"{table}: {', '.join(ids[:_NAMED])}{more}",
+            ))  # fmt: skip
+    return found
 
 
 def _slot_problems(reg: Register) -> list[str]:
