@@ -179,7 +179,10 @@ def send_one(
         return False, exc.message
     if not 200 <= answer.status < 300:
         error = f"Máy chủ trả lời lỗi {answer.status} {answer.reason}"
-        if answer.status in (401, 403):
+        said = _message(answer.body)
+        if said:  # the province's inbox says why (db/province/receiver.py)
+            error += f": {said}"
+        elif answer.status in (401, 403):
             error += " (mã xác thực của xã bị từ chối: hãy kiểm tra mã do tỉnh cấp)"
         outbox.record_attempt(full.id, False, error, answer.status)
         return False, error
@@ -191,6 +194,13 @@ def send_one(
     outbox.record_attempt(full.id, True, status=answer.status)
     outbox.mark_sent(full.id, "upload", _kept_receipt(receipt, answer.status))
     return True, ""
+
+
+def _message(answer: bytes) -> str:
+    """The reason a server gave with a refusal (`{"message": …}`), shortened; "" if none."""
+    said = _receipt(answer)
+    text = said.get("message") if isinstance(said, dict) else None
+    return " ".join(text.split())[:300] if isinstance(text, str) else ""
 
 
 def _receipt(answer: bytes) -> Any:

@@ -35,6 +35,8 @@ REQUEST_SECONDS = 120.0  # a 2 MB report over a slow line, with room to spare
 SOCKET_SECONDS = 10
 MAX_HEADERS = 64 * 1024
 THREADS = 4
+LINGER_SECONDS = 2.0  # at most, after a refusal the client did not wait for
+LINGER_BYTES = 32 * 1024 * 1024
 
 
 class _DeadlineIO(socket.SocketIO):
@@ -66,15 +68,44 @@ class _Reader(StreamReader):
         self.bytes_read = 0
 
 
+class _Request(cheroot_server.HTTPRequest):
+    def send_headers(self) -> None:
+        # The application's "Connection: close" (every refusal) closes the connection: cheroot
+        # would otherwise first read the rest of a refused body, however large or slow.
+        if (b"Connection", b"close") in self.outheaders:
+            self.close_connection = True
+        super().send_headers()
+
+
 class _Connection(cheroot_server.HTTPConnection):
     """A connection whose every request must be over within the server's deadline."""
 
+    RequestHandlerClass = _Request
     request_seconds = REQUEST_SECONDS
     deadline: float | None = None
 
     def __init__(self, server: Any, sock: Any, makefile: Any = MakeFile) -> None:
         super().__init__(server, sock, makefile)
         self.rfile = _Reader(sock, self.rbufsize, self)
+
+    def _close_kernel_socket(self) -> None:
+        """A lingering close (as Apache's): end our side after the answer, then read and drop
+        what the client still sends, for a moment, before closing. Closing with its bytes
+        unread would reset the connection, and the client could lose the answer (a 408 or a
+        413 sent before its body was read)."""
+        raw = self.socket
+        try:
+            socket.socket.shutdown(raw, socket.SHUT_WR)  # the TCP socket under TLS: a FIN
+            end, dropped = time.monotonic() + LINGER_SECONDS, 0
+            while dropped < LINGER_BYTES and (left := end - time.monotonic()) > 0:
+                raw.settimeout(left)
+                part = socket.socket.recv(raw, 64 * 1024)
+                if not part:
+                    break
+                dropped += len(part)
+        except OSError:
+            pass  # gone already, or the moment is over: close as usual
+        super()._close_kernel_socket()  # type: ignore[misc]
 
     def communicate(self) -> Any:
         self.deadline = time.monotonic() + self.request_seconds
@@ -102,9 +133,9 @@ class InboxServer:
                                   timeout=SOCKET_SECONDS, shutdown_timeout=5)  # fmt: skip
         self.server.ssl_adapter = _adapter(Path(cert), Path(key))
         self.server.max_request_header_size = MAX_HEADERS
-        # The application refuses a body over its limit with a message; this is cheroot's own
-        # backstop (a chunked body, which the application refuses anyway: 411).
-        self.server.max_request_body_size = 2 * app.max_body
+        # No limit of cheroot's own: the application refuses a body over its limit with a
+        # message before reading it, and a body without a length (chunked) with 411.
+        self.server.max_request_body_size = 0
         self.server.ConnectionClass = type("Connection", (_Connection,),
                                            {"request_seconds": deadline})  # fmt: skip
         self._thread: threading.Thread | None = None
