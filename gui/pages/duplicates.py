@@ -11,9 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -128,9 +130,19 @@ class DuplicatesPage(Page):
         self.why = QLabel()
         self.why.setObjectName("whyNotMerge")
         self.why.setWordWrap(True)
-        cards = QHBoxLayout()
+        # The two cards side by side, scrolled together: on a small screen the page stays
+        # within the window, and row N of one card stays level with row N of the other.
+        pair = QWidget()
+        cards = QHBoxLayout(pair)
+        cards.setContentsMargins(0, 0, 0, 0)
         cards.addWidget(self.first, 1)
         cards.addWidget(self.second, 1)
+        self.cards = QScrollArea()
+        self.cards.setObjectName("pairCards")
+        self.cards.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards.setWidgetResizable(True)
+        self.cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.cards.setWidget(pair)
         buttons = QHBoxLayout()
         buttons.addWidget(self.why, 1)
         buttons.addWidget(self.dismiss_button)
@@ -138,7 +150,7 @@ class DuplicatesPage(Page):
         review = QWidget()
         review_layout = QVBoxLayout(review)
         review_layout.setContentsMargins(0, 0, 0, 0)
-        review_layout.addLayout(cards, 1)
+        review_layout.addWidget(self.cards, 1)
         review_layout.addLayout(buttons)
 
         self.merges = ListModel(MERGE_COLUMNS)

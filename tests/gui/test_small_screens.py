@@ -180,15 +180,6 @@ def _classes() -> list[type[QWidget]]:
 CLASSES = _classes()
 DIALOGS = [c for c in CLASSES if issubclass(c, QDialog)]
 PAGES = [c for c in CLASSES if issubclass(c, Page)]
-# Pages that do not fit beside the list of screens on the smallest screen: the window scrolls
-# (gui.kit.screen) but the officer has to. Measured with the offscreen platform's font.
-TOO_BIG = {
-    "TestRoundPage": "1008×250: the round's details in one grid and 13 substances in a row; "
-    "with the list of screens (229 px) 160 px wider than the screen",
-    "PersonPage": "981×535 with a person: two columns of action buttons with long titles; "
-    "133 px too wide and, with the menu and status bars (41 px), 33 px too tall",
-    "DuplicatesPage": "455×597: the pair's two cards above the lists; 95 px too tall",
-}
 
 
 @pytest.fixture(scope="module")
@@ -303,11 +294,7 @@ def chrome(world: dict[str, Any]) -> QSize:
     return size
 
 
-@pytest.mark.parametrize("cls", [
-    pytest.param(cls, id=cls.__name__, marks=[pytest.mark.xfail(reason=TOO_BIG[cls.__name__])]
-                 if cls.__name__ in TOO_BIG else [])
-    for cls in PAGES
-])  # fmt: skip
+@pytest.mark.parametrize("cls", [pytest.param(cls, id=cls.__name__) for cls in PAGES])
 def test_every_page_fits_beside_the_list_of_screens(
     qtbot: Any, world: dict[str, Any], chrome: QSize, cls: type[QWidget]
 ) -> None:

@@ -162,37 +162,57 @@ class TestRoundPage(Page):
         self.save_button.clicked.connect(self.save)
         self.refresh()
 
-    def _details(self) -> QGridLayout:
-        """The round's list, date, kind, method, officer, place and substances tested."""
-        substances = QHBoxLayout()
-        substances.setSpacing(10)
-        for box in self.substance_boxes.values():
-            substances.addWidget(box)
-        substances.addStretch(1)
-        form = QGridLayout()
-        form.addWidget(QLabel(self.tr("Danh sách:")), 0, 0)
-        form.addWidget(self.source_combo, 0, 1)
-        form.addWidget(QLabel(self.tr("Thôn/bản:")), 0, 2)
-        form.addWidget(self.village_combo, 0, 3)
-        form.addWidget(self.reload_button, 0, 4)
-        form.addWidget(QLabel(self.tr("Ngày xét nghiệm:")), 1, 0)
+    def _details(self) -> QVBoxLayout:
+        """The round's list, date, kind, method, officer, place and substances tested: rows of
+        fields that fit the page beside the list of screens at 1366×768 and 125 %."""
+
+        def row(
+            *pairs: tuple[str, QWidget | QHBoxLayout], end: QWidget | None = None
+        ) -> QHBoxLayout:
+            line = QHBoxLayout()
+            for caption, field in pairs:
+                line.addWidget(QLabel(caption))
+                if isinstance(field, QHBoxLayout):
+                    line.addLayout(field, 1)
+                else:
+                    line.addWidget(field, 1)
+                line.addSpacing(8)
+            if end is not None:
+                line.addWidget(end)
+            return line
+
         date_row = QHBoxLayout()
         date_row.addWidget(self.date_edit)
         date_row.addWidget(self.date_error, 1)
-        form.addLayout(date_row, 1, 1)
-        form.addWidget(QLabel(self.tr("Hình thức:")), 1, 2)
-        form.addWidget(self.kind_combo, 1, 3)
-        form.addWidget(QLabel(self.tr("Phương pháp:")), 1, 4)
-        form.addWidget(self.method_combo, 1, 5)
-        form.addWidget(QLabel(self.tr("Cán bộ:")), 2, 0)
-        form.addWidget(self.officer_edit, 2, 1)
-        form.addWidget(QLabel(self.tr("Địa điểm:")), 2, 2)
-        form.addWidget(self.place_edit, 2, 3, 1, 3)
-        form.addWidget(QLabel(self.tr("Chất xét nghiệm:")), 3, 0)
-        form.addLayout(substances, 3, 1, 1, 5)
-        form.setColumnStretch(1, 1)
-        form.setColumnStretch(3, 1)
-        return form
+        # The substances in two rows of seven: each code whole, its full name as a tooltip.
+        substances = QGridLayout()
+        substances.setHorizontalSpacing(10)
+        for number, box in enumerate(self.substance_boxes.values()):
+            substances.addWidget(box, number // 7, number % 7)
+        substances.setColumnStretch(7, 1)
+        tested = QHBoxLayout()
+        tested.addWidget(QLabel(self.tr("Chất xét nghiệm:")), 0, Qt.AlignmentFlag.AlignTop)
+        tested.addLayout(substances, 1)
+        details = QVBoxLayout()
+        details.addLayout(
+            row(
+                (self.tr("Danh sách:"), self.source_combo),
+                (self.tr("Thôn/bản:"), self.village_combo),
+                end=self.reload_button,
+            )
+        )
+        details.addLayout(
+            row(
+                (self.tr("Ngày xét nghiệm:"), date_row),
+                (self.tr("Hình thức:"), self.kind_combo),
+                (self.tr("Phương pháp:"), self.method_combo),
+            )
+        )
+        details.addLayout(
+            row((self.tr("Cán bộ:"), self.officer_edit), (self.tr("Địa điểm:"), self.place_edit))
+        )
+        details.addLayout(tested)
+        return details
 
     def _bottom(self) -> QHBoxLayout:
         """Counts, what was saved, why Save is off, Undo and Save."""
