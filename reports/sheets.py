@@ -15,13 +15,17 @@ from db.commune.places import village_by_name, villages
 from db.commune.settings import get_settings
 from db.core.dates import show
 from db.core.errors import UserError
+from db.duties.applies import refusal
 from db.figures.series import round_list
 from db.law.categories import END_KINDS, LABELS, SHORT_LABELS, Category
+from db.persons.absences import absences_of
 from db.persons.contacts import KINDS as CONTACT_KINDS
 from db.persons.contacts import contacts_of
+from db.persons.declarations import latest_declaration
 from db.persons.drugtests import KINDS as TEST_KINDS
 from db.persons.drugtests import METHODS, RESULTS, SUBSTANCES, tests_of
 from db.persons.episodes import history, open_episodes, status_label
+from db.persons.monitoring import open_orders
 from db.persons.people import get_person
 from db.persons.team import members_of
 from db.store.register import Register
@@ -29,6 +33,7 @@ from reports.layout import (
     LANDSCAPE,
     PORTRAIT,
     Meta,
+    esc,
     header,
     letterhead,
     make_styles,
@@ -84,6 +89,8 @@ def person_sheet(reg: Register, person_id: str, fonts: FontSet) -> bytes:
     ]
     rows: list[list[Any]] = [[label, value or ""] for label, value in identity]
     out.append(grid(rows, [50 * mm, 115 * mm], fonts, header_rows=0, align=(LEFT, LEFT)))
+    if substances := _substances_line(reg, person_id):
+        para(substances)
 
     episodes = history(reg, person_id)
     para("II. QUÁ TRÌNH QUẢN LÝ, CAI NGHIỆN, ĐIỀU TRỊ", "heading")
@@ -118,6 +125,21 @@ def person_sheet(reg: Register, person_id: str, fonts: FontSet) -> bytes:
         widths = [w * mm for w in (44, 40, 34, 25, 22)]
         out.append(grid(rows, widths, fonts, size=11,
                         align=(LEFT, LEFT, LEFT, LEFT, CENTER)))  # fmt: skip
+
+    orders = open_orders(reg, person_id)
+    if orders:
+        para("Giám sát điện tử (Luật 120/2025/QH15):", "lead")
+        for order in orders:
+            para(_order_line(order, today))
+    away = absences_of(reg, person_id)
+    if away:
+        para("Vắng mặt không báo cáo (không tính vào thời hạn quản lý sau cai nghiện):", "lead")
+        rows = [["STT", "Từ ngày", "Đến ngày", "Số ngày", "Ghi chú"]]
+        rows += [[str(i), show(a["start_date"]), show(a["end_date"]), str(a["days"]), a["notes"]]
+                 for i, a in enumerate(away, start=1)]  # fmt: skip
+        widths = [w * mm for w in (11, 25, 25, 18, 86)]
+        out.append(grid(rows, widths, fonts, size=11,
+                        align=(CENTER, CENTER, CENTER, CENTER, LEFT)))  # fmt: skip
 
     tests = tests_of(reg, person_id)
     para("III. CÁC LẦN XÉT NGHIỆM", "heading")
@@ -154,6 +176,35 @@ def person_sheet(reg: Register, person_id: str, fonts: FontSet) -> bytes:
     out.append(signature(officer, [], st))
     meta = Meta(f"Phiếu theo dõi — {person['full_name']}", "Phiếu theo dõi", lh.unit_in_text)
     return render(out, fonts, meta, PORTRAIT)
+
+
+def _substances_line(reg: Register, person_id: str) -> str:
+    """What the person declared using (Law 120/2025/QH15), as markup; "chưa khai báo" for one
+    who must declare and has not, nothing for anyone else."""
+    declared = latest_declaration(reg, person_id)
+    if declared is not None:
+        return (
+            f"Chất sử dụng (khai báo ngày {show(declared['declared_on'])}): {esc(declared['text'])}"
+        )
+    if not refusal(reg, "declare", person_id):
+        return "Chất sử dụng: chưa khai báo."
+    return ""
+
+
+def _order_line(order: dict[str, Any], today: date) -> str:
+    """An electronic monitoring order not yet ended, as markup."""
+    if order["in_effect"]:
+        state = "đang giám sát"
+    elif order["from_date"] > today.isoformat():
+        state = "chưa đến ngày giám sát"
+    else:
+        state = "đã qua ngày giám sát, chưa ghi kết thúc"
+    device = f"; thiết bị: {esc(order['device'])}" if order["device"] else ""
+    return (
+        f"Quyết định ngày {show(order['ordered_on'])} của {esc(order['ordered_by'])} (diện "
+        f"{esc(order['category_label'])}): giám sát từ {show(order['from_date'])} đến "
+        f"{show(order['to_date'])}{device}; {state}."
+    )
 
 
 def find_village(reg: Register, name: str) -> dict[str, Any]:
