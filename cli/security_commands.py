@@ -225,12 +225,14 @@ def cmd_repair_seal(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_change_key(path: Path, args: argparse.Namespace) -> int:
     """The chief changes the register's key (disabling an account first, if asked)."""
+    from reports.build import reseal_outbox  # the sealed reports follow the new key
+
     with open_for_command(path, args) as reg:
         if args.disable:
-            stranded = disable_account(reg, args.disable, rotate=True)
+            stranded = disable_account(reg, args.disable, rotate=True, after=reseal_outbox)
             print(f"Đã khóa tài khoản “{keys.normalize_login(args.disable)}”.")
         else:
-            stranded = rotate_key(reg, reason="chỉ huy đổi khóa")
+            stranded = rotate_key(reg, reason="chỉ huy đổi khóa", after=reseal_outbox)
     print(
         f"Đã đổi khóa mã hóa của sổ “{path}”. Mật khẩu và mã khôi phục vẫn dùng như cũ; khóa mở "
         "cũ (trong tệp khóa của các bản sao lưu trước) chỉ còn mở được các bản sao lưu đó."

@@ -1,5 +1,6 @@
 """Settings: the unit's names and figures (this module), the working calendar (holidays.py)
-and the rules in force (rules.py), one tab each.
+and the rules in force (rules.py), one tab each; the province's upload credential sits with the
+upload address (upload.py).
 
 Every setting of `db.commune.settings.SETTINGS` has a field built from its kind and range there;
 a field is checked by db's own check when the officer leaves it, and `save_settings` checks them
@@ -43,12 +44,14 @@ from gui.kit.forms import field_box, on_change
 from gui.kit.page import Page
 from gui.pages.settings.holidays import HolidaysTab
 from gui.pages.settings.rules import RulesTab
+from gui.pages.settings.upload import TITLE as UPLOAD_TITLE
+from gui.pages.settings.upload import UploadFields
 
 _INTERVALS = tuple(s.key for s in SETTINGS if s.kind == "days")
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Đơn vị và văn bản", (
         "province_name", "unit_name", "commune_name", "place_name", "chief_name", "chief_title",
-        "officer_name", "report_prefix", "report_cutoff_day", "upload_url",
+        "officer_name", "report_prefix", "report_cutoff_day",
     )),
     ("Địa bàn và mốc đăng ký xã không ma túy", (
         "remote_area", "population", "baseline_date", "baseline_users", "baseline_addicts",
@@ -56,6 +59,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Chu kỳ xét nghiệm định kỳ (để trống: không xét nghiệm định kỳ)", _INTERVALS),
     ("Nhắc việc", ("due_window_days", "ending_soon_days")),
     ("Bảo mật và sao lưu", ("idle_lock_minutes", "backup_keep")),
+    (UPLOAD_TITLE, ("upload_url",)),  # and the credential's rows (upload.py)
 )  # fmt: skip
 VIETNAMESE = QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam)
 
@@ -79,6 +83,7 @@ class SettingsPage(Page):
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._loaded: dict[str, Any] = {}
+        self.upload = UploadFields(reg, self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.addTab(self._settings_tab(), self.tr("Thông tin đơn vị"))
@@ -147,6 +152,8 @@ class SettingsPage(Page):
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for setting in settings:
                 self._add_setting(form, setting)
+            if title == UPLOAD_TITLE:
+                self.upload.add_rows(form)
             column.addWidget(box)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -209,15 +216,25 @@ class SettingsPage(Page):
                 self._show(setting, values[setting.key])
                 set_error(self.errors[setting.key], None)
         self._loaded = {key: self._read(key) for key in self.fields}
+        self.upload.load()
 
     def save(self) -> None:
         """Save what changed; one wrong field saves nothing and says why next to it."""
         changes = {k: v for k in self.fields if (v := self._read(k)) != self._loaded[k]}
-        if not changes:
+        credential = self.upload.changed()
+        if not changes and not credential:
             self.status.setText(self.tr("Không có thay đổi nào để lưu."))
             return
+        if credential and self.upload.check_fields() is None:
+            for key, value in changes.items():  # the other wrong fields, at the same time
+                set_error(self.errors[key], check_setting(key, value))
+            self.status.setText(self.tr("Chưa lưu: sửa các ô có chữ đỏ rồi lưu lại."))
+            return
         try:
-            save_settings(self.reg, changes)
+            if changes:
+                save_settings(self.reg, changes)
+            if credential:
+                self.upload.save()
         except ValidationError as exc:
             place_errors(self.errors, exc.errors)
             self.status.setText(self.tr("Chưa lưu: sửa các ô có chữ đỏ rồi lưu lại."))
@@ -226,7 +243,8 @@ class SettingsPage(Page):
             show_failure(self, exc)
             return
         self.refresh()
-        self.status.setText(self.tr("Đã lưu %1 mục.").replace("%1", str(len(changes))))
+        saved = len(changes) + credential
+        self.status.setText(self.tr("Đã lưu %1 mục.").replace("%1", str(saved)))
         self.register_changed.emit()
 
     def refresh(self) -> None:

@@ -19,12 +19,21 @@ from db.security.backup import make_backup
 from db.security.encryption import create_register
 from db.store import keys
 from db.store.register import Register, open_register, unlock
-from reports.build import monthly_report, open_report, outbox_for, reseal_outbox
+from reports.build import (
+    monthly_report,
+    open_report,
+    outbox_for,
+    reseal_outbox,
+    set_upload_config,
+    upload_config,
+)
 from reports.outbox import default_folder
+from reports.upload_config import UploadConfig
 from tests.support.registers import PASSWORD, TODAY
 
 AN = "mat-khau-cua-an"
 NAME = "Lò Văn Ươn"
+TOKEN = "xa-chieng-mung.7f3a9"
 
 
 @pytest.fixture
@@ -38,6 +47,7 @@ def path(tmp_path: Path, fast_keys: None) -> Path:
         person = people.add_person(reg, {"full_name": NAME, "birth_date": "1990"})
         actions.management_decision(reg, person, "05/10/2026", decision_no="12/QĐ")
         monthly_report(reg, "2026-10")
+        set_upload_config(reg, UploadConfig(token=TOKEN))
     return where
 
 
@@ -57,13 +67,15 @@ def the_report_opens(path: Path, folder: Path, *, old_key_kept: bool = False) ->
         folder.mkdir()
         shown = open_report(reg, box, entry.id, folder)
         assert shown.read_bytes().startswith(b"%PDF")
+        assert upload_config(reg, box).token == TOKEN  # the province's credential follows too
 
 
 Rotation = Callable[[Register], object]
 ROTATIONS: dict[str, Rotation] = {
     "disable": lambda reg: auth.disable_account(reg, "an", rotate=True, after=reseal_outbox),
-    "reset": lambda reg: auth.reset_password(reg, "an", "mat-khau-moi-an", rotate=True,
-                                             after=reseal_outbox),  # fmt: skip
+    "reset": lambda reg: auth.reset_password(
+        reg, "an", "mat-khau-moi-an", rotate=True, after=reseal_outbox
+    ),
 }
 
 
