@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from PySide6.QtWidgets import QFileDialog, QPushButton
 
 import gui.pages.usb.receive
 import gui.pages.usb.send
+from db.commune.settings import get_settings, save_settings
 from db.handover import bundle, conflicts
 from db.persons import people
+from db.store.anchor import chain_head, parse_anchor
 from db.store.register import Register
 from gui.kit.drives import Drive, removable_drives
 from gui.pages.usb.page import UsbPage, conflict_model, preview_model
@@ -182,3 +185,51 @@ def test_a_wrong_passphrase_is_said_and_nothing_changes(
 
 def test_drive_list_on_this_machine_does_not_fail() -> None:
     assert all(isinstance(d, Drive) for d in removable_drives())
+
+
+def test_the_preview_lists_what_is_left_out_and_the_senders_anchor(
+    qtbot: Any, laptops: Any, stick: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, _ = laptops
+    page_a, page_b = page_for(qtbot, a), page_for(qtbot, b)
+    first = export_from(qtbot, page_a, "Máy B", full=True)
+    import_into(qtbot, page_b, first, monkeypatch)
+    tab = page_b.import_tab
+    assert tab.import_notes.text() == ""  # a take-over brings the settings: nothing left out
+    page_b.import_tab.take_over.setChecked(True)
+    click(qtbot, page_b, tab.import_button)
+    # A's chief sets A's upload address; a bundle never carries settings.
+    save_settings(a, {"upload_url": "https://gia-mao.example/nhan"})
+    page_a.refresh()
+    again = export_from(qtbot, page_a, "Máy B", full=False)
+    import_into(qtbot, page_b, again, monkeypatch)
+    assert tab.preview is not None
+    assert tab.import_notes.isVisibleTo(page_b)
+    assert tab.import_notes.text().startswith("Lưu ý:\n• Không nhập 1 mục cài đặt (upload_url)")
+    code = tab.preview.anchor
+    assert code is not None and parse_anchor(code) is not None
+    assert parse_anchor(code)[0] <= chain_head(a.conn)[0]  # type: ignore[index]
+    assert tab.sender_anchor.text().startswith(f"Mốc nhật ký của máy gửi khi lập gói: {code} ")
+    click(qtbot, page_b, tab.import_button)
+    assert "Không nhập 1 mục cài đặt" in tab.import_notes.text()  # said again after the import
+    assert get_settings(b)["upload_url"] == ""
+    # Choosing another bundle clears them.
+    tab.set_bundle(first)
+    assert tab.import_notes.text() == tab.sender_anchor.text() == ""
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [({}, ""), ({"anchor": "12-3F9A0C7B21E4"}, "12-3F9A0C7B21E4"),
+     ({"sender_anchor": "13-3F9A0C7B21E4"}, "13-3F9A0C7B21E4")],
+)  # fmt: skip
+def test_the_anchor_shows_whichever_field_the_preview_has(
+    qtbot: Any, laptops: Any, fields: dict[str, str], shown: str
+) -> None:
+    """Previews from before the anchor (none), with `anchor`, or with a `sender_anchor` field."""
+    a, _, _ = laptops
+    page = page_for(qtbot, a)
+    page.import_tab._show_notes(SimpleNamespace(notes=[], **fields))  # type: ignore[arg-type]
+    assert (shown in page.import_tab.sender_anchor.text()) and (
+        bool(shown) == bool(page.import_tab.sender_anchor.text())
+    )

@@ -1,6 +1,10 @@
 """Reading a handover bundle in: choose it, give its passphrase, see what it would do per
 table (new, changed, unchanged, in conflict), tick explicitly for another commune's bundle, then
 "Nhập vào sổ" merges it in the background, all or nothing; and the handover record.
+
+What the import left out or found (settings a bundle may not change, accounts, a sender's change
+log that moved back) is listed under the counts, and so is the sender's chain anchor — the code
+to compare with the sender's later bundles, backups and reports (db.store.anchor).
 """
 
 from __future__ import annotations
@@ -68,6 +72,9 @@ class ImportTab(HandoverTab):
         self.import_reason = self._label("importReason")
         self.import_progress = self._widget(QProgressBar(), "importProgress")
         self.import_result = self._label("importResult")
+        self.import_notes = self._label("importNotes")
+        self.import_notes.setStyleSheet("color: #8a5a00;")
+        self.sender_anchor = self._label("senderAnchor")
         self.import_record = self._button(
             self.tr("Lập biên bản bàn giao…"), "importRecordButton", self.import_record_pdf
         )
@@ -90,6 +97,8 @@ class ImportTab(HandoverTab):
         layout.addLayout(row)
         layout.addWidget(self.import_progress)
         layout.addWidget(self.import_result)
+        layout.addWidget(self.import_notes)
+        layout.addWidget(self.sender_anchor)
         record = QHBoxLayout()
         record.addWidget(self.import_record)
         record.addStretch(1)
@@ -142,7 +151,8 @@ class ImportTab(HandoverTab):
         self.bundle, self.preview, self.done = path, None, None
         self.file_label.setText(chosen)
         self.preview_rows.set_rows([])
-        for label in (self.source_label, self.other_label, self.import_result):
+        for label in (self.source_label, self.other_label, self.import_result, self.import_notes,
+                      self.sender_anchor):  # fmt: skip
             label.clear()
         self.accept_other.hide()
         self.take_over.hide()
@@ -172,9 +182,30 @@ class ImportTab(HandoverTab):
         )
         self.preview_view.resizeColumnsToContents()
 
+    def _show_notes(self, result: receive.Preview) -> None:
+        """What the import leaves out or warns about, and the sender's chain anchor."""
+        notes = [str(note) for note in result.notes]
+        self.import_notes.setText(
+            "\n".join([self.tr("Lưu ý:"), *(f"• {note}" for note in notes)]) if notes else ""
+        )
+        # Bundles of older versions carry no anchor (and older previews no such field).
+        code = getattr(result, "sender_anchor", None) or getattr(result, "anchor", None)
+        self.sender_anchor.setText(
+            fill(
+                self.tr(
+                    "Mốc nhật ký của máy gửi khi lập gói: %1 (ghi lại để đối chiếu với các gói, "
+                    "bản sao lưu và báo cáo sau của máy đó)."
+                ),
+                code,
+            )
+            if code
+            else ""
+        )
+
     def _previewed(self, preview: receive.Preview) -> None:
         self.preview = preview
         self._show_counts(preview)
+        self._show_notes(preview)
         kind = self.tr("đầy đủ") if preview.manifest.get("kind") == "full" else self.tr("bổ sung")
         self.source_label.setText(
             fill(
@@ -234,6 +265,7 @@ class ImportTab(HandoverTab):
             # The worker's connection changed the register's commune; this one must follow.
             self.reg.commune_id = result.manifest["source"]["commune_id"]
         self._show_counts(result)
+        self._show_notes(result)
         total = result.total
         self.import_result.setText(
             fill(
