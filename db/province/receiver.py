@@ -33,7 +33,7 @@ from db.province import inbox
 from db.province.tokens import find_token
 from db.store.register import Register
 
-MAX_BODY = 24 * 1024 * 1024  # a monthly report with a full annex is well under 2 MB
+MAX_BODY = 16 * 1024 * 1024  # a monthly report with a full annex is well under 2 MB (measured)
 PATHS = ("/", "/bao-cao")
 _CHUNK = 64 * 1024
 

@@ -238,3 +238,17 @@ def test_the_server_refuses_a_certificate_that_does_not_load(
     with pytest.raises(inbox.UserError) as caught:
         InboxServer(InboxApp(province), bad, authority.server[1], port=0)
     assert caught.value.field == "cert"
+
+
+def test_the_same_report_sent_twice_at_once_is_stored_once(
+    reg: Register, box: Outbox, entry: Entry, province: Register, token: str,
+    authority: Authority, start: Start,
+) -> None:  # fmt: skip
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = start()
+    body = body_of(reg, box, entry)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: post(url(server), authority, body, token), range(4)))
+    assert sorted(a.status for a in answers) == [200, 200, 200, 201]
+    assert len({a.body["id"] for a in answers}) == 1 and stored(province) == 1
