@@ -15,6 +15,7 @@ few worker threads. What a hostile or broken client can cost is bounded:
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import threading
@@ -139,6 +140,14 @@ class InboxServer:
         self.server.ConnectionClass = type("Connection", (_Connection,),
                                            {"request_seconds": deadline})  # fmt: skip
         self._thread: threading.Thread | None = None
+        log = app.log
+
+        def error_log(msg: str = "", level: int = 20, traceback: bool = False) -> None:
+            # A dropped handshake, a port scanner: one line in the inbox's log, no traceback.
+            if level >= logging.WARNING or "TLS" in str(msg):
+                log(f"(kết nối) {str(msg)[:300]}")
+
+        self.server.error_log = error_log  # type: ignore[method-assign]
 
     @property
     def port(self) -> int:

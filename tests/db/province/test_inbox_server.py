@@ -252,3 +252,32 @@ def test_the_same_report_sent_twice_at_once_is_stored_once(
         answers = list(pool.map(lambda _: post(url(server), authority, body, token), range(4)))
     assert sorted(a.status for a in answers) == [200, 200, 200, 201]
     assert len({a.body["id"] for a in answers}) == 1 and stored(province) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/bao-cao", {}, 200),
+        ("PUT", "/bao-cao", {}, 405),
+        ("POST", "/khac", {}, 404),
+        ("POST", "/bao-cao", {"Content-Type": "text/plain"}, 415),
+        ("POST", "/bao-cao", {"Transfer-Encoding": "chunked"}, 411),
+    ],
+)
+def test_what_is_not_an_upload_is_answered_and_nothing_stored(
+    province: Register, token: str, authority: Authority, start: Start,
+    method: str, path: str, headers: dict[str, str], status: int,
+) -> None:  # fmt: skip
+    import http.client
+
+    server = start()
+    context = ssl.create_default_context(cafile=str(authority.ca))
+    conn = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=20, context=context)
+    sent = {"Content-Type": "application/json", "Authorization": f"Bearer {token}", **headers}
+    body: object = iter([b"{}"]) if "Transfer-Encoding" in headers else b"{}"
+    conn.request(method, path, body=body, headers=sent)  # type: ignore[arg-type]
+    answer = conn.getresponse()
+    said = answer.read().decode("utf-8")
+    conn.close()
+    assert answer.status == status and "message" in said
+    assert stored(province) == 0
