@@ -33,7 +33,8 @@ _DECLARE = BY_KEY["declare"]
 
 @dataclass(frozen=True)
 class Declaration:
-    """A declaration an import records: its day and the substances as the list wrote them."""
+    """A declaration an import records: its day and the substances as codes ("HER,MET"; a name
+    that is not one of them as written), read once when planning."""
 
     on: date
     substances: str
@@ -100,5 +101,5 @@ def plan_substances(
         return _as_note(substances, "không nhận ra chất nào")
     text = substances_text(codes)
     return Substances(
-        Declaration(on, substances), said=f"Khai báo chất sử dụng ngày {show(on)}: {text}"
+        Declaration(on, ",".join(codes)), said=f"Khai báo chất sử dụng ngày {show(on)}: {text}"
     )

@@ -18,7 +18,7 @@ from db.excel.export import export_people
 from db.excel.importer import IMPORT, REJECTED, ImportPlan, apply_import, plan_import
 from db.excel.template import write_template
 from db.persons import absences, episodes, people
-from db.persons.declarations import declarations_of
+from db.persons.declarations import declarations_of, latest_declaration
 from db.store.register import Register, open_register
 from tests.support.registers import TODAY
 
@@ -145,6 +145,11 @@ def test_the_export_reads_the_latest_declaration_and_leaves_old_notes_as_they_ar
     # Imported before declarations were kept: left as it is, in the notes.
     old = add("Lò Thị Bình", birth_date="1995", notes="Gia đình hợp tác [Chất sử dụng: Heroin]")
     actions.management_decision(reg, old, "01/04/2026")
+    # A declaration typed in late, dated earlier: the latest is still the one of the later day.
+    cuong = add("Cầm Văn Cường", birth_date="1988")
+    actions.management_decision(reg, cuong, "01/02/2026")
+    actions.declare_substances(reg, cuong, "01/10/2026", "Ketamine")
+    actions.declare_substances(reg, cuong, "15/02/2026", "MDMA")
     out = tmp_path / "so.xlsx"
     export_people(reg, out)
     rows = list(load_workbook(out)["Đối tượng"].iter_rows(values_only=True))
@@ -152,6 +157,10 @@ def test_the_export_reads_the_latest_declaration_and_leaves_old_notes_as_they_ar
     assert by_name["Nguyễn Văn An"]["Chất sử dụng"] == "Heroin, Methamphetamine (ma túy đá)"
     assert by_name["Nguyễn Văn An"]["Ngày khai báo"] == datetime(2026, 9, 5)
     assert by_name["Nguyễn Văn An"]["Ghi chú"] == "Hay đi rẫy"
+    assert by_name["Cầm Văn Cường"]["Chất sử dụng"] == "Ketamine"
+    assert by_name["Cầm Văn Cường"]["Ngày khai báo"] == datetime(2026, 10, 1)
+    for name, pid in (("Nguyễn Văn An", an), ("Cầm Văn Cường", cuong)):
+        assert by_name[name]["Chất sử dụng"] == (latest_declaration(reg, pid) or {})["text"]
     assert by_name["Lò Thị Bình"]["Chất sử dụng"] is None
     assert by_name["Lò Thị Bình"]["Ghi chú"] == "Gia đình hợp tác [Chất sử dụng: Heroin]"
     # Importing the list again brings in nothing: the old note is not turned into a declaration.
