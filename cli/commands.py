@@ -18,13 +18,9 @@ from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|reco
 )
 from db.core.dates import show
 from db.core.errors import RegisterDamaged, RegisterFileError
-from db.duties.due import KIND_LABELS, due_items
-from db.figures.stats import MOVEMENTS, figures
-from db.law.categories import LABELS, Category
-from db.persons.episodes import status_label
-from db.persons.search import find
-from db.store.check import check_register
-from db.store.records import snapshot
+
+# Each command imports what it needs when it runs: `find` does not load the due list, the
+# figures or the reports (a command's start-up is most of a quick search's time).
 
 
 def cmd_demo(path: Path, args: argparse.Namespace) -> int:
@@ -56,6 +52,10 @@ def cmd_demo(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_stats(path: Path, args: argparse.Namespace) -> int:
     """The figures for a date."""
+    from db.figures.stats import MOVEMENTS, figures
+    from db.law.categories import LABELS, Category
+    from db.store.records import snapshot
+
     with open_for_command(path, args, reading=True) as reg:
         with snapshot(reg):  # one state of the register, whoever writes meanwhile
             data = figures(reg, args.on)
@@ -105,6 +105,10 @@ def cmd_stats(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_find(path: Path, args: argparse.Namespace) -> int:
     """Search people."""
+    from db.persons.episodes import status_label
+    from db.persons.search import find
+    from db.store.records import snapshot
+
     with open_for_command(path, args, reading=True) as reg:
         with snapshot(reg):  # one state of the register, whoever writes meanwhile
             rows = find(reg, args.text, limit=args.limit)
@@ -127,6 +131,9 @@ def cmd_find(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_due(path: Path, args: argparse.Namespace) -> int:
     """What is due and overdue."""
+    from db.duties.due import KIND_LABELS, due_items
+    from db.store.records import snapshot
+
     with open_for_command(path, args, reading=True) as reg:
         with snapshot(reg):  # one state of the register, whoever writes meanwhile
             items = due_items(reg, args.on)
@@ -147,6 +154,8 @@ def cmd_due(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_check(path: Path, args: argparse.Namespace) -> int:
     """The integrity check: the file, the register's rules and the change log's hash chain."""
+    from db.store.check import check_register
+
     try:
         with open_for_command(path, args, reading=True, verify_seal=False) as reg:
             problems = check_register(reg)  # before anything is written: the login comes after

@@ -9,16 +9,15 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.security_commands import add_access_arguments, open_for_command
 from db.core.dates import parse_date, show
 from db.core.errors import NotFound, UserError
-from db.duties.actions import record_absence
-from db.duties.applies import episodes_for, refusal
-from db.persons.people import get_person
-from db.persons.search import find
-from db.store.register import Register
+
+# The register and the duties are imported when the command runs (a quick `main.py --help`).
+if TYPE_CHECKING:
+    from db.store.register import Register
 
 
 def _day(text: str) -> date:
@@ -44,6 +43,9 @@ def add_episode_parsers(sub: Any) -> None:
 
 def person_id_of(reg: Register, given: str) -> str:
     """The person a command names: their id on the register, or their CCCD/CMND number."""
+    from db.persons.people import get_person
+    from db.persons.search import find
+
     text = given.strip()
     try:
         return str(get_person(reg, text)["id"])
@@ -57,6 +59,10 @@ def person_id_of(reg: Register, given: str) -> str:
 
 def cmd_absence(path: Path, args: argparse.Namespace) -> int:
     """Record the absence on the person's open post-rehab period; say the new end."""
+    from db.duties.actions import record_absence
+    from db.duties.applies import episodes_for, refusal
+    from db.persons.people import get_person
+
     with open_for_command(path, args) as reg:
         person = person_id_of(reg, args.id)
         periods = episodes_for(reg, "absence", person)

@@ -20,13 +20,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.security_commands import add_access_arguments, open_for_command
 from db.core.errors import UserError
-from db.handover import conflicts, receive, send
-from db.handover.bundle import check_passphrase
-from reports.handover import facts_for_export, facts_for_import, write_handover_record
+
+# The handover and its PDF record (ReportLab) are imported by the commands that use them.
+if TYPE_CHECKING:
+    from db.handover import receive
 
 ENV_PASSPHRASE = "SOTHEODOI_PASSPHRASE"
 COLUMNS = (
@@ -118,6 +119,8 @@ def ask_passphrase(args: argparse.Namespace, *, new: bool) -> str:
         )
     typed = getpass.getpass("Mật khẩu gói: ")
     if new:
+        from db.handover.bundle import check_passphrase
+
         weak = check_passphrase(typed)
         if weak:
             raise UserError(weak)
@@ -137,6 +140,9 @@ def _sha(sha: str) -> str:
 
 def cmd_export(path: Path, args: argparse.Namespace) -> int:
     """Make a bundle (full by default, or incremental for a receiver)."""
+    from db.handover import receive, send
+    from reports.handover import facts_for_export, write_handover_record
+
     full = not args.since_last
     receiver = args.since_last or args.to
     secret = ask_passphrase(args, new=True)
@@ -161,6 +167,8 @@ def cmd_export(path: Path, args: argparse.Namespace) -> int:
 
 
 def _show(preview: receive.Preview) -> None:
+    from db.handover import receive
+
     src = preview.manifest.get("source", {})
     kind = "đầy đủ" if preview.manifest.get("kind") == "full" else "bổ sung"
     print(f"Gói {kind} số {preview.manifest.get('seq')} của {preview.source_label}")
@@ -184,6 +192,9 @@ def _show(preview: receive.Preview) -> None:
 
 def cmd_import(path: Path, args: argparse.Namespace) -> int:
     """Preview (--dry-run) or import a bundle."""
+    from db.handover import conflicts, receive
+    from reports.handover import facts_for_import, write_handover_record
+
     secret = ask_passphrase(args, new=False)
     with open_for_command(path, args) as reg:
         if args.dry_run:
@@ -226,6 +237,8 @@ def cmd_import(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_conflicts(path: Path, args: argparse.Namespace) -> int:
     """List open conflicts, or resolve one."""
+    from db.handover import conflicts
+
     with open_for_command(path, args) as reg:
         if args.resolve is not None:
             if not args.keep:

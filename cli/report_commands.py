@@ -22,25 +22,15 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.security_commands import add_access_arguments, open_for_command
-from db.commune.settings import get_settings
-from db.core.dates import show
 from db.core.errors import UserError
-from db.store.register import Register
-from reports.build import (
-    copy_report,
-    monthly_report,
-    outbox_for,
-    person_report,
-    round_report,
-    save_report,
-    send_reports,
-    set_upload_config,
-    upload_config,
-)
-from reports.outbox import Outbox
+
+# The reports (ReportLab) and the register are imported when a report command runs.
+if TYPE_CHECKING:
+    from db.store.register import Register
+    from reports.outbox import Outbox
 
 EXIT_PENDING = 1
 ENV_TOKEN = "SOTHEODOI_UPLOAD_TOKEN"
@@ -118,6 +108,8 @@ def add_report_parser(sub: Any) -> None:
 
 
 def _box(reg: Register, args: argparse.Namespace) -> Outbox:
+    from reports.build import outbox_for
+
     return outbox_for(reg, getattr(args, "outbox", None))
 
 
@@ -133,6 +125,8 @@ def _find(box: Outbox, wanted: str) -> str:
 
 def cmd_report(path: Path, args: argparse.Namespace) -> int:
     """Run one `report …` command; returns the exit code."""
+    from reports.build import monthly_report, person_report, round_report
+
     with open_for_command(path, args) as reg:
         command = args.report_command
         if command == "monthly":
@@ -159,6 +153,10 @@ def cmd_report(path: Path, args: argparse.Namespace) -> int:
 
 
 def _outbox(reg: Register, args: argparse.Namespace) -> int:
+    from db.commune.settings import get_settings
+    from db.core.dates import show
+    from reports.build import copy_report, save_report, send_reports
+
     box = _box(reg, args)
     action = args.outbox_command
     if action == "list":
@@ -223,6 +221,8 @@ def _token(args: argparse.Namespace) -> str | None:
 
 
 def _config(reg: Register, box: Outbox, args: argparse.Namespace) -> int:
+    from reports.build import set_upload_config, upload_config
+
     config = upload_config(reg, box)
     token = _token(args)
     given = {"ca_file": args.ca, "client_cert": args.client_cert, "client_key": args.client_key}

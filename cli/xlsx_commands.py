@@ -11,26 +11,17 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.security_commands import add_access_arguments, open_for_command
-from db.commune.places import village_by_name
 from db.core.dates import parse_date
 from db.core.errors import UserError
-from db.excel.export import export_people
-from db.excel.importer import (
-    DUPLICATE,
-    REJECTED,
-    ImportPlan,
-    apply_import,
-    plan_import,
-    rejected_path,
-    write_rejected,
-)
-from db.excel.template import write_template
-from db.excel.values import parse_category_text
-from db.persons.listing import PersonFilter
-from db.store.register import Register
+
+# Excel (openpyxl, calamine) and the register are imported when an Excel command runs.
+if TYPE_CHECKING:
+    from db.excel.importer import ImportPlan
+    from db.persons.listing import PersonFilter
+    from db.store.register import Register
 
 SHOWN_ROWS = 20  # rows of each kind listed on the terminal; the rest are in the file
 
@@ -86,6 +77,8 @@ def _progress() -> Callable[[str, int, int], None]:
 
 def cmd_template_xlsx(path: Path, args: argparse.Namespace) -> int:
     """Save the template (the register is not opened)."""
+    from db.excel.template import write_template
+
     write_template(args.out)
     print(f"Đã lưu mẫu nhập danh sách: {args.out}")
     return 0
@@ -104,6 +97,15 @@ def _print_rows(plan: ImportPlan, fate: str, title: str) -> None:
 
 def cmd_import_xlsx(path: Path, args: argparse.Namespace) -> int:
     """Preview, import (unless --dry-run), and write the refused rows next to the file."""
+    from db.excel.importer import (
+        DUPLICATE,
+        REJECTED,
+        apply_import,
+        plan_import,
+        rejected_path,
+        write_rejected,
+    )
+
     source: Path = args.file
     with open_for_command(path, args) as reg:
         plan = plan_import(reg, source, _progress())
@@ -132,6 +134,10 @@ def cmd_import_xlsx(path: Path, args: argparse.Namespace) -> int:
 
 
 def _filter(reg: Register, args: argparse.Namespace) -> PersonFilter:
+    from db.commune.places import village_by_name
+    from db.excel.values import parse_category_text
+    from db.persons.listing import PersonFilter
+
     village_id = None
     if args.village:
         village = village_by_name(reg, args.village)
@@ -146,6 +152,8 @@ def _filter(reg: Register, args: argparse.Namespace) -> PersonFilter:
 
 def cmd_export_xlsx(path: Path, args: argparse.Namespace) -> int:
     """The register or a filtered list, and optionally the tests of a period."""
+    from db.excel.export import export_people
+
     with open_for_command(path, args) as reg:
         tests = None
         if args.tests_from or args.tests_to:
