@@ -27,6 +27,7 @@ from pathlib import Path
 from db.commune.settings import get_settings
 from db.core import files
 from db.core.errors import BackupDamaged, DiskFull, NotAllowed
+from db.security.chief import acts_as_chief
 from db.security.restore import restore_backup
 from db.security.verify import full as _full
 from db.security.verify import verify_file, writing
@@ -34,7 +35,7 @@ from db.store import keys
 from db.store.anchor import anchor_code, chain_head, holds
 from db.store.audit import Problem, log_event
 from db.store.connect import connect_file, copy_with_keys, key_opens
-from db.store.register import CHIEF, Register
+from db.store.register import Register
 from db.store.sqlerrors import DB_ERRORS
 
 FOLDER_NAME = "sao-luu"
@@ -104,7 +105,7 @@ def make_backup(
     The chief's backups then keep the `keep` newest (default: the setting); an officer's delete
     nothing, and an officer asking for `keep` is refused (NotAllowed) before anything is written.
     """
-    chief = reg.role == CHIEF
+    chief = acts_as_chief(reg)
     if keep is not None and not chief:
         raise NotAllowed(
             f"Chỉ tài khoản chỉ huy mới được xóa bớt bản sao lưu cũ (--keep); tài khoản "
@@ -171,7 +172,7 @@ def _position(path: Path, reg: Register) -> int | None:
 def rotate(reg: Register, folder: Path, keep: int) -> list[Path]:
     """Delete all but the `keep` newest backups of this register in `folder` (at least one is
     always kept; the chief only). Returns what was deleted."""
-    if reg.role != CHIEF:
+    if not acts_as_chief(reg):
         raise NotAllowed("Chỉ tài khoản chỉ huy mới được xóa bản sao lưu cũ.")
     ranked = []
     for found in list_backups(reg.path, folder):

@@ -1,7 +1,9 @@
 """Restoring a backup over the register: the chief's, alone, never plain, whole after a crash.
 
 - **Who**: the station chief (the account's row in the register, or in the backup when the
-  register no longer opens). A plain register has no accounts and acts as the chief's.
+  register no longer opens). A plain register has no accounts and acts as the chief's. On a
+  sealed register the key must also carry the chief secret its seal was signed with, so someone
+  holding an officer's key cannot restore by naming the chief.
 - **Never plain**: a plain backup is refused over an encrypted register (it would leave the
   register readable without a password, and its first user would make themselves chief).
 - **Alone**: the register is held alone (db.store.hold) for the whole replacement, so it is
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from db.core import files
 from db.core.errors import BackupDamaged, NotAllowed, RegisterFileError
+from db.security.chief import holds_chief_secret, needs_secret
 from db.security.verify import verify_file, writing
 from db.store import anchor, hold, keys
 from db.store.anchor import anchor_code, chain_head, holds
@@ -78,6 +81,16 @@ def _account_role(path: Path, key: bytes, login: str | None, *, sound: bool = Fa
     return None if row is None else str(row[0])
 
 
+def _signed_by_chief(path: Path, key: bytes) -> bool:
+    """Whether `key` carries the chief secret the register's seal was signed with (a key
+    unwrapped from a chief's slot does; an officer's key naming the chief does not)."""
+    try:
+        with contextlib.closing(connect_file(path, key)) as conn:
+            return holds_chief_secret(conn, key)
+    except DB_ERRORS:
+        return False
+
+
 def _require_chief(register_path: Path, backup: Path, key: bytes | None, login: str | None
                    ) -> None:  # fmt: skip
     """NotAllowed unless `login` is an active chief of the register (or, when the register no
@@ -93,6 +106,12 @@ def _require_chief(register_path: Path, backup: Path, key: bytes | None, login: 
         if login is None:
             return  # a damaged register at start (the window): whoever unlocked the backup
         role = _account_role(backup, key, login)
+    sealed = opens and needs_secret(register_path, key)
+    if role == CHIEF and sealed and not _signed_by_chief(register_path, key):
+        raise NotAllowed(
+            "Khôi phục sổ cần khóa niêm phong của chỉ huy: hãy đăng nhập bằng mật khẩu của chỉ "
+            "huy; sổ không bị thay đổi."
+        )
     if role != CHIEF:
         raise NotAllowed(
             f"Chỉ tài khoản chỉ huy mới được khôi phục sổ từ bản sao lưu"
