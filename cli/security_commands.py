@@ -14,25 +14,14 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from db.core.errors import NotAllowed, PasswordRequired, UserError
-from db.security.auth import disable_account
-from db.security.backup import make_backup
-from db.security.encryption import encrypt_register, unlock_with_recovery
-from db.security.rekey import rotate_key
-from db.security.restore import restore
-from db.security.seal_repair import repair_seal
-from db.store import keys
-from db.store.check import file_problems
-from db.store.register import (
-    Register,
-    default_user,
-    open_register,
-    record_login,
-    register_state,
-    unlock,
-)
+
+# The register, its keys and the security modules (sqlite-utils, cryptography) are imported by
+# the commands that use them, so `main.py --help` and the parser stay quick to start.
+if TYPE_CHECKING:
+    from db.store.register import Register
 
 ENV_PASSWORD = "SOTHEODOI_PASSWORD"
 
@@ -124,6 +113,10 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
     has read (so a reader never waits for the write lock before reading, and `check` verifies
     before anything is written), or not at all on read-only media.
     """
+    from db.security.encryption import encrypt_register
+    from db.store import keys
+    from db.store.register import default_user, open_register, register_state
+
     user = getattr(args, "user", None)
     state = register_state(path)
     if state == "encrypted":
@@ -147,6 +140,8 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
 
 def finish_reading(reg: Register) -> None:
     """The login entry of a reading command, written after it read (see open_for_command)."""
+    from db.store.register import record_login
+
     if reg.failed_before is not None and not reg.read_only and not record_login(reg):
         print(
             "Lưu ý: sổ đang bận ghi ở chương trình khác nên lượt mở sổ này chưa được ghi vào "
@@ -157,6 +152,9 @@ def finish_reading(reg: Register) -> None:
 
 def cmd_backup(path: Path, args: argparse.Namespace) -> int:
     """A verified backup into a folder (deleting older ones with --keep: the chief only)."""
+    from db.security.backup import make_backup
+    from db.store import keys
+
     with open_for_command(path, args, reading=True) as reg:
         made = make_backup(reg, args.to, keep=args.keep)
         finish_reading(reg)
@@ -168,6 +166,11 @@ def cmd_backup(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_restore(path: Path, args: argparse.Namespace) -> int:
     """Replace the register with a checked backup, keeping the old file (the chief only)."""
+    from db.security.restore import restore
+    from db.store import keys
+    from db.store.check import file_problems
+    from db.store.register import open_register, register_state, unlock
+
     source: Path = args.source
     key = login = None
     if register_state(source) == "encrypted" or keys.keys_path(path).exists():
@@ -198,6 +201,8 @@ def cmd_restore(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_recover(path: Path, args: argparse.Namespace) -> int:
     """Open with the recovery code and set a new password."""
+    from db.security.encryption import unlock_with_recovery
+
     if args.code_file is not None:
         code = _first_line(args.code_file, "mã khôi phục")
     elif sys.stdin and sys.stdin.isatty():
@@ -212,6 +217,8 @@ def cmd_recover(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_repair_seal(path: Path, args: argparse.Namespace) -> int:
     """The chief undoes (or accepts) direct edits of accounts and settings."""
+    from db.security.seal_repair import repair_seal
+
     found = repair_seal(path, getattr(args, "user", None), ask_password(args), accept=args.accept)
     if not found:
         print(f"Niêm phong tài khoản và cài đặt của sổ “{path}” vẫn đúng; không có gì phải sửa.")
@@ -235,6 +242,10 @@ def _outbox_follows(reg: Register, old_key: bytes) -> None:
 
 def cmd_change_key(path: Path, args: argparse.Namespace) -> int:
     """The chief changes the register's key (disabling an account first, if asked)."""
+    from db.security.auth import disable_account
+    from db.security.rekey import rotate_key
+    from db.store import keys
+
     with open_for_command(path, args) as reg:
         if args.disable:
             stranded = disable_account(reg, args.disable, rotate=True, after=_outbox_follows)
