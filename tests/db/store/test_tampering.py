@@ -137,3 +137,20 @@ def test_a_sound_register_passes_and_anchors_travel(filled: Path, tmp_path: Path
     with open_register(made, user="chihuy", password=PASSWORD, log_login=False) as backup:
         assert anchor.chain_anchor(backup) == logged["anchor"]  # the state the backup holds
     assert isinstance(anchor.kept(filled, reg.key), tuple)
+
+
+def test_editing_the_newest_entry_with_its_hash_recomputed_is_caught(
+    filled: Path, raw: sqlcipher.Connection
+) -> None:
+    """The newest entry has no next link to break: the kept anchor is what still knows it."""
+    columns = "prev_hash, at, user, device_id, table_name, row_id, action, changes"
+    seq, *values = raw.execute(
+        f"SELECT seq, {columns} FROM change_log ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    changes = json.dumps({"note": "viết đè"})
+    values[-1] = changes
+    raw.execute("UPDATE change_log SET changes = ?, hash = ? WHERE seq = ?",
+                [changes, entry_hash(*values), seq])  # fmt: skip
+    found = _problems(filled)
+    assert not any("Nhật ký bị" in p for p in found)  # the chain alone holds ...
+    assert any("viết lại" in p and f"#{seq}" in p for p in found), found  # ... the anchor not
