@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from db.core.errors import NotFound, UserError, ValidationError, WrongPassword
+from db.core.errors import NotAllowed, NotFound, UserError, ValidationError, WrongPassword
 from db.core.textfold import clean
+from db.security.chief import acts_as_chief
 from db.security.rekey import Follow, rotate_key
 from db.store import keys, lockout, records
 from db.store.audit import log_event
@@ -31,6 +32,17 @@ def _require_encrypted(reg: Register) -> bytes:
             "(cửa sổ hoặc dòng lệnh có mật khẩu) để mã hóa và tạo tài khoản chỉ huy."
         )
     return reg.key
+
+
+def _require_chief_secret(reg: Register, what: str) -> None:
+    """The chief's, and on a sealed register with the chief secret: an officer's key opened
+    under the chief's name does not sign off or reset passwords (db.security.chief)."""
+    require_chief(reg, what)
+    if not acts_as_chief(reg):
+        raise NotAllowed(
+            f"Không thể {what}: việc này cần khóa niêm phong của chỉ huy. Hãy đăng nhập bằng "
+            "mật khẩu của chỉ huy."
+        )
 
 
 def list_accounts(reg: Register) -> list[dict[str, Any]]:
@@ -99,7 +111,7 @@ def reset_password(reg: Register, login: str, new_password: str, *, rotate: bool
     known to someone else; `after` makes what is sealed outside the register follow
     (reports.build.reseal_outbox). Returns the accounts that then need a new password.
     """
-    require_chief(reg, "đặt lại mật khẩu")
+    _require_chief_secret(reg, "đặt lại mật khẩu")
     account = _account(reg, keys.normalize_login(login))
     if account["disabled"]:
         raise UserError(f"Tài khoản “{account['login']}” đang bị khóa; hãy mở khóa trước.")
@@ -189,7 +201,7 @@ def enable_account(reg: Register, login: str, new_password: str) -> None:
 
 def sign_off(reg: Register, episode_id: str) -> None:
     """The chief signs off a decision as recorded (chief only), logged with what was signed."""
-    require_chief(reg, "duyệt quyết định")
+    _require_chief_secret(reg, "duyệt quyết định")
     episode = records.get(reg, "episodes", episode_id)
     signed = {k: episode[k] for k in ("person_id", "category", "decision_no", "decision_date",
                                       "start_date", "planned_end", "end_date")}  # fmt: skip

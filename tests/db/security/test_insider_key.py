@@ -1,5 +1,6 @@
-"""What someone holding an officer's key gets by naming the chief (nothing the chief's files
-need), and the files the program makes are this user's only."""
+"""What someone holding an officer's key gets by opening the register under the chief's name:
+no restore, no deleting backups, no key change, no password reset, no sign-off; and the files the
+program makes are this user's only."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from db.core.errors import NotAllowed
+from db.duties import actions
 from db.persons import people
 from db.security import auth, backup, restore
 from db.security.rekey import rotate_key
@@ -33,7 +35,9 @@ def _digest(path: Path) -> str:
 def with_officer(secure_path: Path) -> Path:
     with open_register(secure_path, user="chihuy", password=PASSWORD) as chief:
         auth.add_account(chief, "an", AN)
-        people.add_person(chief, {"full_name": "Đặng Văn Đức"})
+        auth.add_account(chief, "binh", "mat-khau-cua-binh")
+        person = people.add_person(chief, {"full_name": "Đặng Văn Đức"})
+        actions.management_decision(chief, person, "2026-11-02")
     return secure_path
 
 
@@ -62,6 +66,12 @@ def test_an_officers_key_naming_the_chief_cannot_restore_or_delete_backups(
             rotate_key(posing)
         with pytest.raises(NotAllowed):
             auth.disable_account(posing, "an")
+        with pytest.raises(NotAllowed, match="khóa niêm phong"):  # taking over binh's account
+            auth.reset_password(posing, "binh", "mat-khau-cua-ke-gian")
+        episode = posing.conn.execute("SELECT id FROM episodes").fetchone()[0]
+        with pytest.raises(NotAllowed, match="khóa niêm phong"):  # a sign-off in the chief's name
+            auth.sign_off(posing, episode)
+        assert auth.signed_off(posing, episode) is None
         added = backup.make_backup(posing, usb, now=MORNING + timedelta(days=5))  # only adds
     assert set(usb.glob("*.db")) == {*made, added}
     # The chief, signed in with the password, still does all of it.
