@@ -3,13 +3,14 @@
     with InboxServer(InboxApp(reg), cert, key, host="0.0.0.0", port=8443) as server:
         server.wait()                        # until stopped (Ctrl+C on the command line)
 
-cheroot (pure Python, the server under CherryPy, runs on Windows) serves the requests on a
-few worker threads. What a hostile or broken client can cost is bounded:
+cheroot (pure Python, the server under CherryPy, runs on Windows) serves the requests on
+worker threads. What a hostile or broken client can cost is bounded:
 
-- **Time**: each request — its headers, its body, the answer — has `deadline` seconds in all
-  (every read from the socket waits at most what is left), so a client trickling a byte a
-  second is cut off with 408; each single socket operation also times out after
-  `SOCKET_SECONDS`, and the TLS handshake too (cheroot makes it on the accepting thread).
+- **Time**: the TLS handshake and the headers have `HEADER_SECONDS` (made on the worker, not on
+  the thread that accepts connections), the whole request — headers, body, answer — has
+  `deadline` seconds; every read from the socket waits at most what is left, so a client
+  trickling a byte a second is cut off with 408. Each socket operation also times out after
+  `SOCKET_SECONDS`.
 - **Size**: headers at most 64 KiB, a body at most `max_body` (413 before it is read).
 """
 
@@ -35,7 +36,8 @@ from db.province.receiver import InboxApp
 REQUEST_SECONDS = 120.0  # a 2 MB report over a slow line, with room to spare
 SOCKET_SECONDS = 10
 MAX_HEADERS = 64 * 1024
-THREADS = 4
+HEADER_SECONDS = 15.0  # the handshake and the headers: a client sends them at once
+THREADS = 10
 LINGER_SECONDS = 2.0  # at most, after a refusal the client did not wait for
 LINGER_BYTES = 32 * 1024 * 1024
 
@@ -70,6 +72,13 @@ class _Reader(StreamReader):
 
 
 class _Request(cheroot_server.HTTPRequest):
+    conn: _Connection
+
+    def respond(self) -> None:
+        # The headers are in: the body and the answer get the rest of the request's time.
+        self.conn.deadline = self.conn.started + self.conn.request_seconds
+        super().respond()
+
     def send_headers(self) -> None:
         # The application's "Connection: close" (every refusal) closes the connection: cheroot
         # would otherwise first read the rest of a refused body, however large or slow.
@@ -84,6 +93,8 @@ class _Connection(cheroot_server.HTTPConnection):
     RequestHandlerClass = _Request
     request_seconds = REQUEST_SECONDS
     deadline: float | None = None
+    started = 0.0
+    shaken = False  # the TLS handshake is done
 
     def __init__(self, server: Any, sock: Any, makefile: Any = MakeFile) -> None:
         super().__init__(server, sock, makefile)
@@ -109,11 +120,30 @@ class _Connection(cheroot_server.HTTPConnection):
         super()._close_kernel_socket()  # type: ignore[misc]
 
     def communicate(self) -> Any:
-        self.deadline = time.monotonic() + self.request_seconds
+        self.started = time.monotonic()
+        self.deadline = self.started + min(HEADER_SECONDS, self.request_seconds)
         try:
+            if not self.shaken and not self._handshake():
+                return False  # cheroot closes the connection
             return super().communicate()  # type: ignore[no-untyped-call]
         finally:
             self.deadline = None
+
+    def _handshake(self) -> bool:
+        """The TLS handshake, here on a worker and within the headers' time (_Adapter)."""
+        sock = self.socket
+        if isinstance(sock, ssl.SSLSocket) and self.deadline is not None:
+            usual = sock.gettimeout()
+            sock.settimeout(max(0.01, self.deadline - time.monotonic()))  # for all of it
+            try:
+                sock.do_handshake()
+            except (OSError, ValueError) as exc:  # (ssl.SSLError and a timeout are OSErrors)
+                self.server.error_log(f"TLS {self.remote_addr}: {exc}")
+                return False
+            finally:
+                sock.settimeout(usual)
+        self.shaken = True
+        return True
 
 
 class InboxServer:
@@ -195,6 +225,16 @@ class InboxServer:
         self.stop()
 
 
+class _Adapter(BuiltinSSLAdapter):
+    """cheroot's adapter, except that the handshake is left to the worker (_Connection): made
+    here, on the one thread that accepts connections, a client that stalls in it would hold up
+    every other connection."""
+
+    def wrap(self, sock: socket.socket) -> tuple[ssl.SSLSocket, dict[str, str]]:
+        wrapped = self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return wrapped, {"wsgi.url_scheme": "https", "HTTPS": "on"}
+
+
 def _adapter(cert: Path, key: Path) -> BuiltinSSLAdapter:
     """cheroot's TLS adapter for the province's certificate (PEM) and its key (PEM, no
     passphrase); UserError naming the file that does not load."""
@@ -202,7 +242,7 @@ def _adapter(cert: Path, key: Path) -> BuiltinSSLAdapter:
         if not path.is_file():
             raise UserError(f"Không thấy tệp “{path}”.", field=field)
     try:
-        adapter = BuiltinSSLAdapter(str(cert), str(key))
+        adapter = _Adapter(str(cert), str(key))
     except (OSError, ssl.SSLError) as exc:
         raise UserError(
             f"Không dùng được chứng chỉ “{cert}” với khóa “{key}” (cần hai tệp PEM khớp nhau, "

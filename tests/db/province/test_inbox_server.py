@@ -281,3 +281,21 @@ def test_what_is_not_an_upload_is_answered_and_nothing_stored(
     conn.close()
     assert answer.status == status and "message" in said
     assert stored(province) == 0
+
+
+def test_a_client_stalled_in_the_handshake_holds_up_no_one_and_is_cut_off(
+    reg: Register, box: Outbox, entry: Entry, province: Register, token: str,
+    authority: Authority, start: Start,
+) -> None:  # fmt: skip
+    server = start(deadline=2.0)
+    stalled = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(2)]
+    stalled[1].sendall(b"\x16\x03\x01")  # the start of a ClientHello, and nothing more
+    started = time.monotonic()
+    configure(reg, box, authority, token)
+    assert send_reports(reg, box, url(server), force=True).sent == [entry.id]
+    assert time.monotonic() - started < 1.5  # not behind the stalled handshakes
+    for sock in stalled:
+        sock.settimeout(5)
+        assert sock.recv(100) == b""  # closed by the server at the deadline
+        assert time.monotonic() - started < 4
+        sock.close()
