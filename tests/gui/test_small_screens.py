@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow, QWidget
 
 import gui.dialogs
@@ -307,6 +308,48 @@ def test_every_page_fits_beside_the_list_of_screens(
         f"{cls.__name__} and the window around it need {least.width()}×{least.height()}; the "
         f"smallest screen gives {ROOM.width()}×{ROOM.height()}"
     )
+
+
+def test_the_rounds_positives_panel_is_readable_on_the_smallest_screen(
+    qtbot: Any, world: dict[str, Any], chrome: QSize
+) -> None:
+    """Issue 11: at 1366×768 and 125 % the round page has the room beside the list of screens;
+    two positives typed, each follow-up shows whole over the lines it needs, and the table
+    still shows several people."""
+    from gui.pages.test_round import RoundModel, TestRoundPage
+
+    page = TestRoundPage(world["reg"])
+    qtbot.addWidget(page)
+    page.resize(ROOM - chrome)
+    page.show()
+    qtbot.waitExposed(page)
+    page.source_combo.setCurrentIndex(page.source_combo.findData("managed"))
+    view = page.view
+    view.setFocus()
+    for typed in ("met", ""):
+        qtbot.keyClick(view, "d")
+        editor = view.indexWidget(view.currentIndex())
+        assert isinstance(editor, QLineEdit)
+        qtbot.keyClicks(editor, typed)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)
+        # The editor closes on the next turn of the event loop; the cursor is back on results.
+        shut = view.model().index(view.currentIndex().row(), RoundModel.POSITIVES)
+        qtbot.waitUntil(lambda shut=shut: view.indexWidget(shut) is None)
+        qtbot.waitUntil(lambda: view.currentIndex().column() == RoundModel.RESULT)
+    panel = page.follow_up_list
+    qtbot.waitUntil(lambda: page.follow_up_box.isVisible() and panel.count() == 2)
+    line = panel.fontMetrics().lineSpacing()
+    assert panel.height() >= 5 * line, "the panel is more than one squeezed line"
+    assert not panel.horizontalScrollBar().isVisible()
+    for number in range(panel.count()):
+        item = panel.item(number)
+        rect = panel.visualItemRect(item)
+        needed = QFontMetrics(panel.font()).boundingRect(
+            QRect(0, 0, rect.width(), 10_000), Qt.TextFlag.TextWordWrap, item.text()
+        )
+        assert rect.width() <= panel.viewport().width() and rect.height() >= needed.height()
+    assert view.viewport().height() >= 3 * view.rowHeight(0), "the table keeps three rows"
+    assert page.height() <= ROOM.height() - chrome.height()
 
 
 # --- The real window on small screens, in a child process. ----------------------------------
