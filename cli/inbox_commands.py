@@ -124,10 +124,17 @@ def _token(reg: Any, args: argparse.Namespace) -> int:
         name = f"{made.commune_name} " if made.commune_name else ""
         print(
             f"Đã cấp mã xác thực {made.id[:8]} cho xã {name}(mã xã {made.commune_id}). Mã chỉ "
-            "hiện một lần, ngay dưới đây: hãy chuyển cho xã theo đường an toàn; xã lưu mã vào một "
-            "tệp rồi chạy `report outbox config --token-file TỆP --ca CA-CỦA-TỈNH.pem`.",
+            "in ra một lần (một dòng riêng): hãy chuyển cho xã theo đường an toàn; xã nhập mã "
+            "trong Cài đặt, hoặc lưu vào một tệp rồi chạy `report outbox config --token-file TỆP "
+            "--ca CA-CỦA-TỈNH.pem`.",
             file=sys.stderr,
         )
+        others = [t for t in tokens.list_tokens(reg)
+                  if t.active and t.commune_id == made.commune_id and t.id != made.id]  # fmt: skip
+        if others:
+            listed = ", ".join(t.id[:8] for t in others)
+            print(f"Lưu ý: xã này còn mã khác đang dùng ({listed}); khi xã đã dùng mã mới, hãy "
+                  "thu hồi mã cũ bằng `inbox token revoke MÃ`.", file=sys.stderr)  # fmt: skip
         print(secret)
         return 0
     if action == "revoke":

@@ -90,7 +90,7 @@ def test_a_province_issues_a_token_serves_and_lists_what_arrived(
     entry = commune_report(reg, add, box)
     code, token, said = run(capsys, "token", "add", "--db", str(province), "--user", "chihuy",
                             "--commune", reg.commune_id)  # fmt: skip
-    assert code == 0 and "chỉ hiện một lần" in said
+    assert code == 0 and "in ra một lần" in said
     token = token.strip()
     server = served()
     authority: Authority = server.authority  # type: ignore[attr-defined]
@@ -121,8 +121,10 @@ def test_a_revoked_token_is_refused_by_the_running_inbox(
 ) -> None:  # fmt: skip
     entry = commune_report(reg, add, box)
     _, token, _ = run(capsys, "token", "add", "--db", str(province), "--commune", reg.commune_id)
+    _, _, said = run(capsys, "token", "add", "--db", str(province), "--commune", reg.commune_id)
+    assert "còn mã khác đang dùng" in said  # a second token does not revoke the first
     code, out, _ = run(capsys, "token", "list", "--db", str(province))
-    assert code == 0 and "đang dùng" in out
+    assert code == 0 and out.count("đang dùng") == 2
     token_id = out.split()[0]
     server = served()
     assert run(capsys, "token", "revoke", "--db", str(province), token_id)[0] == 0
