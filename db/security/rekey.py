@@ -151,9 +151,12 @@ def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = (),
                 fresh = _open(path, key=either, user=reg.user, today=reg.today, role=CHIEF,
                               held=held)  # fmt: skip
                 reg.db, reg.key = Database(fresh.conn), fresh.key
+        # The kept anchor is sealed under the register's key: renewed at once (until then a kill
+        # leaves one that `check` cannot read), and again with the rekey entry.
+        anchor.keep(reg, force=True)
         log_event(reg, "rekey", {"reason": reason, "removed": sorted(drop),
                                  "need_new_password": stranded})  # fmt: skip
-        anchor.keep(reg, force=True)  # sealed under the new key
+        anchor.keep(reg, force=True)
         if after is not None:
             after(reg, old_key)  # a kill here: the key file still holds the old key
             with lockout.editing_keys(path):  # followed: the old key is forgotten
