@@ -20,6 +20,13 @@ TABLE_LABELS = {
     "settings": "Cài đặt",
     "calendar_days": "Lịch nghỉ",
     "accounts": "Tài khoản",
+    "management_team": "Tổ quản lý",
+    "person_merges": "Gộp hồ sơ trùng",
+    "absences": "Vắng mặt không báo",
+    "monitoring_orders": "Giám sát điện tử",
+    "substance_declarations": "Khai báo chất sử dụng",
+    "inbox_tokens": "Mã gửi báo cáo của xã",
+    "inbox_reports": "Báo cáo xã gửi lên",
     "": "—",
 }
 # Columns the program derives for search and sorting: noise in a summary of what was typed.
@@ -30,7 +37,7 @@ ACTION_LABELS = {
     "login": "Đăng nhập", "print": "In", "export": "Xuất dữ liệu", "backup": "Sao lưu",
     "restore": "Khôi phục sao lưu", "recover": "Mở bằng mã khôi phục", "encrypt": "Mã hóa sổ",
     "password": "Đổi mật khẩu", "sign_off": "Chỉ huy duyệt", "rekey": "Đổi khóa mã hóa sổ",
-    "seal": "Sửa niêm phong tài khoản",
+    "seal": "Sửa niêm phong tài khoản", "receive": "Nhận báo cáo",
 }  # fmt: skip
 
 
