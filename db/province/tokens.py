@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from db.core.errors import NotFound, UserError
 from db.core.stamps import new_id, now_utc
 from db.core.textfold import fold
+from db.store import seal
 from db.store.audit import log_event
 from db.store.records import transaction
 from db.store.register import Register
@@ -102,6 +103,7 @@ def add_token(reg: Register, commune: str) -> tuple[Token, str]:
             row,
         )
         # A credential event: the write path lets only the chief log it (db.store.permissions).
+        seal.reseal(reg)  # tokens are sealed by the chief: one added directly is refused at open
         log_event(reg, "password", {"what": "inbox_token", "action": "add", "token_id": row[0],
                                     "commune_id": code, "token": f"…{secret[-4:]}"})  # fmt: skip
     return get_token(reg, row[0]), secret
@@ -132,6 +134,7 @@ def revoke_token(reg: Register, token_id: str) -> Token:
             "UPDATE inbox_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?",
             [now_utc(), reg.user, token.id],
         )
+        seal.reseal(reg)
         log_event(reg, "password", {"what": "inbox_token", "action": "revoke",
                                     "token_id": token.id, "commune_id": token.commune_id,
                                     "token": f"…{token.hint}"})  # fmt: skip

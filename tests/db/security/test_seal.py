@@ -56,6 +56,9 @@ EDITS = {
     "created_by, updated_at, updated_by, device_id, deleted) VALUES ('x', 'ke-gian', '', "
     "'chief', 0, '', '', '', '', '', 0)",
     "disable-chief": "UPDATE accounts SET disabled = 1 WHERE login = 'chihuy'",
+    # The province's inbox: a token slipped in would let anyone upload as that commune.
+    "inbox-token-added": "INSERT INTO inbox_tokens (id, commune_id, token_hash, hint, "
+    "created_at, created_by) VALUES ('t', 'xa-khac', 'abc', 'abcd', '', '')",
     "seal-removed": "DELETE FROM seal",
     "seal-edited": "UPDATE seal SET body = replace(body, '\"officer\"', '\"chief\"')",
 }
@@ -168,5 +171,5 @@ def test_officers_and_a_chief_without_the_secret_cannot_change_protected_rows(
 
 
 def test_what_a_bundle_may_never_change() -> None:
-    assert set(seal.protected_tables()) == {"accounts", "settings"}
+    assert set(seal.protected_tables()) == {"accounts", "settings", "inbox_tokens"}
     assert seal.protected_setting_keys() is None  # every setting is the chief's
