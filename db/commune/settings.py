@@ -204,3 +204,27 @@ def save_settings(reg: Register, changes: dict[str, Any]) -> None:
                 records.update(reg, "settings", row[0], {"value": encoded, "deleted": 0})
             else:
                 records.insert(reg, "settings", {"key": key, "value": encoded})
+
+
+def keep_commune_settings(reg: Register, commune_id: str, values: dict[str, str]) -> int:
+    """Keep another commune's settings as its bundle sent them (key -> JSON text), for the
+    figures of that commune in this register (db.province.scope); only keys this version
+    knows, each checked. Called inside the import's transaction; returns how many were kept."""
+    kept = 0
+    for key, raw in values.items():
+        if key not in _BY_KEY:
+            continue
+        try:
+            _, error = parse_setting(key, json.loads(raw))
+        except ValueError:
+            continue
+        if error is None:
+            reg.conn.execute(
+                "INSERT INTO commune_settings (commune_id, key, value, received_at) "
+                "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT "
+                "(commune_id, key) DO UPDATE SET value = excluded.value, "
+                "received_at = excluded.received_at",
+                [commune_id, key, raw],
+            )
+            kept += 1
+    return kept

@@ -693,4 +693,37 @@ def m014_inbox(db: Database) -> None:
     )
 
 
+@migrations()
+def m015_province_plan(db: Database) -> None:
+    """Issue 14: the province's targets per year (db.province.plan) and, in a register that
+    receives other communes' bundles, each commune's own settings as it sent them (the figures
+    of one commune use its test intervals and baseline: db.province.scope). Local, never
+    synced."""
+    run_script(
+        db,
+        """
+        CREATE TABLE province_plan (
+            year INTEGER PRIMARY KEY CHECK (year BETWEEN 2000 AND 2100),
+            communes INTEGER NOT NULL CHECK (communes >= 0),
+            villages INTEGER NOT NULL CHECK (villages >= 0),
+            total_communes INTEGER NOT NULL CHECK (total_communes > 0),
+            total_villages INTEGER NOT NULL CHECK (total_villages > 0),
+            plan_name TEXT NOT NULL DEFAULT '',
+            plan_number TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            CHECK (communes <= total_communes AND villages <= total_villages)
+        );
+
+        CREATE TABLE commune_settings (
+            commune_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (commune_id, key)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
