@@ -91,6 +91,7 @@ class PersonTabs(QTabWidget):
             self.views[name].setWordWrap(True)
             header = self.views[name].verticalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setMinimumSectionSize(header.defaultSectionSize())  # as tall as other lists
         self.correct_episode_button = named_button("correctEpisode", self.tr("Mở lại / sửa"))
         self.correct_test_button = named_button("correctTest", self.tr("Sửa / hủy kết quả"))
         # Each table in its tab's box; the two that can be corrected with their button above.

@@ -9,8 +9,8 @@ and the officer can drag the line between them and the tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -44,6 +44,7 @@ from gui.kit.page import Page
 from gui.pages.person.flow import FlowLayout
 from gui.pages.person.lists import PersonTabs
 
+TABS_ROOM = 250  # the least height the tabs get at first (a list's header and six rows)
 # The list an action adds a row to: the page shows that tab once the action is saved.
 TAB_OF_ACTION = {
     "test": "testsTable",
@@ -120,12 +121,21 @@ class PersonPage(Page):
         upper = QWidget()
         middle = QHBoxLayout(upper)
         middle.setContentsMargins(0, 0, 0, 0)
+        self._identity_box, self._actions_box = identity_box, self._actions()
+        self._actions_scroll = _scrolled("actionsScroll", self._actions_box)
         middle.addWidget(_scrolled("identityScroll", identity_box), 2)
-        middle.addWidget(_scrolled("actionsScroll", self._actions()), 3)
+        middle.addWidget(self._actions_scroll, 3)
         self.splitter.addWidget(upper)
         self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        # The identity and the actions get the height they need where there is room (_split),
+        # until the officer drags the line between them and the tabs; the tabs take the rest.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self._dragged = False
+        self.splitter.splitterMoved.connect(self._drag)
+        self._split_later = QTimer(self)
+        self._split_later.setSingleShot(True)
+        self._split_later.timeout.connect(self._split)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -152,6 +162,26 @@ class PersonPage(Page):
         box.setObjectName("actionsBox")
         box.setLayout(flow)
         return box
+
+    def _drag(self) -> None:
+        self._dragged = True
+
+    def _split(self) -> None:
+        """Give the identity and the actions the height they need, as far as there is room."""
+        total = sum(self.splitter.sizes())
+        if self._dragged or total <= 0:
+            return
+        width = self._actions_scroll.viewport().width()
+        needed = max(
+            self._identity_box.sizeHint().height(), self._actions_box.heightForWidth(width)
+        )
+        # At most half; the tabs keep TABS_ROOM. The splitter keeps each part's minimum.
+        upper = min(needed, total - max(TABS_ROOM, total // 2))
+        self.splitter.setSizes([upper, total - upper])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._split_later.start(0)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -214,6 +244,7 @@ class PersonPage(Page):
         self.delete_button.setEnabled(not refused)
         self.delete_button.setToolTip(refused)
         self._selection_changed()
+        self._split_later.start(0)
 
     def _show_identity(self, person: dict[str, str]) -> None:
         while self.identity.rowCount():
