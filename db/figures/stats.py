@@ -124,32 +124,35 @@ def _movements(reg: Register, start: str, end: str) -> dict[str, int]:
 
 
 def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[str, Counter[str]]]:
+    """The tests of a period by live people, counted in SQL in one pass per village (a month at
+    100,000 people is ~36,000 tests); the substances from the positive ones."""
     totals: Counter[str] = Counter()
     substances: Counter[str] = Counter()
     per_village: dict[str, Counter[str]] = {}
-    tested: set[str] = set()
-    for person_id, village_id, kind, result, positives in reg.db.execute(
-        "SELECT t.person_id, p.village_id, t.kind, t.result, t.positives FROM drug_tests t "
-        f"JOIN {_LIVE_PERSONS} ON p.id = t.person_id WHERE t.deleted = 0 AND p.deleted = 0 "
-        "AND t.test_date BETWEEN ? AND ?",
+    for village_id, tests, periodic, surprise, positive, people, codes in reg.db.execute(
+        "SELECT p.village_id, count(*), sum(t.kind = 'periodic'), sum(t.kind = 'surprise'), "
+        "sum(t.result = 'positive'), count(DISTINCT t.person_id), "
+        "group_concat(CASE WHEN t.result = 'positive' THEN t.positives END) "
+        f"FROM drug_tests t JOIN {_LIVE_PERSONS} ON p.id = t.person_id WHERE t.deleted = 0 "
+        "AND p.deleted = 0 AND t.test_date BETWEEN ? AND ? GROUP BY p.village_id",
         [start, end],
     ):
-        tested.add(person_id)
-        totals["total"] += 1
-        totals[kind] += 1
+        # A person lives in one village: people tested add up over the villages.
+        totals.update(total=tests, periodic=periodic, surprise=surprise, positive=positive,
+                      people=people)  # fmt: skip
         village = per_village.setdefault(village_id or "", Counter())
-        village["tests"] += 1
-        if result == "positive":
-            totals["positive"] += 1
-            village["positives"] += 1
-            substances.update(code for code in positives.split(",") if code)
+        village["tests"] += tests
+        if positive:
+            village["positives"] += positive
+            substances.update(code for code in codes.split(",") if code)
     return {
         "total": totals["total"],
         "periodic": totals["periodic"],
         "surprise": totals["surprise"],
         "positive": totals["positive"],
-        "people_tested": len(tested),
-        "by_substance": dict(substances.most_common()),
+        "people_tested": totals["people"],
+        # Most found first; ties by code (before, ties came in the order rows were read).
+        "by_substance": dict(sorted(substances.items(), key=lambda kv: (-kv[1], kv[0]))),
     }, per_village
 
 

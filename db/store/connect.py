@@ -27,6 +27,12 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # busy (a save in the window, a command, a bulk import: each holds the write lock only while it
 # commits). Reads never wait for writes (WAL): they see the last commit.
 BUSY_TIMEOUT_MS = sqlerrors.BUSY_WAIT_SECONDS * 1000
+# SQLite's page cache of an open register, in KiB (set once the file is known to be a register,
+# db.store.opening). SQLCipher decrypts and checks every page it reads into this cache, so a page
+# evicted and read again is decrypted again: the due list and the figures read the same index
+# pages in several queries. Beyond 32 MB nothing more was gained at 100,000 people
+# (docs/benchmarks.md); the memory is taken only as pages are read.
+CACHE_KIB = 32 * 1024
 
 State = Literal["missing", "empty", "plain", "encrypted"]
 

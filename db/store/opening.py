@@ -17,6 +17,7 @@ from db.core.errors import RegisterFileError
 from db.store import hold, keys
 from db.store.connect import (
     BUSY_TIMEOUT_MS,
+    CACHE_KIB,
     connect_file,
     copy_with_keys,
     key_opens,
@@ -147,6 +148,7 @@ def prepare(conn: Any, path: Path, exists: bool, key: bytes | None, read_only: b
     db = Database(conn)
     # Checked before the pragmas: switching to WAL would already rewrite a foreign file.
     created = check_register_file(db, path, created=not exists)
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # (reads the file: after the check)
     if read_only:
         if created or needs_migrating(db):
             raise RegisterFileError(
