@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +45,7 @@ from gui.kit.common import (
 )
 from gui.kit.forms import notice_label, set_notice
 from gui.kit.page import Page
+from gui.pages.test_round.details import boxes_row, field_row
 from gui.pages.test_round.followups import FollowUpPanel
 from gui.pages.test_round.keys import RoundKeys
 from gui.pages.test_round.model import PositivesDelegate, RoundModel, RoundRow
@@ -163,55 +163,22 @@ class TestRoundPage(Page):
         self.refresh()
 
     def _details(self) -> QVBoxLayout:
-        """The round's list, date, kind, method, officer, place and substances tested: rows of
-        fields that fit the page beside the list of screens at 1366×768 and 125 %."""
-
-        def row(
-            *pairs: tuple[str, QWidget | QHBoxLayout], end: QWidget | None = None
-        ) -> QHBoxLayout:
-            line = QHBoxLayout()
-            for caption, field in pairs:
-                line.addWidget(QLabel(caption))
-                if isinstance(field, QHBoxLayout):
-                    line.addLayout(field, 1)
-                else:
-                    line.addWidget(field, 1)
-                line.addSpacing(8)
-            if end is not None:
-                line.addWidget(end)
-            return line
-
+        """The round's list, date, kind, method, officer, place and substances tested."""
         date_row = QHBoxLayout()
         date_row.addWidget(self.date_edit)
         date_row.addWidget(self.date_error, 1)
-        # The substances in two rows of seven: each code whole, its full name as a tooltip.
-        substances = QGridLayout()
-        substances.setHorizontalSpacing(10)
-        for number, box in enumerate(self.substance_boxes.values()):
-            substances.addWidget(box, number // 7, number % 7)
-        substances.setColumnStretch(7, 1)
-        tested = QHBoxLayout()
-        tested.addWidget(QLabel(self.tr("Chất xét nghiệm:")), 0, Qt.AlignmentFlag.AlignTop)
-        tested.addLayout(substances, 1)
         details = QVBoxLayout()
-        details.addLayout(
-            row(
-                (self.tr("Danh sách:"), self.source_combo),
-                (self.tr("Thôn/bản:"), self.village_combo),
-                end=self.reload_button,
-            )
-        )
-        details.addLayout(
-            row(
-                (self.tr("Ngày xét nghiệm:"), date_row),
-                (self.tr("Hình thức:"), self.kind_combo),
-                (self.tr("Phương pháp:"), self.method_combo),
-            )
-        )
-        details.addLayout(
-            row((self.tr("Cán bộ:"), self.officer_edit), (self.tr("Địa điểm:"), self.place_edit))
-        )
-        details.addLayout(tested)
+        for line in (
+            field_row((self.tr("Danh sách:"), self.source_combo),
+                      (self.tr("Thôn/bản:"), self.village_combo), end=self.reload_button),
+            field_row((self.tr("Ngày xét nghiệm:"), date_row),
+                      (self.tr("Hình thức:"), self.kind_combo),
+                      (self.tr("Phương pháp:"), self.method_combo)),
+            field_row((self.tr("Cán bộ:"), self.officer_edit),
+                      (self.tr("Địa điểm:"), self.place_edit)),
+            boxes_row(self.tr("Chất xét nghiệm:"), self.substance_boxes.values()),
+        ):  # fmt: skip
+            details.addLayout(line)
         return details
 
     def _bottom(self) -> QHBoxLayout:
