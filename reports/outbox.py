@@ -358,8 +358,8 @@ class Outbox:
     def reseal(self, new_register_key: bytes) -> int:
         """Seal every report again under the register's new key (after the key changed);
         how many files. A file already under the new key is left as it is."""
-        if self._key is None:
-            return 0
+        if self._key is None or not self.folder.is_dir():
+            return 0  # an outbox never used has nothing to follow
         new = Outbox(self.folder, self.register_id, new_register_key)
         assert new._key is not None
         count = 0

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from db.core.dates import show
 from db.core.errors import UserError
@@ -242,9 +251,41 @@ class AccountsPage(Page):
         if account["disabled"]:
             self.reset_password()
             return
+        rotate = self.ask_key_change(account["login"])
+        if rotate is None:
+            return
+        from reports.build import reseal_outbox
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            auth.disable_account(self.reg, account["login"])
+            auth.disable_account(self.reg, account["login"], rotate=rotate,
+                                 after=reseal_outbox)  # fmt: skip
         except UserError as exc:
             set_error(self.error, exc.message)
+            self.refresh()  # the account may be disabled although the key did not change
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         self._done()
+
+    def ask_key_change(self, login: str) -> bool | None:
+        """Disable with a key change (True, the default), without (False), or not at all."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Khóa tài khoản"))
+        box.setText(self.tr("Khóa tài khoản “%1”?").replace("%1", login))
+        box.setInformativeText(self.tr(
+            "Nên đổi luôn khóa mã hóa của sổ: khi đó mật khẩu cũ của tài khoản này chỉ còn mở "
+            "được các bản sao lưu làm trước hôm nay, không mở được sổ hiện tại. Việc đổi khóa "
+            "chép lại toàn bộ sổ nên có thể mất vài phút với sổ lớn; mọi cửa sổ và lệnh khác "
+            "đang mở sổ này phải đóng trước."
+        ))  # fmt: skip
+        with_key = box.addButton(self.tr("Khóa và đổi khóa sổ"), QMessageBox.ButtonRole.YesRole)
+        only = box.addButton(self.tr("Chỉ khóa tài khoản"), QMessageBox.ButtonRole.NoRole)
+        box.addButton(self.tr("Hủy"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(with_key)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is with_key:
+            return True
+        return False if clicked is only else None
