@@ -119,6 +119,9 @@ class Context:
     note: str
     prefer_remote_settings: bool = False
     renamed_villages: set[str] = field(default_factory=set)
+    # A village the sender added that this register already has (same commune, same folded
+    # name, another id): the sender's id -> ours, for the village and every row pointing to it.
+    village_alias: dict[str, str] = field(default_factory=dict)
     episode_people: set[str] = field(default_factory=set)  # people whose episodes were written
     path: Path = Path("gói")  # the bundle, for messages
 

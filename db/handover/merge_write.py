@@ -55,6 +55,43 @@ def _remap_settings(reg: Register, batch: list[list[Any]], at: Mapping[str, int]
         row[at["id"]] = local.get(row[at["key"]], row[at["id"]])
 
 
+def _alias_villages(ctx: Context, batch: list[list[Any]], at: Mapping[str, int]) -> bool:
+    """Villages meet by commune and folded name too: a live village this register lacks by id
+    but has in the same commune under the same name (two laptops of one commune that each added
+    it) takes our id, and merges into ours as one; the sender's id is kept in ctx.village_alias.
+    The same name in another commune is another village. True when a row was changed."""
+    if "name" not in at or "commune_id" not in at:
+        return False
+    ids = [row[at["id"]] for row in batch]
+    known = {r["id"] for r in _fetch(ctx.reg, "SELECT id FROM villages WHERE id IN (?)", ids)}
+    ours: dict[tuple[str, str], str] = {}
+    for village_id, commune, folded in ctx.reg.conn.execute(
+        "SELECT id, commune_id, name_folded FROM villages WHERE deleted = 0 ORDER BY created_at, id"
+    ):
+        ours.setdefault((commune, folded), village_id)
+    changed = False
+    for row in batch:
+        if row[at["id"]] in known or (row[at["deleted"]] if "deleted" in at else 0):
+            continue
+        local = ours.get((row[at["commune_id"]], fold(row[at["name"]])))
+        if local is not None and local != row[at["id"]]:
+            ctx.village_alias[row[at["id"]]] = local
+            row[at["id"]] = local
+            changed = True
+    return changed
+
+
+def _remap_villages(ctx: Context, batch: list[list[Any]], at: Mapping[str, int]) -> bool:
+    """Rows pointing to a village the sender knows by another id point to ours."""
+    where, changed = at["village_id"], False
+    for row in batch:
+        ours = ctx.village_alias.get(row[where])
+        if ours is not None:
+            row[where] = ours
+            changed = True
+    return changed
+
+
 def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
                 batches: Iterable[Batch]) -> Counts:  # fmt: skip
     """Merge (or with ctx.write False, only classify) one table's incoming rows.
@@ -108,6 +145,10 @@ def _merge_batches(ctx: Context, spec: TableSpec, columns: Sequence[str], batche
         written.batch = batch
         if spec.name == "settings":
             _remap_settings(ctx.reg, batch, at)
+        elif spec.name == "villages" and _alias_villages(ctx, batch, at):
+            hashes = None  # hashed as sent: the rows now carry our ids, hashed again below
+        elif ctx.village_alias and "village_id" in at and _remap_villages(ctx, batch, at):
+            hashes = None
         ids = [r[id_at] for r in batch]
         if person_at is not None and ctx.write:
             ctx.episode_people.update(r[person_at] for r in batch)
