@@ -111,7 +111,11 @@ def kept(db_path: Path, key: bytes | None) -> tuple[int, str] | str | None:
         return None
     except (OSError, ValueError, KeyError, TypeError):
         return "tệp mốc nhật ký cạnh sổ bị hỏng"
-    if not hmac.compare_digest(mac, _mac(key, seq, entry_hash)):
+    # A key change killed before the kept anchor was renewed leaves it under the key before
+    # (which the key file still holds as `previous` until the change is finished).
+    previous = getattr(key, "previous", None)
+    candidates = [key] if previous is None else [key, bytes(previous)]
+    if not any(hmac.compare_digest(mac, _mac(k, seq, entry_hash)) for k in candidates):
         return "tệp mốc nhật ký cạnh sổ bị sửa, hoặc là của sổ khác"
     return seq, entry_hash
 
