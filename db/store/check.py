@@ -116,6 +116,18 @@ def _check(reg: Register) -> list[Problem]:
         problems.append(
             Problem("Một người có hai diện cùng loại chồng lên nhau", f"{overlapping} cặp")
         )
+    # The same absence recorded on two laptops arrives as two rows (db/handover); its days
+    # count once in the episode's end, so taking one back would move the end back wrongly.
+    absences = reg.db.execute(
+        "SELECT count(*) FROM absences a JOIN absences b ON a.episode_id = b.episode_id "
+        "AND a.id < b.id WHERE a.deleted = 0 AND b.deleted = 0 "
+        "AND a.start_date <= b.end_date AND b.start_date <= a.end_date"
+    ).fetchone()[0]
+    if absences:
+        problems.append(Problem(
+            "Hai lần vắng mặt không báo cáo chồng lên nhau (thường do hai máy cùng ghi một lần "
+            "vắng)", f"{absences} cặp: giữ một, bỏ lần kia và kiểm tra lại ngày kết thúc",
+        ))  # fmt: skip
     return problems + verify_chain(reg)
 
 
