@@ -183,6 +183,26 @@ def take(scratch: Path, out: Path) -> dict[str, int]:
     QTest.keyClicks(view, "a")
     shot("xet-nghiem", window)
 
+    # A wrongly typed result put right, with its reason (the person's tests, then the log).
+    from db.persons.drugtests import tests_of
+    from gui.dialogs.corrections import CorrectTestDialog
+
+    tested = next(
+        p
+        for p in (
+            today.model.index(r, 0).data(ID_ROLE)  # type: ignore[attr-defined]
+            for r in range(today.model.rowCount())
+        )
+        if tests_of(reg, str(p))
+    )
+    test = tests_of(reg, str(tested))[0]
+    correct = CorrectTestDialog(reg, str(test["id"]), window)
+    correct.show()
+    shot("dinh-chinh", correct)
+    correct.close()
+    window.nav.setCurrentRow(window.keys.index("audit"))
+    shot("nhat-ky", window)
+
     window.nav.setCurrentRow(window.keys.index("reports"))
     reports = window.pages["reports"]
     QTest.mouseClick(reports.build_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
