@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.output import dump_json
 from cli.report_commands import cmd_report  # noqa: F401 - `main.py report …`
@@ -18,6 +19,9 @@ from cli.security_commands import (  # noqa: F401 - `main.py backup|restore|reco
 )
 from db.core.dates import show
 from db.core.errors import RegisterDamaged, RegisterFileError
+
+if TYPE_CHECKING:
+    from db.store.register import Register
 
 # Each command imports what it needs when it runs: `find` does not load the due list, the
 # figures or the reports (a command's start-up is most of a quick search's time).
@@ -52,18 +56,21 @@ def cmd_demo(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_stats(path: Path, args: argparse.Namespace) -> int:
     """The figures for a date."""
+    from cli.province_commands import commune_scope
     from db.figures.stats import MOVEMENTS, figures
     from db.law.categories import LABELS, Category
     from db.store.records import snapshot
 
     with open_for_command(path, args, reading=True) as reg:
-        with snapshot(reg):  # one state of the register, whoever writes meanwhile
-            data = figures(reg, args.on)
+        # (--commune: one commune of a register holding several, on a connection of its own)
+        with commune_scope(reg, args.commune) as one, snapshot(one):
+            data = figures(one, args.on)
+            unit = _unit(one, args.commune)
         finish_reading(reg)
     if args.json:
         dump_json(data)
         return 0
-    print(f"SỐ LIỆU NGÀY {show(data['on'])} (kỳ từ {show(data['period']['start'])})")
+    print(f"SỐ LIỆU NGÀY {show(data['on'])} (kỳ từ {show(data['period']['start'])}){unit}")
     print(f"\nI. Người trong sổ đang quản lý, theo dõi: {data['people_total']}")
     for code, count in data["categories"].items():
         print(f"   {LABELS[Category(code)]:<52} {count:>7}")
@@ -103,6 +110,16 @@ def cmd_stats(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def _unit(reg: Register, commune: str | None) -> str:
+    """What follows a heading when one commune was asked for: " — <its unit name>"."""
+    if not commune:
+        return ""
+    from db.commune.settings import get_settings
+
+    settings = get_settings(reg)
+    return f" — {settings['unit_name'] or settings['commune_name'] or reg.commune_id}"
+
+
 def cmd_find(path: Path, args: argparse.Namespace) -> int:
     """Search people."""
     from db.persons.episodes import status_label
@@ -131,18 +148,20 @@ def cmd_find(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_due(path: Path, args: argparse.Namespace) -> int:
     """What is due and overdue."""
+    from cli.province_commands import commune_scope
     from db.duties.due import KIND_LABELS, due_items
     from db.store.records import snapshot
 
     with open_for_command(path, args, reading=True) as reg:
-        with snapshot(reg):  # one state of the register, whoever writes meanwhile
-            items = due_items(reg, args.on)
+        with commune_scope(reg, args.commune) as one, snapshot(one):
+            items = due_items(one, args.on)
+            unit = _unit(one, args.commune)
         finish_reading(reg)
     if args.json:
         dump_json([i.as_dict() for i in items])
         return 0
     overdue = sum(1 for i in items if i.overdue)
-    print(f"Việc cần làm: {len(items)} (quá hạn {overdue})")
+    print(f"Việc cần làm: {len(items)} (quá hạn {overdue}){unit}")
     for i in items:
         flag = "QUÁ HẠN" if i.overdue else "đến hạn"
         print(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cli.episode_commands import add_episode_parsers
 from cli.handover_commands import add_handover_parsers
+from cli.province_commands import add_commune_argument, add_province_parsers
 from cli.report_commands import add_report_parser
 from cli.security_commands import add_access_arguments, add_security_parsers
 from cli.xlsx_commands import add_xlsx_parsers
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stats", "số liệu tại một ngày")
     p.add_argument("--on", type=_day)
     p.add_argument("--json", action="store_true")
+    add_commune_argument(p)
     p = command("find", "tìm người (không phân biệt hoa thường, dấu, đ)")
     p.add_argument("text")
     p.add_argument("--json", action="store_true")
@@ -105,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("due", "việc đến hạn và quá hạn")
     p.add_argument("--on", type=_day)
     p.add_argument("--json", action="store_true")
+    add_commune_argument(p)
     command("check", "kiểm tra tính toàn vẹn của tệp sổ và chuỗi nhật ký thay đổi")
     add_security_parsers(sub, command)
     add_report_parser(sub)
@@ -114,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.inbox_commands import add_inbox_parsers  # the province's inbox
 
     add_inbox_parsers(sub)
+    add_province_parsers(sub, command)
     return parser
 
 

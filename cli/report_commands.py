@@ -59,6 +59,8 @@ def add_report_parser(sub: Any) -> None:
     p.add_argument("--month", required=True, help="tháng báo cáo, YYYY-MM (ví dụ 2026-10)")
     p.add_argument("--out", type=Path, help="ghi thêm một bản ra tệp PDF này")
     _outbox_arg(p)
+    p.add_argument("--commune", metavar="MÃ_XÃ",
+                   help="báo cáo của một xã trong sổ nhiều xã (chỉ ghi ra --out)")  # fmt: skip
 
     p = kinds.add_parser("person", help="phiếu theo dõi một người")
     _db(p)
@@ -129,6 +131,10 @@ def cmd_report(path: Path, args: argparse.Namespace) -> int:
 
     with open_for_command(path, args) as reg:
         command = args.report_command
+        if command == "monthly" and args.commune:
+            from cli.province_commands import commune_monthly
+
+            return commune_monthly(reg, args)
         if command == "monthly":
             built = monthly_report(reg, args.month, out=args.out, outbox=_box(reg, args))
             entry = built.entry
