@@ -31,6 +31,7 @@ from gui.pages.duplicates import DuplicatesPage
 from gui.pages.excel import ExcelPage
 from gui.pages.person import PersonPage
 from gui.pages.places import PlacesPage
+from gui.pages.province import ProvincePage
 from gui.pages.register import RegisterPage
 from gui.pages.reports import ReportsPage
 from gui.pages.settings import SettingsPage
@@ -60,6 +61,7 @@ def page_factories() -> list[tuple[str, str, PageFactory]]:
         ("duplicates", _tr("Hồ sơ có thể trùng"), DuplicatesPage),
         ("accounts", _tr("Tài khoản"), AccountsPage),
         ("settings", _tr("Cài đặt"), SettingsPage),
+        ("province", _tr("Toàn tỉnh (các xã)"), ProvincePage),
     ]
 
 

@@ -31,7 +31,7 @@ from reports.layout import (
     signature,
     title,
 )
-from reports.provincial import (
+from reports.provincial_data import (
     ProvincialData,
     baseline_text,
     closest,
