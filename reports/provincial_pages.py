@@ -118,7 +118,7 @@ def story(data: ProvincialData, fonts: FontSet) -> list[Flowable]:
     s.para(
         f"{esc(lh.unit_in_text)} tổng hợp kết quả quản lý người sử dụng trái phép chất ma túy, "
         "người nghiện ma túy của các xã, phường, đặc khu trên địa bàn tỉnh tháng "
-        f"{data.label} (số liệu đến ngày {show(data.end)}, theo sổ của tỉnh) như sau:"
+        f"{data.label} (số liệu theo kỳ báo cáo tháng của từng xã, trong sổ của tỉnh) như sau:"
     )
     _totals(s, data)
     _people_table(s, data)

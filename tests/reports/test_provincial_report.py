@@ -164,3 +164,39 @@ def test_a_month_not_begun_or_a_bad_month_is_refused(province: Province, tmp_pat
     with pytest.raises(UserError, match="Tháng báo cáo"):
         provincial_report(province.reg, "13/2026", tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_long_table_repeats_its_header_on_every_page() -> None:
+    from db.province.overview import CommuneRow
+    from reports.provincial_data import ProvincialData
+    from reports.provincial_pages import render_provincial
+    from reports.typeface import load_fonts
+
+    rows = [
+        CommuneRow(
+            f"x{i:02d}",
+            f"Công an xã Số {i:02d} Điện Biên Đông",
+            {"user": i, "addict": 2},
+            i,
+            i % 3,
+            i % 4,
+            {"models": i % 2 == 0, "hotspots": True},
+            1,
+            3,
+            (i, 9),
+            None,
+            None,
+            i % 5 != 0,
+            0.5,
+        )
+        for i in range(1, 61)
+    ]
+    data = ProvincialData(2026, 10, date(2026, 10, 31), True, date(2026, 11, 20),
+                          {"province_name": "CÔNG AN TỈNH ĐIỆN BIÊN"}, rows,
+                          province_totals(rows))  # fmt: skip
+    pages = [re.sub(r"\s+", " ", p.extract_text()) for p in
+             PdfReader(io.BytesIO(render_provincial(data, load_fonts()))).pages]  # fmt: skip
+    with_rows = [p for p in pages if "Xã Số" in p]
+    assert len(with_rows) >= 3
+    assert all("TT Xã, phường" in p for p in with_rows)
+    assert "Có 12 xã chưa gửi báo cáo tháng" in " ".join(pages)
