@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from db.duties.due import due_items
 from db.figures.stats import figures
 from db.province.overview import month_period
-from gui.pages import province as province_page
 from gui.pages.province import ProvincePage
 from gui.pages.province_commune import CommuneDialog
 from gui.pages.province_model import near
@@ -164,7 +164,7 @@ def test_the_provincial_report_is_saved_where_chosen(
     qtbot: QtBot, page: ProvincePage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "bao-cao-tinh-11-2026.pdf"
-    monkeypatch.setattr(province_page.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(target), ""))  # fmt: skip
     with qtbot.waitSignal(page.printed, timeout=30_000):
         qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
