@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.province.kind import holds_communes
 from db.store.register import Register
 from db.store.roles import ROLE_LABELS
 from gui.kit.page import Page
@@ -95,6 +96,9 @@ class MainWindow(QMainWindow):
             if number <= 9:
                 shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
                 shortcut.activated.connect(lambda row=number - 1: self.nav.setCurrentRow(row))
+        # The province's overview only on a register that holds other communes' data.
+        if "province" in self._factories:
+            self.nav.item(self.keys.index("province")).setHidden(not holds_communes(reg))
         self.person = PersonPage(reg, self.stack)
         self.person.register_changed.connect(lambda: self._changed("person"))
         self.person.back_requested.connect(self.go_back)
