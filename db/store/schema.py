@@ -722,6 +722,10 @@ def m015_province_plan(db: Database) -> None:
             received_at TEXT NOT NULL,
             PRIMARY KEY (commune_id, key)
         ) WITHOUT ROWID;
+
+        -- One commune's people in a register of many (db.province.scope copies them): without
+        -- it, each commune of the overview read every person of the province.
+        CREATE INDEX persons_commune ON persons (commune_id, id);
         """,
     )
 
