@@ -17,6 +17,7 @@ from db.duties.due import due_items
 from db.figures.series import due_tests, last_months, monthly_series
 from db.figures.stats import figures, villages_summary
 from db.persons import people
+from db.persons.search import find
 from db.province.scope import scoped
 from reports.monthly import gather
 from tests.db.province.province_helpers import SHARED_VILLAGE, Province, build_province
@@ -97,6 +98,13 @@ def test_the_monthly_reports_figures_equal_the_communes_own(province: Province) 
         assert mine.settings == theirs.settings
         assert (mine.start, mine.end) == (theirs.start, theirs.end)
         assert series == monthly_series(own, last_months(2026, 10, 12, cutoff))
+
+
+def test_a_search_finds_the_communes_own_people_only(province: Province) -> None:
+    for cid, own in province.communes.items():
+        with scoped(province.reg, cid) as one:
+            found = [r["id"] for r in find(one, "van", limit=1000)]
+        assert found == [r["id"] for r in find(own, "van", limit=1000)] and found
 
 
 def test_one_village_name_in_three_communes_is_three_villages(province: Province) -> None:
