@@ -45,6 +45,7 @@ BY_PERSON = (
 )
 BY_COMMUNE = ("villages", "hotspots", "prevention_models", "incidents")
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+", re.IGNORECASE)
 _CREATE_INDEX = re.compile(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+", re.IGNORECASE)
 
 
@@ -92,13 +93,21 @@ def shadow(reg: Register, commune_id: str) -> None:
     docstring). The caller's connection: use `scoped` for a connection of its own."""
     conn = reg.conn
     cid = _quoted(commune_id)
-    conn.execute(
-        f"CREATE TEMP TABLE persons AS SELECT * FROM main.persons WHERE commune_id = {cid}"
-    )
-    conn.execute(
-        "CREATE TEMP TABLE episodes AS SELECT e.* FROM main.episodes e "
-        "WHERE e.person_id IN (SELECT id FROM temp.persons)"
-    )
+    # The copies are made from the tables' own definitions (types, `rid` as the rowid,
+    # defaults), not with CREATE TABLE AS; their REFERENCES would name the temp views, so
+    # foreign keys are off while they are filled (nothing is written to them afterwards).
+    keys_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    for table, where in (
+        ("persons", f"commune_id = {cid}"),
+        ("episodes", "person_id IN (SELECT id FROM temp.persons)"),
+    ):
+        (sql,) = conn.execute(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        conn.execute(_CREATE_TABLE.sub("CREATE TEMP TABLE ", sql, count=1))
+        conn.execute(f"INSERT INTO temp.[{table}] SELECT * FROM main.[{table}] WHERE {where}")
+    conn.execute(f"PRAGMA foreign_keys = {int(keys_on)}")
     for table in COPIED:
         for (sql,) in conn.execute(
             "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? "

@@ -43,6 +43,19 @@ def test_each_commune_sees_only_its_own_rows(province: Province) -> None:
             assert one.commune_id == cid and one.read_only
 
 
+def test_the_copies_keep_the_tables_definitions(province: Province) -> None:
+    with scoped(province.reg, next(iter(province.communes))) as one:
+        for table in ("persons", "episodes"):
+            temp = one.conn.execute(f"PRAGMA temp.table_info({table})").fetchall()
+            assert temp == one.conn.execute(f"PRAGMA main.table_info({table})").fetchall()
+            indexes = "SELECT name FROM {}.sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            indexes += "AND sql IS NOT NULL ORDER BY name"
+            copied = one.conn.execute(indexes.format("temp"), [table]).fetchall()
+            assert copied == one.conn.execute(indexes.format("main"), [table]).fetchall()
+        moved = one.conn.execute("SELECT count(*) FROM persons WHERE rowid <> rid").fetchone()
+        assert moved == (0,)
+
+
 def test_every_figure_equals_the_communes_own_register(province: Province) -> None:
     for day, start in ((date(2026, 11, 20), None), (date(2026, 10, 31), date(2026, 10, 1)),
                        (date(2026, 6, 15), date(2026, 5, 16))):  # fmt: skip
