@@ -86,3 +86,22 @@ def test_the_same_name_in_two_communes_stays_two_villages(tmp_path: Path) -> Non
         with scoped(province, reg.commune_id) as one:
             assert snapshot(one)["villages"] == snapshot(reg)["villages"]
             assert snapshot(one)["persons"] == snapshot(reg)["persons"]
+
+
+def test_the_province_gets_one_village_from_two_laptops_of_a_commune(tmp_path: Path) -> None:
+    a, b = _one_commune_two_laptops(tmp_path)
+    on_a = places.save_village(a, {"name": "Bản Pá Sang", "population": 420})
+    on_b = places.save_village(b, {"name": "Bản Pá Sang", "population": 420})
+    people.add_person(a, {"full_name": "Lò Văn Pá", "birth_date": "1988", "village_id": on_a})
+    people.add_person(b, {"full_name": "Cầm Thị Sang", "birth_date": "1990", "village_id": on_b})
+    province = laptop(tmp_path, "tinh")
+    for reg in (a, b):
+        receive.import_bundle(province, export(reg, tmp_path, "Công an tỉnh").path, PASS,
+                              accept_other_commune=True)  # fmt: skip
+    assert [n for n, _ in _villages(province)] == ["Bản Mòng", "Bản Pá Sang"]
+    with scoped(province, a.commune_id) as one:
+        there = one.conn.execute(
+            "SELECT p.full_name FROM persons p JOIN villages v ON v.id = p.village_id "
+            "WHERE v.name = 'Bản Pá Sang' ORDER BY p.full_name"
+        ).fetchall()
+    assert there == [("Cầm Thị Sang",), ("Lò Văn Pá",)]
