@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from db.commune import places
 from db.commune.settings import keep_commune_settings, save_settings
@@ -16,7 +17,7 @@ from tests.support.handover import PASS, export, laptop
 
 # Each commune's own settings: other cut-off days, test intervals and warning windows, so a
 # figure computed with the province's settings instead of the commune's would differ.
-COMMUNES = (
+COMMUNES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("chieng-mung", "Công an xã Chiềng Mung", {}),
     ("muong-bu", "Công an xã Mường Bú",
      {"report_cutoff_day": 15, "test_interval.user": 20, "test_interval.post_rehab": 45}),

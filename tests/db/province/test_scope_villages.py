@@ -10,10 +10,11 @@ from db.commune import places
 from db.handover import receive
 from db.persons import people
 from db.province.scope import scoped
+from db.store.register import Register
 from tests.support.handover import PASS, commune, export, laptop, move, snapshot
 
 
-def _one_commune_two_laptops(tmp_path: Path) -> tuple[receive.Register, receive.Register]:
+def _one_commune_two_laptops(tmp_path: Path) -> tuple[Register, Register]:
     a = laptop(tmp_path, "a", "an")
     commune(a, persons=1)
     b = laptop(tmp_path, "b", "binh")
@@ -21,7 +22,7 @@ def _one_commune_two_laptops(tmp_path: Path) -> tuple[receive.Register, receive.
     return a, b
 
 
-def _villages(reg: receive.Register) -> list[tuple[str, str]]:
+def _villages(reg: Register) -> list[tuple[str, str]]:
     return [
         (r[0], r[1])
         for r in reg.conn.execute(
