@@ -1,4 +1,5 @@
-"""Speed and peak memory of the Excel import's preview (`plan_import`) at 100,000 rows.
+"""Speed and peak memory of the Excel import (`plan_import`, then `apply_import` into an empty
+plain and an empty encrypted register) at 100,000 rows.
 
     python bench/bench_excel.py [--rows 100000] [--old DIR]
 
@@ -41,11 +42,15 @@ from datetime import date
 from pathlib import Path
 sys.path.insert(0, ".")
 from openpyxl import load_workbook
-from db.excel.importer import plan_import
+from db.excel.importer import apply_import, plan_import
 from db.store.register import open_register
 what, source, folder = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 rows = 0
-if what == "plan":
+if what == "import-encrypted":
+    from db.security.encryption import create_register
+    reg, _ = create_register(folder / "so.db", "chihuy", "Mật khẩu đo tốc độ 2026!",
+                             today=lambda: date(2026, 11, 20))
+elif what in ("plan", "import"):
     reg = open_register(folder / "so.db", create=True, today=lambda: date(2026, 11, 20))
 start = time.perf_counter()
 if what == "calamine":
@@ -58,8 +63,12 @@ elif what == "openpyxl":
     for sheet in book.worksheets:
         rows += sum(1 for _ in sheet.iter_rows(values_only=True))
     book.close()
-else:
+elif what == "plan":
     rows = plan_import(reg, source).importable
+else:
+    plan = plan_import(reg, source)
+    apply_import(reg, plan)
+    rows = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
 seconds = time.perf_counter() - start
 status = Path("/proc/self/status")
 hwm = re.search(r"VmHWM:\s+(\d+) kB", status.read_text()) if status.exists() else None
@@ -149,7 +158,10 @@ def main() -> None:
             ("read every row, csv module (.csv)", ROOT, "calamine", text),
             ("plan_import .xlsx", ROOT, "plan", xlsx),
             ("plan_import .csv", ROOT, "plan", text),
-        ]
+            ("whole import .xlsx (preview + write), plain register", ROOT, "import", xlsx),
+            ("whole import .xlsx (preview + write), encrypted register", ROOT,
+             "import-encrypted", xlsx),
+        ]  # fmt: skip
         if args.old:
             steps.append(("plan_import .xlsx, --old checkout", args.old, "plan", xlsx))
         print("| step | seconds | × baseline | peak MB | rows |\n|---|---|---|---|---|")

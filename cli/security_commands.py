@@ -113,7 +113,6 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
     has read (so a reader never waits for the write lock before reading, and `check` verifies
     before anything is written), or not at all on read-only media.
     """
-    from db.security.encryption import encrypt_register
     from db.store import keys
     from db.store.register import default_user, open_register, register_state
 
@@ -133,6 +132,8 @@ def open_for_command(path: Path, args: argparse.Namespace, *, create: bool = Fal
     login = keys.check_login(user or default_user())
     if state == "plain":
         print(f"Sổ “{path}” chưa được mã hóa: đang mã hóa…", file=sys.stderr)
+    from db.security.encryption import encrypt_register  # (only to make or convert one)
+
     reg, _ = encrypt_register(path, login, password,
                               show_code=lambda code: print_recovery_code(code, login))  # fmt: skip
     return reg

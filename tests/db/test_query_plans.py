@@ -114,3 +114,16 @@ def test_a_table_scan_is_caught() -> None:
         "SCAN t", "SCAN p USING INDEX persons_sort",
     ]  # fmt: skip
     assert full_reads(sql, ["SCAN t USING COVERING INDEX drug_tests_date", "SCAN settings"]) == []
+
+
+def test_a_persons_change_history_reads_indexes_only(secure: Register) -> None:
+    """Deleted tests and contacts count too: the history finds them by the person's full
+    indexes (m013), not by reading the whole tables."""
+    from db.store.history import person_history
+
+    person = secure.db.execute("SELECT id FROM persons").fetchone()[0]
+    found = statements(secure, lambda: person_history(secure, person))
+    assert found
+    for sql, params in found:
+        lines = plan(secure, sql, params)
+        assert full_reads(sql, lines) == [], lines
