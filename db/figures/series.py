@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -35,13 +34,17 @@ def last_months(
     return [period_for_month(m.year, m.month, cutoff_day) for m in months]
 
 
+# Live people, from the small covering index of their ids (m013), not the persons table.
+_LIVE_PEOPLE = "(SELECT id FROM persons INDEXED BY persons_live_village WHERE deleted = 0)"
+
+
 def monthly_series(reg: Register, periods: Sequence[tuple[date, date]]) -> list[dict[str, Any]]:
     """Per period: people per category at its end, people on the register, tests and positives.
 
-    Periods must not overlap (consecutive months do not). Two passes over the register, built
-    for 100,000 people: the episodes open at any period's end, bucketed here, and one
-    sequential scan of the tests (a full scan reads a year of a million tests several times
-    faster than the date index, which must fetch every row for its result).
+    Periods must not overlap (consecutive months do not). Built for 100,000 people: the
+    episodes open at each period's end counted from one covering index, the tests from the
+    covering date index (on the encrypted register a full scan of the tests decrypts the whole
+    300 MB table: 3 s, against 1 s from the index), live people from their covering index.
     """
     if not periods:
         return []
@@ -60,35 +63,34 @@ def monthly_series(reg: Register, periods: Sequence[tuple[date, date]]) -> list[
         }
         for start, end in periods
     ]
-    gone = {row[0] for row in reg.db.execute("SELECT id FROM persons WHERE deleted = 1")}
-    by_stop = sorted(range(len(periods)), key=lambda i: periods[i][1])
-    stops = [periods[i][1].isoformat() for i in by_stop]
-    people: list[set[str]] = [set() for _ in stops]
-    in_category: list[dict[str, set[str]]] = [{} for _ in stops]
-    # Open on a day: started on or before it, not ended by it (as in db.figures.stats).
-    for person, category, begun, ended in reg.db.execute(
-        "SELECT person_id, category, start_date, end_date FROM episodes WHERE deleted = 0 "
-        "AND start_date <= ? AND (end_date IS NULL OR end_date > ?)",
-        [stops[-1], stops[0]],
+    # Open on a day: started on or before it, not ended by it (as in db.figures.stats). Counted
+    # in SQL for every period's end at once, from the covering index of live episodes (a Python
+    # loop adding each person to a set per month and category took seconds at 100,000 people).
+    days: list[Any] = [x for i, (_, end) in enumerate(periods) for x in (i, end.isoformat())]
+    stops = ", ".join("(?, ?)" for _ in periods)
+    opened = (
+        f"FROM (SELECT column1 AS i, column2 AS day FROM (VALUES {stops})) s "
+        "JOIN episodes e INDEXED BY episodes_category_state ON e.deleted = 0 "
+        "AND e.start_date <= s.day AND (e.end_date IS NULL OR e.end_date > s.day) "
+        f"WHERE e.person_id IN {_LIVE_PEOPLE}"
+    )
+    for i, total in reg.db.execute(
+        f"SELECT s.i, count(DISTINCT e.person_id) {opened} GROUP BY s.i", days
     ):
-        if person in gone:
-            continue
-        last = bisect_left(stops, ended) if ended else len(stops)
-        for k in range(bisect_left(stops, begun), last):
-            people[k].add(person)
-            in_category[k].setdefault(category, set()).add(person)
-    for k, i in enumerate(by_stop):
-        result[i]["people_total"] = len(people[k])
-        for category, members in in_category[k].items():
-            result[i]["categories"][category] = len(members)
+        result[i]["people_total"] = total
+    for i, category, total in reg.db.execute(
+        f"SELECT s.i, e.category, count(DISTINCT e.person_id) {opened} GROUP BY s.i, e.category",
+        days,
+    ):
+        result[i]["categories"][category] = total
     cases = " ".join(f"WHEN t.test_date BETWEEN ? AND ? THEN {i}" for i in range(len(periods)))
     params: list[Any] = [d.isoformat() for period in periods for d in period]
     params += [min(p[0] for p in periods).isoformat(), max(p[1] for p in periods).isoformat()]
     for i, total, positives in reg.db.execute(
         f"SELECT b, count(*), sum(result = 'positive') FROM (SELECT CASE {cases} END AS b, "
-        "t.result, t.person_id FROM drug_tests t NOT INDEXED WHERE t.deleted = 0 "
+        "t.result, t.person_id FROM drug_tests t INDEXED BY drug_tests_date WHERE t.deleted = 0 "
         "AND t.test_date BETWEEN ? AND ?) WHERE b IS NOT NULL "
-        "AND person_id NOT IN (SELECT id FROM persons WHERE deleted = 1) GROUP BY b",
+        f"AND person_id IN {_LIVE_PEOPLE} GROUP BY b",
         params,
     ):
         result[i]["tests"] = total
