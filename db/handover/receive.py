@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from db.commune.settings import get_settings
+from db.commune.settings import get_settings, keep_commune_settings
 from db.core.errors import UserError
 from db.core.stamps import now_utc
+from db.core.version import VERSION
 from db.handover import faults, ledger, merge, merge_write
 from db.handover.bundle import DamagedBundle, NewerBundle
 from db.handover.bundle_read import BundleReader, open_bundle, read_ahead
@@ -39,7 +40,7 @@ from db.store.records import transaction
 from db.store.register import Register
 from db.store.sqlerrors import INTEGRITY_ERRORS
 
-PROGRAM_VERSION = "0.1.0"  # keep in step with pyproject.toml
+PROGRAM_VERSION = VERSION  # written into each bundle's manifest (db.core.version)
 
 Progress = Callable[[str, int, int], None]
 
@@ -134,6 +135,25 @@ def _is_empty(reg: Register) -> bool:
     )
 
 
+def _keep_other_settings(reg: Register, manifest: dict[str, Any], columns: list[str],
+                         rows: list[list[Any]]) -> None:  # fmt: skip
+    """Another commune's settings are never merged into this register's own, but kept apart
+    for that commune's figures here (its cut-off day, baseline, test interval: db.province)."""
+    source = manifest.get("source")
+    commune_id = source.get("commune_id") if isinstance(source, dict) else None
+    if not isinstance(commune_id, str) or not commune_id:
+        return
+    at = {name: columns.index(name) for name in ("key", "value", "deleted") if name in columns}
+    if "key" not in at or "value" not in at:
+        return
+    live = {
+        str(row[at["key"]]): str(row[at["value"]])
+        for row in rows
+        if not ("deleted" in at and row[at["deleted"]])
+    }
+    keep_commune_settings(reg, commune_id, live)
+
+
 def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step: Progress) -> None:
     total = sum(reader.manifest["counts"].values()) or 1
     done = 0
@@ -168,7 +188,11 @@ def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step:
                 step(f"Đang đối chiếu: {label}", done, total)
 
         if preview.other_commune and not preview.took_over and table in COMMUNE_LOCAL:
-            skipped = sum(len(rows) for rows, _ in counted(batches))
+            skipped = 0
+            for sent, _ in counted(batches):
+                skipped += len(sent)
+                if table == "settings" and ctx.write:
+                    _keep_other_settings(ctx.reg, reader.manifest, columns, sent)
             preview.tables[table] = merge.Counts(skipped=skipped)
             continue
         kept: list[str] = []

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from db.commune import places
-from db.commune.settings import keep_commune_settings, save_settings
+from db.commune.settings import save_settings
 from db.demo.fill import fill_demo
 from db.handover import receive
-from db.store.records import transaction
 from db.store.register import Register
 from tests.support.handover import PASS, export, laptop
 
@@ -37,15 +36,14 @@ class Province:
 
 
 def receive_bundle(province: Register, bundle: Path, source: Register) -> receive.Preview:
-    """Import a commune's bundle into the province register and keep its settings (what the
-    import should do itself for another commune's bundle: see docs/province.md)."""
+    """Import a commune's bundle into the province register: the import keeps the commune's
+    settings apart (its cut-off day, baseline, intervals) for its figures there."""
     preview = receive.import_bundle(province, bundle, PASS, accept_other_commune=True)
-    with transaction(province):
-        keep_commune_settings(
-            province,
-            source.commune_id,
-            dict(source.conn.execute("SELECT key, value FROM settings WHERE deleted = 0")),
-        )
+    kept = dict(province.conn.execute(
+        "SELECT key, value FROM commune_settings WHERE commune_id = ?", [source.commune_id]
+    ))  # fmt: skip
+    own = dict(source.conn.execute("SELECT key, value FROM settings WHERE deleted = 0"))
+    assert kept == {k: v for k, v in own.items() if k in kept} and kept, "settings not kept"
     return preview
 
 
