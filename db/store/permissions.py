@@ -25,6 +25,7 @@ ROW_ACTIONS = frozenset({"insert", "update", "delete", "bulk"})
 CHIEF_TABLES: dict[str, str] = {
     "accounts": "thay đổi tài khoản",
     "settings": "thay đổi cài đặt",
+    "province_plan": "đặt chỉ tiêu kế hoạch của tỉnh",
 }
 CHIEF_EVENTS: dict[str, str] = {
     "sign_off": "duyệt quyết định",
