@@ -66,9 +66,13 @@ def _ref(reg: Register, table: str, value: Any, field: str, label: str,
 
 
 def village_by_name(reg: Register, name: str) -> dict[str, Any] | None:
-    """A village of this register by name, ignoring case and diacritics."""
+    """A village of this register's own commune by name, ignoring case and diacritics (in a
+    province's register another commune may have a village of the same name)."""
     rows = list(
-        reg.db.query("SELECT * FROM villages WHERE name_folded = ? AND deleted = 0", [fold(name)])
+        reg.db.query(
+            "SELECT * FROM villages WHERE name_folded = ? AND commune_id = ? AND deleted = 0",
+            [fold(name), reg.commune_id],
+        )
     )
     return rows[0] if rows else None
 
