@@ -57,9 +57,8 @@ def period_for_month(year: int, month: int, cutoff_day: int = 0) -> tuple[date, 
 # decision of the rehab or substitution treatment an addict went into (with no separate
 # management decision on the addict episode).
 _FILED = ", ".join(f"'{c}'" for c in ("user", "addict", *(t.value for t in TREATMENT)))
-# A live person's village from the small covering index (m013), not the person's row: SQLite
-# would pick the id's unique index and read (on an encrypted register: decrypt) a table page
-# per person or test joined.
+# A live person's village from its covering index (m013): SQLite would pick the id's unique
+# index and read (encrypted: decrypt) a table page per person or test joined.
 _LIVE_PERSONS = "persons p INDEXED BY persons_live_village"
 
 
@@ -124,8 +123,7 @@ def _movements(reg: Register, start: str, end: str) -> dict[str, int]:
 
 
 def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[str, Counter[str]]]:
-    """The tests of a period by live people, counted in SQL in one pass per village (a month at
-    100,000 people is ~36,000 tests); the substances from the positive ones."""
+    """A period's tests by live people, counted per village in SQL (one lives in one village)."""
     totals: Counter[str] = Counter()
     substances: Counter[str] = Counter()
     per_village: dict[str, Counter[str]] = {}
@@ -137,7 +135,6 @@ def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[st
         "AND p.deleted = 0 AND t.test_date BETWEEN ? AND ? GROUP BY p.village_id",
         [start, end],
     ):
-        # A person lives in one village: people tested add up over the villages.
         totals.update(total=tests, periodic=periodic, surprise=surprise, positive=positive,
                       people=people)  # fmt: skip
         village = per_village.setdefault(village_id or "", Counter())
@@ -145,11 +142,9 @@ def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[st
         if positive:
             village["positives"] += positive
             substances.update(code for code in codes.split(",") if code)
+    counts = {k: totals[k] for k in ("total", "periodic", "surprise", "positive")}
     return {
-        "total": totals["total"],
-        "periodic": totals["periodic"],
-        "surprise": totals["surprise"],
-        "positive": totals["positive"],
+        **counts,
         "people_tested": totals["people"],
         # Most found first; ties by code (before, ties came in the order rows were read).
         "by_substance": dict(sorted(substances.items(), key=lambda kv: (-kv[1], kv[0]))),
