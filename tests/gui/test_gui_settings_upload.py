@@ -169,3 +169,9 @@ def test_an_officer_sees_only_the_tokens_end_and_cannot_change_it(
     assert not page.upload.choosers["ca_file"].isEnabled()
     assert not page.save_button.isEnabled()
     assert not page.upload.changed()
+
+
+def test_the_communes_code_is_shown_to_send_to_the_province(qtbot: Any, secure: Register) -> None:
+    page = page_for(qtbot, secure)
+    code = edit(page, "commune_code")
+    assert code.text() == secure.commune_id and code.isReadOnly()

@@ -79,6 +79,15 @@ class UploadFields:
 
     def add_rows(self, form: QFormLayout) -> None:
         """The credential's rows, under the address's row in the group's form."""
+        # The code the province issues the token for (its uploads carry it): read, not typed.
+        code = QLineEdit(self.reg.commune_id)
+        code.setObjectName("upload_commune_code")
+        code.setReadOnly(True)
+        code.setToolTip(settings_tr("Gửi mã này cho Công an tỉnh để được cấp mã xác thực."))
+        code_caption = QLabel(settings_tr("Mã của xã (gửi tỉnh khi xin mã xác thực)"))
+        code_caption.setWordWrap(True)
+        code_caption.setMinimumWidth(280)
+        form.addRow(code_caption, code)
         for key, (label, _, title) in FIELDS.items():
             row = QHBoxLayout()
             row.setContentsMargins(0, 0, 0, 0)
