@@ -210,6 +210,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         person = first("SELECT id FROM persons ORDER BY id")
         other = first("SELECT id FROM persons ORDER BY id DESC")
         member = team.add_member(reg, person, {"role": "helper", "name": "Lò Thị Mai"})
+        from db.province.overview import commune_rows
+
+        month = DAY.replace(day=1)
         yield {
             "reg": reg,
             "person_id": person,
@@ -226,6 +229,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "reason": "Sổ bị hỏng: trang 12 không đọc được.",
             "code": code,
             "convert": False,
+            "month": month,
+            "row": commune_rows(reg, month)[0],  # the province's commune dialog
         }
         reg.close()
 
