@@ -114,7 +114,7 @@ def test_the_pictures_are_the_ones_the_guide_shows_and_small() -> None:
     folder = GUIDE.parent / "img"
     files = {f"img/{p.name}" for p in folder.glob("*.png")}
     assert shown == files
-    assert len(files) <= 8
+    assert len(files) <= 12  # a guide to read, not an album: each picture earns its place
     for path in folder.glob("*.png"):
         assert path.stat().st_size <= 150_000, path.name
 
