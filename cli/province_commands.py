@@ -206,30 +206,14 @@ def commune_monthly(reg: Register, args: argparse.Namespace) -> int:
     the province's register, to read (not put in any outbox: the commune sends its own); the
     print is in the province register's audit log."""
     from db.core.errors import UserError
-    from db.core.files import atomic_write
     from db.province.inbox import parse_month
-    from db.store.audit import log_event
-    from reports.monthly import gather
-    from reports.monthly_pages import render_monthly
-    from reports.outbox import REPORT_WORDING
-    from reports.typeface import load_fonts
+    from db.province.tokens import resolve_commune
+    from reports.commune_monthly import save_commune_monthly
 
     if args.out is None:
         raise UserError("Báo cáo tháng của một xã (--commune): cần --out TỆP.pdf.", field="out")
-    out = Path(args.out).expanduser()
-    if out.suffix.lower() != ".pdf":
-        out = out.with_name(out.name + ".pdf")
-    if not out.parent.is_dir():
-        raise UserError(f"Thư mục “{out.parent}” không tồn tại; hãy chọn thư mục khác.",
-                        field="out")  # fmt: skip
     year, month = (int(x) for x in parse_month(args.month).split("-"))
-    with commune_scope(reg, args.commune) as one:
-        data = gather(one, year, month)
-        commune = one.commune_id
-    pdf = render_monthly(data, load_fonts())
-    atomic_write(out, pdf, REPORT_WORDING, private=True)
-    name = data.settings.get("unit_name") or commune
-    log_event(reg, "print", {"report": f"Báo cáo tháng {month:02d}/{year} của {name}",
-                             "commune_id": commune, "file": str(out)})  # fmt: skip
+    code, _ = resolve_commune(reg, args.commune)
+    out, name = save_commune_monthly(reg, code, year, month, Path(args.out))
     print(f"Đã lập báo cáo tháng {month:02d}/{year} của {name}: {out}")
     return 0

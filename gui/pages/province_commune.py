@@ -8,15 +8,18 @@ Double-clicking a person of the due list opens that person (the register holds t
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QGroupBox,
     QHeaderView,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +34,7 @@ from db.store.register import Register
 from gui.kit.common import ID_ROLE, Column, ListModel, make_table
 from gui.kit.models import DueModel
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
+from reports.commune_monthly import save_commune_monthly
 from reports.provincial import commune_name
 
 
@@ -114,6 +118,13 @@ class CommuneDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Đóng"))
         buttons.rejected.connect(self.reject)
+        # The commune's own monthly report, made here to read (never put in an outbox).
+        self.report_button = QPushButton(self.tr("Lưu báo cáo tháng của xã…"))
+        self.report_button.setObjectName("communeReport")
+        self.report_button.clicked.connect(self.save_report)
+        buttons.addButton(self.report_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.reg, self.month = reg, month
+        self.saved: Path | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
@@ -165,6 +176,35 @@ class CommuneDialog(QDialog):
         for column, width in enumerate((150, 200, 180, 130)):
             self.due_view.setColumnWidth(column, width)
         self.loaded.emit()
+
+    def save_report(self) -> None:
+        """Save the commune's monthly report for the month where the officer chooses."""
+        month = self.month
+        target, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Lưu báo cáo tháng của xã thành"),
+            f"bao-cao-thang-{month.month:02d}-{month.year}-{self.row.commune_id[:8]}.pdf",
+            self.tr("Tệp PDF (*.pdf)"),
+        )  # fmt: skip
+        if not target:
+            return
+        self.report_button.setEnabled(False)
+        commune_id = self.row.commune_id
+        self.report_task = run_in_background(
+            self, self.tr("Đang lập báo cáo tháng của xã…"), self.reg,
+            lambda worker, progress: save_commune_monthly(
+                worker, commune_id, month.year, month.month, Path(target)
+            )[0],
+            self._saved, self._not_saved,
+        )  # fmt: skip
+
+    def _saved(self, path: Path) -> None:
+        self.report_button.setEnabled(True)
+        self.saved = path
+        self.heading.setText(self.tr("Đã lưu báo cáo tháng của xã: %1").replace("%1", str(path)))
+
+    def _not_saved(self, message: str) -> None:
+        self.report_button.setEnabled(True)
+        self.heading.setText(self.tr("Không lưu được báo cáo: %1").replace("%1", message))
 
     def _open_person(self, index: QModelIndex) -> None:
         person_id = index.data(ID_ROLE)

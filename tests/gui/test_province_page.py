@@ -160,6 +160,29 @@ def test_double_clicking_a_commune_shows_its_own_figures_and_due_list(
     dialog.close()
 
 
+def test_a_communes_monthly_report_is_saved_from_its_dialog(
+    qtbot: QtBot, province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.province.overview import commune_rows
+
+    row = next(r for r in commune_rows(province.reg, NOVEMBER) if "Mường Bú" in r.name)
+    dialog = CommuneDialog(province.reg, row, NOVEMBER)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.result_data is not None, timeout=20_000)
+    target = tmp_path / "muong-bu-11-2026"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.saved is not None, timeout=30_000)
+    assert dialog.saved == target.with_name(target.name + ".pdf")
+    text = text_of(dialog.saved.read_bytes())
+    assert "Mường Bú".upper() in text.upper() and "11/2026" in text
+    own = next(r for cid, r in province.communes.items() if "Mường Bú" in province.names[cid])
+    start, end = month_period(own, NOVEMBER)
+    people = figures(own, on=end, start=start)["people_total"]
+    assert str(people) in text
+    dialog.close()
+
+
 def test_the_provincial_report_is_saved_where_chosen(
     qtbot: QtBot, page: ProvincePage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
