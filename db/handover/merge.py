@@ -122,6 +122,9 @@ class Context:
     # A village the sender added that this register already has (same commune, same folded
     # name, another id): the sender's id -> ours, for the village and every row pointing to it.
     village_alias: dict[str, str] = field(default_factory=dict)
+    # Every village id this bundle carries (the sender's villages stay distinct among
+    # themselves: one of them is never taken for another it sent, even of the same name).
+    villages_sent: set[str] = field(default_factory=set)
     episode_people: set[str] = field(default_factory=set)  # people whose episodes were written
     path: Path = Path("gói")  # the bundle, for messages
 

@@ -69,12 +69,17 @@ def _alias_villages(ctx: Context, batch: list[list[Any]], at: Mapping[str, int])
         "SELECT id, commune_id, name_folded FROM villages WHERE deleted = 0 ORDER BY created_at, id"
     ):
         ours.setdefault((commune, folded), village_id)
+    ctx.villages_sent.update(ids)
+    taken = set(ctx.village_alias.values())
     changed = False
     for row in batch:
         if row[at["id"]] in known or (row[at["deleted"]] if "deleted" in at else 0):
             continue
         local = ours.get((row[at["commune_id"]], fold(row[at["name"]])))
-        if local is not None and local != row[at["id"]]:
+        # Only a village this register had before the bundle, and only once: a sender's two
+        # villages of one name (an old register, a bulk import) stay two.
+        if local is not None and local not in ctx.villages_sent and local not in taken:
+            taken.add(local)
             ctx.village_alias[row[at["id"]]] = local
             row[at["id"]] = local
             changed = True
