@@ -57,9 +57,10 @@ class ImportResult:
 
     def summary(self) -> str:
         """The counts in one Vietnamese sentence."""
+        declared = f", {self.declarations} khai báo chất sử dụng" if self.declarations else ""
         return (
-            f"Đã nhập {self.people} người ({self.episodes} diện quản lý, {self.declarations} khai "
-            f"báo chất sử dụng), {self.tests} lần xét nghiệm; tạo mới {self.villages} thôn/bản."
+            f"Đã nhập {self.people} người ({self.episodes} diện quản lý{declared}), "
+            f"{self.tests} lần xét nghiệm; tạo mới {self.villages} thôn/bản."
         )
 
 
