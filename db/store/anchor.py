@@ -136,9 +136,9 @@ def keep(reg: Register, *, force: bool = False) -> None:
         atomic_write(anchor_path(reg.path), json.dumps(data).encode("utf-8"), private=True)
 
 
-def kept_problem(reg: Register) -> str | None:
-    """What the anchor kept beside the register says is wrong with its log (None: nothing)."""
-    found = kept(reg.path, reg.key)
+def kept_problem(reg: Register, found: tuple[int, str] | str | None) -> str | None:
+    """What the anchor kept beside the register (`found`: `kept()`, read before the caller's
+    read snapshot began) says is wrong with its log (None: nothing)."""
     if found is None or isinstance(found, str):
         return found
     return verify_anchor(reg, anchor_code(*found))

@@ -63,11 +63,14 @@ def check_register(reg: Register) -> list[Problem]:
         pages = page_problems(reg)  # before the snapshot: see _bad_pages
         if pages:
             return pages
+    # The anchor kept beside the file before the snapshot: a writer that commits and renews it
+    # while the check reads must not make the snapshot look cut short.
+    kept = anchor.kept(reg.path, reg.key)
     with snapshot(reg):
-        return _check(reg)
+        return _check(reg, kept)
 
 
-def _check(reg: Register) -> list[Problem]:
+def _check(reg: Register, kept_before: tuple[int, str] | str | None) -> list[Problem]:
     problems = file_problems(reg, pages=False)
     if problems:
         return problems  # nothing else can be trusted
@@ -77,7 +80,7 @@ def _check(reg: Register) -> list[Problem]:
             problems.append(Problem("Tài khoản hoặc cài đặt bị sửa ngoài chương trình", found))
         problems += [Problem("Tài khoản không khớp tệp khóa", p) for p in _slot_problems(reg)]
     problems += [Problem("Bản ghi không khớp nhật ký thay đổi", line) for line in reconcile(reg)]
-    kept = anchor.kept_problem(reg)
+    kept = anchor.kept_problem(reg, kept_before)
     if kept:
         problems.append(Problem("Nhật ký không khớp mốc giữ cạnh sổ", kept))
     for table, rowid, parent, _ in reg.db.execute("PRAGMA foreign_key_check").fetchall():
