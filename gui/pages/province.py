@@ -194,7 +194,7 @@ class ProvincePage(Page):
         else:
             met = int(data.totals.get("communes_drug_free", 0))
             line = fill(self.tr("Chưa nhập chỉ tiêu năm %1 của kế hoạch xây dựng xã không ma túy; "
-                                "hiện có %2 xã đạt đủ tiêu chí."), data.year, met)  # fmt: skip
+                                "hiện có %2 xã đạt đủ tiêu chí"), data.year, met)  # fmt: skip
         self.plan_label.setText(line + ".")
         near = [commune_name(r) for r in closest(data, 3)]
         self.closest_label.setText(
