@@ -34,6 +34,7 @@ from db.handover.tables import HANDOVER_TABLES as HANDOVER_TABLES  # receive.TAB
 from db.handover.tables import PROTECTED_TABLES, known_settings, protected_settings
 from db.handover.tables import TABLE_LABELS as TABLE_LABELS
 from db.handover.validate import Validator
+from db.persons.absences import reconcile_after_handover
 from db.store import seal
 from db.store.keyslots import chief_secret_of
 from db.store.records import transaction
@@ -333,6 +334,12 @@ def import_bundle(
             )  # fmt: skip
             _merge_all(reader, ctx, preview, step)
             merge_write.refresh_renamed_villages(ctx)
+            if "absences" in preview.tables:  # each laptop moved the end by its own absences
+                for episode_id in reconcile_after_handover(reg, import_no, at):
+                    preview.notes.append(
+                        f"Diện sau cai nghiện {episode_id[:8]}…: ngày kết thúc tính lại theo mọi "
+                        "lần vắng mặt không báo cáo của hai máy."
+                    )
             settings = preview.tables.get("settings", merge.Counts())
             if settings.new or settings.changed or settings.conflicts:
                 seal.reseal(reg)  # taken over: the chief's seal covers the new settings

@@ -9,7 +9,7 @@ the same period; its end is not in the future (it is recorded once it is known).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from db.core.dates import from_iso, future_error, parse_date, show
@@ -135,3 +135,54 @@ def absences_of(reg: Register, person_id: str) -> list[dict[str, Any]]:
             [person_id],
         )
     )
+
+
+def _days_covered(spans: list[tuple[str, str]]) -> int:
+    """Days covered by the spans (both ends counted), a day covered twice counted once."""
+    covered = 0
+    last: date | None = None
+    for first_text, end_text in sorted(spans):
+        first, end = date.fromisoformat(first_text), date.fromisoformat(end_text)
+        if last is not None and first <= last:
+            first = last + timedelta(days=1)
+        if end >= first:
+            covered += (end - first).days + 1
+        last = end if last is None or end > last else last
+    return covered
+
+
+def reconcile_after_handover(reg: Register, import_no: int, at: str) -> list[str]:
+    """After a bundle merged absences: a period whose recorded days are fewer than the days its
+    live absences cover (two laptops each recorded a different absence, each moving the end by
+    its own) gets the missing days added to its end, and the open conflicts of this import on
+    its end and days — where neither side had every absence — are closed as recomputed. A day
+    covered twice (the same absence recorded on both) counts once; days recorded without an
+    absence row are left as they are. The caller holds the import's transaction; the ids of
+    the periods whose end moved."""
+    spans: dict[str, list[tuple[str, str]]] = {}
+    for episode_id, start, end in reg.conn.execute(
+        "SELECT episode_id, start_date, end_date FROM absences WHERE deleted = 0"
+    ):
+        spans.setdefault(str(episode_id), []).append((str(start), str(end)))
+    moved: list[str] = []
+    for episode_id, episode_spans in spans.items():
+        try:
+            episode = records.get(reg, "episodes", episode_id)
+        except NotFound:
+            continue  # an absence whose period is gone: `check` names it
+        if episode["category"] != Category.POST_REHAB or episode["deleted"]:
+            continue
+        missing = _days_covered(episode_spans) - int(episode["absence_days"] or 0)
+        if missing <= 0:
+            continue
+        updated = extend_for_absence(reg, episode, missing)
+        moved.append(episode_id)
+        for field in ("planned_end", "absence_days"):
+            reg.conn.execute(
+                "UPDATE handover_conflicts SET resolved_at = ?, resolved_by = ?, chosen = 'local', "
+                "chosen_value = ? WHERE tbl = 'episodes' AND row_id = ? AND field = ? "
+                "AND import_no = ? AND resolved_at IS NULL",
+                [at, "tính lại theo các lần vắng mặt", str(updated[field]), episode_id, field,
+                 import_no],
+            )  # fmt: skip
+    return moved
