@@ -125,7 +125,8 @@ def shadow(reg: Register, commune_id: str) -> None:
             f"CREATE TEMP VIEW [{table}] AS SELECT * FROM main.[{table}] WHERE commune_id = {cid}"
         )
     if commune_id != reg.commune_id and _has_table(reg, "commune_settings"):
-        # The commune's settings, as it sent them; the register's own for keys it never sent.
+        # The commune's settings, as it sent them; the program's defaults for keys it never
+        # sent (a bundle carries only the settings changed from them), never the province's.
         columns = _columns(reg, "settings")
         kept = ", ".join(
             {"id": "'kept-' || c.key", "key": "c.key", "value": "c.value", "deleted": "0",
@@ -134,9 +135,7 @@ def shadow(reg: Register, commune_id: str) -> None:
         )  # fmt: skip
         conn.execute(
             f"CREATE TEMP VIEW settings ({', '.join(columns)}) AS "
-            f"SELECT {kept} FROM main.commune_settings c WHERE c.commune_id = {cid} "
-            "UNION ALL SELECT * FROM main.settings s WHERE s.key NOT IN "
-            f"(SELECT key FROM main.commune_settings WHERE commune_id = {cid})"
+            f"SELECT {kept} FROM main.commune_settings c WHERE c.commune_id = {cid}"
         )
     reg.commune_id = commune_id
     reg.read_only = True

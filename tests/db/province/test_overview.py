@@ -126,3 +126,20 @@ def test_rows_sort_as_the_officer_asks() -> None:
 def test_a_month_not_begun_is_refused(province: Province, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="chưa bắt đầu"):
         commune_rows(province.reg, date(2027, 1, 1))
+
+
+def test_the_provinces_own_settings_change_no_communes_figures(province: Province) -> None:
+    """A commune's bundle carries only the settings it changed from the program's defaults; the
+    province's own cut-off day and test intervals must not fill the rest (found in review)."""
+    from db.commune.settings import save_settings
+
+    save_settings(province.reg, {"report_cutoff_day": 15, "test_interval.user": 10,
+                                 "test_interval.addict": 10})  # fmt: skip
+    november = date(2026, 11, 1)
+    for row in commune_rows(province.reg, november):
+        own = _own_row(province, row.commune_id, november)
+        assert (row.period, row.tests_month, row.overdue_tests) == (
+            own.period,
+            own.tests_month,
+            own.overdue_tests,
+        ), row.name
