@@ -125,6 +125,8 @@ class Context:
     # Every village id this bundle carries (the sender's villages stay distinct among
     # themselves: one of them is never taken for another it sent, even of the same name).
     villages_sent: set[str] = field(default_factory=set)
+    villages_met: set[str] = field(default_factory=set)  # our villages met by name this import
+    aliases_loaded: bool = False  # ctx.village_alias read from earlier imports (local_meta)
     episode_people: set[str] = field(default_factory=set)  # people whose episodes were written
     path: Path = Path("gói")  # the bundle, for messages
 

@@ -27,6 +27,9 @@ from db.handover.merge import (
     meta_key,
     norm,
 )
+from db.handover.villages import alias_villages as _alias_villages
+from db.handover.villages import load_aliases as _load_aliases
+from db.handover.villages import remap_villages as _remap_villages
 from db.persons.people import _derived
 from db.store.records import log_change
 from db.store.register import Register
@@ -55,48 +58,6 @@ def _remap_settings(reg: Register, batch: list[list[Any]], at: Mapping[str, int]
         row[at["id"]] = local.get(row[at["key"]], row[at["id"]])
 
 
-def _alias_villages(ctx: Context, batch: list[list[Any]], at: Mapping[str, int]) -> bool:
-    """Villages meet by commune and folded name too: a live village this register lacks by id
-    but has in the same commune under the same name (two laptops of one commune that each added
-    it) takes our id, and merges into ours as one; the sender's id is kept in ctx.village_alias.
-    The same name in another commune is another village. True when a row was changed."""
-    if "name" not in at or "commune_id" not in at:
-        return False
-    ids = [row[at["id"]] for row in batch]
-    known = {r["id"] for r in _fetch(ctx.reg, "SELECT id FROM villages WHERE id IN (?)", ids)}
-    ours: dict[tuple[str, str], str] = {}
-    for village_id, commune, folded in ctx.reg.conn.execute(
-        "SELECT id, commune_id, name_folded FROM villages WHERE deleted = 0 ORDER BY created_at, id"
-    ):
-        ours.setdefault((commune, folded), village_id)
-    ctx.villages_sent.update(ids)
-    taken = set(ctx.village_alias.values())
-    changed = False
-    for row in batch:
-        if row[at["id"]] in known or (row[at["deleted"]] if "deleted" in at else 0):
-            continue
-        local = ours.get((row[at["commune_id"]], fold(row[at["name"]])))
-        # Only a village this register had before the bundle, and only once: a sender's two
-        # villages of one name (an old register, a bulk import) stay two.
-        if local is not None and local not in ctx.villages_sent and local not in taken:
-            taken.add(local)
-            ctx.village_alias[row[at["id"]]] = local
-            row[at["id"]] = local
-            changed = True
-    return changed
-
-
-def _remap_villages(ctx: Context, batch: list[list[Any]], at: Mapping[str, int]) -> bool:
-    """Rows pointing to a village the sender knows by another id point to ours."""
-    where, changed = at["village_id"], False
-    for row in batch:
-        ours = ctx.village_alias.get(row[where])
-        if ours is not None:
-            row[where] = ours
-            changed = True
-    return changed
-
-
 def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
                 batches: Iterable[Batch]) -> Counts:  # fmt: skip
     """Merge (or with ctx.write False, only classify) one table's incoming rows.
@@ -104,6 +65,7 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
     What SQLite refuses while writing (a row whose person this register lacks, a key twice)
     becomes an InvalidBundle naming the record; the caller's transaction rolls back.
     """
+    _load_aliases(ctx)
     counts = Counts()
     # Into an empty table (a first import) secondary indexes are built once after the rows
     # rather than kept up row by row, as records.insert_bulk does: inside the transaction, so

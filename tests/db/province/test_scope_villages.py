@@ -106,3 +106,19 @@ def test_the_province_gets_one_village_from_two_laptops_of_a_commune(tmp_path: P
             "WHERE v.name = 'Bản Pá Sang' ORDER BY p.full_name"
         ).fetchall()
     assert there == [("Cầm Thị Sang",), ("Lò Văn Pá",)]
+
+
+def test_a_later_bundle_naming_the_senders_village_points_to_ours(tmp_path: Path) -> None:
+    """Found in review: the alias lived for one import only, so the next bundle — a person added
+    on B in the merged village, with no village row — was refused."""
+    a, b = _one_commune_two_laptops(tmp_path)
+    on_a = places.save_village(a, {"name": "Bản Pá Sang", "population": 420})
+    on_b = places.save_village(b, {"name": "Bản Pá Sang", "population": 420})
+    move(b, a, tmp_path / "1", "Máy A")
+    move(a, b, tmp_path / "2", "Máy B")
+    later = people.add_person(b, {"full_name": "Quàng Văn Sau", "birth_date": "1992",
+                                  "village_id": on_b})  # fmt: skip
+    preview = move(b, a, tmp_path / "3", "Máy A")
+    assert preview.tables["persons"].new == 1
+    assert people.get_person(a, later)["village_id"] == on_a
+    assert [n for n, _ in _villages(a)] == ["Bản Mòng", "Bản Pá Sang"]
