@@ -13,6 +13,7 @@ the drug-free criteria met (the baseline counts as not met until it is entered),
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -148,10 +149,34 @@ def _latest_reports(reg: Register) -> dict[str, datetime | None]:
 def listed_communes(reg: Register) -> list[dict[str, Any]]:
     """The communes the overview lists: every commune whose people or villages the register
     holds (the province register's own commune only if it holds some)."""
-    villages = {
-        r[0] for r in reg.conn.execute("SELECT DISTINCT commune_id FROM villages WHERE deleted = 0")
+    known = {c["commune_id"]: c for c in communes(reg)}
+    found = {
+        str(r[0])
+        for r in reg.conn.execute(
+            "SELECT commune_id FROM villages WHERE deleted = 0 UNION "
+            "SELECT commune_id FROM handover_peers WHERE commune_id <> ? UNION "
+            "SELECT commune_id FROM inbox_reports",
+            [reg.commune_id],
+        )
     }
-    return [c for c in communes(reg) if c["people"] or c["commune_id"] in villages]
+    # A commune with no one under management (likely drug-free) or that only uploads reports
+    # is listed too: the plan's progress and "not yet reported" count it.
+    listed = [c for c in known.values() if c["people"] or c["commune_id"] in found]
+    for cid in sorted(found - set(known)):
+        listed.append({"commune_id": cid, "name": _name_of(reg, cid), "people": 0, "own": False})
+    return listed
+
+
+def _name_of(reg: Register, commune_id: str) -> str:
+    """A commune's name as its bundles or its settings sent it ("" if never named)."""
+    row = reg.conn.execute(
+        "SELECT value FROM commune_settings WHERE commune_id = ? AND key = 'unit_name'",
+        [commune_id],
+    ).fetchone()
+    try:
+        return str(json.loads(row[0])) if row else ""
+    except ValueError:
+        return ""
 
 
 def commune_rows(reg: Register, month: date, only: Iterable[str] | None = None) -> list[CommuneRow]:
