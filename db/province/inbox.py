@@ -131,8 +131,8 @@ def check_upload(body: Any, headers: dict[str, str] | None = None) -> Upload:
     if kind not in KINDS:
         raise Refused(422, f"Tỉnh chưa nhận loại báo cáo “{kind[:40]}”.")
     key = _KEY.fullmatch(_text(body, "key"))
-    if key is None or not 1 <= int(key.group(2)) <= 12:
-        raise Refused(400, "Mục “key” của báo cáo phải có dạng monthly:YYYY-MM.")
+    if key is None or not 1 <= int(key.group(2)) <= 12 or not 2000 <= int(key.group(1)) <= 2100:
+        raise Refused(400, "Mục “key” của báo cáo phải có dạng monthly:YYYY-MM (năm 2000–2100).")
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= 10_000:
         raise Refused(400, "Mục “version” của báo cáo gửi lên không hợp lệ.")
@@ -238,6 +238,8 @@ def _store(reg: Register, token: Token, upload: Upload) -> Received:
 def get_received(reg: Register, receipt_id: str) -> Received:
     """One received report by its receipt (or the first characters of it)."""
     wanted = receipt_id.strip()
+    if not wanted:
+        raise UserError("Hãy ghi mã biên nhận (xem bằng `inbox list`).", field="receipt")
     rows = reg.conn.execute(
         f"SELECT {_LISTED} FROM inbox_reports WHERE substr(receipt_id, 1, ?) = ? "
         "ORDER BY receipt_id = ? DESC LIMIT 2", [len(wanted), wanted, wanted],

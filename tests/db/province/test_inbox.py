@@ -111,6 +111,7 @@ def _forged(body: dict[str, Any]) -> dict[str, Any]:
         ({"pdf_base64": base64.b64encode(b"GIF89a").decode()}, 400, "không phải tệp PDF"),
         ({"kind": "person"}, 422, "loại báo cáo"),
         ({"key": "monthly:2026-13"}, 400, "monthly:YYYY-MM"),
+        ({"key": "monthly:0000-01"}, 400, "năm 2000–2100"),
         ({"version": True}, 400, "version"),
         ({"id": "../../etc"}, 400, "“id”"),
         ({"register_id": None}, 400, "register_id"),
@@ -180,3 +181,10 @@ def test_a_bad_month_names_the_field(typed: str) -> None:
     with pytest.raises(UserError) as caught:
         inbox.parse_month(typed)
     assert caught.value.field == "month"
+
+
+def test_an_empty_receipt_names_no_report(reg: Register, box: Outbox, entry: Entry) -> None:
+    token, _ = tokens.add_token(reg, reg.commune_id)
+    inbox.receive(reg, token, inbox.check_upload(body_of(reg, box, entry)))
+    with pytest.raises(UserError, match="mã biên nhận"):
+        inbox.get_received(reg, "  ")
