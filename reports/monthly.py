@@ -47,7 +47,7 @@ def parse_month(value: str) -> tuple[int, int]:
         if 1 <= int(month) <= 12 and 2000 <= int(year) <= 2100:
             return int(year), int(month)
     raise UserError(
-        f"Tháng báo cáo: “{value}” không hợp lệ (ghi YYYY-MM, ví dụ 2026-10).", field="month"
+        f"Tháng báo cáo: “{value}” không hợp lệ (ghi MM/YYYY, ví dụ 10/2026).", field="month"
     )
 
 
