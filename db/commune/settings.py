@@ -9,12 +9,14 @@ key, `save_settings` refuses a bad value naming its field.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from db.core.dates import parse_date
 from db.core.errors import NotAllowed, UserError, ValidationError
+from db.core.stamps import now_utc
 from db.core.textfold import fold
 from db.law.categories import SHORT_LABELS, Category
 from db.store import records
@@ -206,11 +208,23 @@ def save_settings(reg: Register, changes: dict[str, Any]) -> None:
                 records.insert(reg, "settings", {"key": key, "value": encoded})
 
 
-def keep_commune_settings(reg: Register, commune_id: str, values: dict[str, str]) -> int:
+def keep_commune_settings(
+    reg: Register, commune_id: str, values: dict[str, str],
+    changed_at: dict[str, str] | None = None, deleted: Iterable[str] = (),
+) -> int:  # fmt: skip
     """Keep another commune's settings as its bundle sent them (key -> JSON text), for the
     figures of that commune in this register (db.province.scope); only keys this version
-    knows, each checked. Called inside the import's transaction; returns how many were kept."""
+    knows, each checked. `changed_at` (key -> when the commune changed it): an older value
+    never replaces a newer one kept (an old laptop's bundle after a newer one); `deleted`: keys
+    the commune took back (its default applies again). Called inside the import's transaction;
+    returns how many were kept."""
     kept = 0
+    stamps = changed_at or {}
+    for key in deleted:
+        reg.conn.execute(
+            "DELETE FROM commune_settings WHERE commune_id = ? AND key = ? AND received_at <= ?",
+            [commune_id, key, stamps.get(key, "9999")],
+        )
     for key, raw in values.items():
         if key not in _BY_KEY:
             continue
@@ -219,12 +233,13 @@ def keep_commune_settings(reg: Register, commune_id: str, values: dict[str, str]
         except ValueError:
             continue
         if error is None:
+            when = stamps.get(key) or now_utc()
             reg.conn.execute(
                 "INSERT INTO commune_settings (commune_id, key, value, received_at) "
-                "VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT "
-                "(commune_id, key) DO UPDATE SET value = excluded.value, "
-                "received_at = excluded.received_at",
-                [commune_id, key, raw],
+                "VALUES (?, ?, ?, ?) ON CONFLICT (commune_id, key) DO UPDATE SET "
+                "value = excluded.value, received_at = excluded.received_at "
+                "WHERE excluded.received_at >= commune_settings.received_at",
+                [commune_id, key, raw, when],
             )
             kept += 1
     return kept

@@ -144,15 +144,16 @@ def _keep_other_settings(reg: Register, manifest: dict[str, Any], columns: list[
     commune_id = source.get("commune_id") if isinstance(source, dict) else None
     if not isinstance(commune_id, str) or not commune_id:
         return
-    at = {name: columns.index(name) for name in ("key", "value", "deleted") if name in columns}
+    names = ("key", "value", "deleted", "updated_at")
+    at = {name: columns.index(name) for name in names if name in columns}
     if "key" not in at or "value" not in at:
         return
-    live = {
-        str(row[at["key"]]): str(row[at["value"]])
-        for row in rows
-        if not ("deleted" in at and row[at["deleted"]])
-    }
-    keep_commune_settings(reg, commune_id, live)
+    gone = {str(row[at["key"]]) for row in rows if "deleted" in at and row[at["deleted"]]}
+    live = {str(row[at["key"]]): str(row[at["value"]]) for row in rows}
+    stamps = {str(row[at["key"]]): str(row[at["updated_at"]]) for row in rows
+              if "updated_at" in at and row[at["updated_at"]]}  # fmt: skip
+    keep_commune_settings(reg, commune_id, {k: v for k, v in live.items() if k not in gone},
+                          stamps, gone)  # fmt: skip
 
 
 def _merge_all(reader: BundleReader, ctx: merge.Context, preview: Preview, step: Progress) -> None:
