@@ -34,7 +34,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.core import files
-from db.core.errors import NotAllowed, RegisterFileError
+from db.core.errors import NotAllowed, RegisterFileError, UserError
 from db.store import anchor, hold, keys, keyslots, lockout
 from db.store.audit import log_event
 from db.store.connect import connect_file, make_private, sidecars
@@ -158,7 +158,12 @@ def rotate_key(reg: Register, *, reason: str = "", drop: tuple[str, ...] = (),
                                  "need_new_password": stranded})  # fmt: skip
         anchor.keep(reg, force=True)
         if after is not None:
-            after(reg, old_key)  # a kill here: the key file still holds the old key
+            try:
+                after(reg, old_key)  # a kill here: the key file still holds the old key
+            except (UserError, OSError):
+                # The key did change; what follows it (the outbox, locked or on a full disk)
+                # does so at the next opening, from the old key the key file still holds.
+                return stranded
             with lockout.editing_keys(path):  # followed: the old key is forgotten
                 keyfile, _ = _new_keyfile(path, new_key, old_key, secret, set(), False)
                 keys.write_keys(path, keyfile)

@@ -128,3 +128,22 @@ def test_without_a_follower_the_outbox_is_not_lost_either(path: Path, tmp_path: 
     the_report_opens(path, tmp_path / "mo", old_key_kept=True)
     files = [p for p in default_folder(path).iterdir() if p.is_file()]
     assert files and not any(NAME.encode() in p.read_bytes() for p in files)  # none in clear
+
+
+def test_an_outbox_that_cannot_follow_now_follows_at_the_next_session(
+    path: Path, tmp_path: Path
+) -> None:
+    """The key changed but the outbox could not be sealed again (its folder locked, a full
+    disk): the account is disabled and the key changed — said as done, not as a failure — and
+    the next session's outbox follows from the old key the key file still holds."""
+    from db.core.errors import UserError as Refusal
+
+    def locked(reg: Register, old_key: bytes) -> None:
+        raise Refusal("Hộp thư đi đang bị khóa.")
+
+    with chief(path) as reg:
+        old_key = bytes(reg.key or b"")
+        auth.disable_account(reg, "an", rotate=True, after=locked)
+        assert bytes(reg.key or b"") != old_key
+    assert keys.read_keys(path).slots["chihuy"].previous is not None
+    the_report_opens(path, tmp_path / "mo", old_key_kept=True)
