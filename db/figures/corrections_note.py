@@ -6,8 +6,9 @@ change log's head printed on that report (db.store.anchor), so the cut is exact 
 laptop's clock said; a report without an anchor, or one whose anchor this register no longer
 holds (a restore), counts from the time it was made. Only corrections made on this laptop are
 listed: a bundle carries the corrected rows, not the correction notes, so a correction made on
-another laptop changes the figures here without a line in the next report (left for later). Only corrections whose earliest month is before the report's own month are listed:
-the report's own figures already include the others.
+another laptop changes the figures here without a line in the next report (left for later).
+Only corrections whose earliest month is before the report's own month are listed: the
+report's own figures already include the others.
 
 Each is worded as the report prints it: the month, the record, old → new in Vietnamese, the
 reason, when (local dd/mm/yyyy hh:mm) and by whom (the account's name).
