@@ -18,7 +18,13 @@ from db.commune.settings import get_settings
 from db.core.dates import add_months, show
 from db.core.errors import UserError
 from db.figures.corrections_note import NAMING, anchored_seq, past_corrections
-from db.figures.series import due_tests, last_months, monthly_series, open_categories
+from db.figures.series import (
+    due_tests,
+    last_months,
+    monthly_series,
+    open_categories,
+    report_period,
+)
 from db.figures.stats import figures, period_for_month
 from db.law.categories import SHORT_LABELS
 from db.law.rules import DECREES, in_force, legal_basis
@@ -193,15 +199,9 @@ def gather(
     step = progress or (lambda text, done, total: None)
     settings = get_settings(reg)
     cutoff = int(settings["report_cutoff_day"])
-    start, end = period_for_month(year, month, cutoff)
+    start, on = report_period(reg, year, month)  # UserError for a month not begun
     today = reg.today()
-    if start > today:
-        raise UserError(
-            f"Tháng báo cáo: tháng {month_text(year, month)} chưa bắt đầu "
-            f"(kỳ báo cáo từ ngày {show(start)}).",
-            field="month",
-        )
-    on = min(end, today)
+    end = period_for_month(year, month, cutoff)[1]  # past it, the period is complete
     step("Tính số liệu của kỳ báo cáo", 0, STEPS)
     data = figures(reg, on=on, start=start)
     step("Tính số liệu 12 tháng", 1, STEPS)

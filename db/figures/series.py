@@ -16,13 +16,29 @@ from datetime import date
 from typing import Any
 
 from db.commune.places import villages
-from db.core.dates import add_months
+from db.commune.settings import get_settings
+from db.core.dates import add_months, show
+from db.core.errors import UserError
 from db.duties.due import DueItem, scheduled_tests
 from db.figures.rounds import round_people
 from db.figures.stats import period_for_month
 from db.law.categories import Category
 from db.persons.episodes import status_order
 from db.store.register import Register
+
+
+def report_period(reg: Register, year: int, month: int) -> tuple[date, date]:
+    """The register's report period of a month (its cut-off day), ended no later than today;
+    UserError if it has not begun."""
+    start, end = period_for_month(year, month, int(get_settings(reg)["report_cutoff_day"]))
+    today = reg.today()
+    if start > today:
+        raise UserError(
+            f"Tháng báo cáo: tháng {month:02d}/{year} chưa bắt đầu "
+            f"(kỳ báo cáo từ ngày {show(start)}).",
+            field="month",
+        )
+    return start, min(end, today)
 
 
 def last_months(

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from db.commune.settings import get_settings
-from db.core.dates import show
 from db.core.errors import UserError
 from db.core.textfold import place_key
-from db.figures.stats import figures, period_for_month
+from db.figures.series import report_period
+from db.figures.stats import figures
 from db.handover.receive import communes
 from db.law.categories import Category
 from db.province import inbox
@@ -75,16 +74,7 @@ def month_key(month: date) -> str:
 
 def month_period(reg: Register, month: date) -> tuple[date, date]:
     """The report period of `month` for this (scoped) register, its end no later than today."""
-    cutoff = int(get_settings(reg)["report_cutoff_day"])
-    start, end = period_for_month(month.year, month.month, cutoff)
-    today = reg.today()
-    if start > today:
-        raise UserError(
-            f"Tháng {month.month:02d}/{month.year} chưa bắt đầu "
-            f"(kỳ báo cáo từ ngày {show(start)}).",
-            field="month",
-        )
-    return start, min(end, today)
+    return report_period(reg, month.year, month.month)
 
 
 def row_from_figures(
