@@ -46,6 +46,15 @@ def tr(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
+def number(value: Any) -> str:
+    """A figure as the officer reads it: decimal comma, "—" when there is nothing to count."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
 def named_button(name: str, text: str) -> QPushButton:
     """A push button with an objectName (tests and screen readers find it by that name)."""
     button = QPushButton(text)

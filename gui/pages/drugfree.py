@@ -39,7 +39,7 @@ from db.figures.series import last_months, monthly_series
 from db.figures.stats import figures
 from db.law.categories import SHORT_LABELS, Category
 from db.store.register import Register
-from gui.kit.common import RED, Column, Index, ListModel, make_table
+from gui.kit.common import RED, Column, Index, ListModel, make_table, number
 from gui.kit.page import Page
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
 
@@ -53,15 +53,6 @@ MONTHS = 12
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("DrugFreePage", text)
-
-
-def number(value: Any) -> str:
-    """A figure as the officer reads it: decimal comma, "—" when there is nothing to count."""
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
 
 
 def month_label(end: str) -> str:
