@@ -31,7 +31,7 @@ from db.law.categories import SHORT_LABELS, Category
 from db.province.overview import CommuneRow, month_period
 from db.province.scope import scoped
 from db.store.register import Register
-from gui.kit.common import ID_ROLE, Column, ListModel, make_table
+from gui.kit.common import ID_ROLE, Column, ListModel, make_table, number
 from gui.kit.models import DueModel
 from gui.kit.worker import BackgroundTask, Progress, run_in_background
 from reports.commune_monthly import save_commune_monthly
@@ -54,14 +54,6 @@ def commune_view(reg: Register, commune_id: str, month: date, progress: Progress
         due = due_items(one, end)
     progress(_tr("Xong"), 2, 2)
     return {"figures": data, "due": due, "start": start, "end": end}
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
 
 
 def _verdict(met: bool | None) -> str:
@@ -93,7 +85,7 @@ class CommuneDialog(QDialog):
         self.criteria = ListModel(
             [
                 Column(self.tr("Tiêu chí"), lambda r: r["label"]),
-                Column(self.tr("Hiện nay"), lambda r: _value(r["value"]), align_right=True),
+                Column(self.tr("Hiện nay"), lambda r: number(r["value"]), align_right=True),
                 Column(self.tr("Yêu cầu"), lambda r: r["target"] or "—", align_right=True),
                 Column(self.tr("Kết quả"), lambda r: _verdict(r["met"])),
             ],
