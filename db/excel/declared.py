@@ -19,10 +19,9 @@ from datetime import date
 from typing import Any
 
 from db.core.dates import show
-from db.core.errors import UserError
 from db.core.textfold import clean
 from db.duties.applies import BY_KEY
-from db.excel.values import cell_date, cell_text
+from db.excel.values import cell_text, past_cell_date
 from db.law.categories import LABELS, Category
 from db.persons.declarations import substances_text
 from db.persons.drugtests import parse_substances
@@ -51,15 +50,9 @@ class Substances:
 
 
 def _declared_on(values: dict[str, Any], today: date, errors: list[str]) -> date | None:
-    try:
-        day = cell_date(values.get("declared_on"), DECLARED_LABEL)
-    except UserError as exc:
-        errors.append(exc.message)
-        return None
-    if day is not None and day > today:
-        errors.append(f"{DECLARED_LABEL}: {show(day)} là ngày trong tương lai.")
-        return None
-    return day
+    before = len(errors)
+    day = past_cell_date(values.get("declared_on"), DECLARED_LABEL, errors, today)
+    return None if len(errors) > before else day
 
 
 def _as_note(substances: str, why: str) -> Substances:

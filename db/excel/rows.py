@@ -30,6 +30,7 @@ from db.excel.values import (
     parse_kind,
     parse_method,
     parse_result,
+    past_cell_date,
     with_substances,
 )
 from db.law.categories import LABELS, Category
@@ -59,17 +60,6 @@ def _partial(value: object, label: str, errors: list[str]) -> PartialDate | None
     except UserError as exc:
         errors.append(exc.message)
         return None
-
-
-def _date(value: object, label: str, errors: list[str], today: date) -> date | None:
-    try:
-        day = cell_date(value, label)
-    except UserError as exc:
-        errors.append(exc.message)
-        return None
-    if day is not None and day > today:
-        errors.append(f"{label}: {show(day)} là ngày trong tương lai.")
-    return day
 
 
 def _birth_and_sex(values: dict[str, Any], errors: list[str]) -> tuple[PartialDate | None, Any]:
@@ -168,8 +158,8 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
             row.detail = LABELS[category]
         except UserError as exc:
             errors.append(exc.message)
-    start = _date(values.get("start_date"), "Ngày bắt đầu", errors, today)
-    decided = _date(values.get("decision_date"), "Ngày quyết định", errors, today)
+    start = past_cell_date(values.get("start_date"), "Ngày bắt đầu", errors, today)
+    decided = past_cell_date(values.get("decision_date"), "Ngày quyết định", errors, today)
     decision_no = clean(cell_text(values.get("decision_no")))
     dated = any(not is_blank(values.get(f)) for f in ("start_date", "decision_date", "decision_no"))
     if category is None and is_blank(values.get("category")) and dated:
@@ -220,7 +210,7 @@ def _test_values(
     planner: Planner, values: dict[str, Any], errors: list[str]
 ) -> tuple[date | None, dict[str, Any]]:
     today = planner.reg.today()
-    when = _date(values.get("test_date"), "Ngày xét nghiệm", errors, today)
+    when = past_cell_date(values.get("test_date"), "Ngày xét nghiệm", errors, today)
     if when is None and is_blank(values.get("test_date")):
         errors.append("Ngày xét nghiệm: không được để trống.")
     found: dict[str, Any] = {}

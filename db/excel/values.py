@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.datetime import from_excel
 
-from db.core.dates import PartialDate, parse_partial
+from db.core.dates import PartialDate, parse_partial, show
 from db.core.errors import UserError
 from db.excel.common import DATE_FORMAT, header_key
 from db.law.categories import LABELS, SHORT_LABELS, Category, parse_category
@@ -277,3 +277,16 @@ def with_substances(notes: str, substances: str) -> str:
     if not substances:
         return notes
     return f"{notes} [Chất sử dụng: {substances}]".strip()
+
+
+def past_cell_date(value: object, label: str, errors: list[str], today: date) -> date | None:
+    """A cell's date, with what is wrong with it (unreadable, in the future) added to `errors`
+    under the column's label."""
+    try:
+        day = cell_date(value, label)
+    except UserError as exc:
+        errors.append(exc.message)
+        return None
+    if day is not None and day > today:
+        errors.append(f"{label}: {show(day)} là ngày trong tương lai.")
+    return day
