@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from db.core.textfold import fold
+from db.law.categories import STATUS_ORDER
 from db.store.register import Register
 
 _WORD = re.compile(r"[0-9a-z]+")
@@ -21,24 +22,40 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{word}"*' for word in _WORD.findall(fold(text)))
 
 
-def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
-    """A WHERE fragment (and its parameters) selecting the persons matching `text`."""
+def matching_rids(text: str) -> tuple[str, list[Any]] | None:
+    """A SELECT of the row ids (persons.rid) matching `text`, with its parameters; None when
+    the text holds no word or number (everyone matches)."""
     query = fts_query(text)
     if not query:
-        return "1", []
+        return None
     digits = re.sub(r"\D", "", text)
     # Spaces, dots and dashes typed or pasted into a number are dropped, as in db.persons.cccd.
     if len(digits) >= 4 and digits == re.sub(r"[\s.\-]", "", text):
         # Only digits: an ID number, found from its start, middle or end. (A substring scan of
         # one short column; cheaper than the word index when half the commune shares a prefix.)
         # (As a subquery: it reads the covering index on id_number, not every row in order.)
-        return (
-            f"{alias}.rid IN (SELECT rid FROM persons WHERE id_number LIKE ?)",
-            [f"%{digits}%"],
-        )
-    found = "SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?"
-    params: list[Any] = [query]
-    return f"{alias}.rid IN ({found})", params
+        return "SELECT rid FROM persons WHERE id_number LIKE ?", [f"%{digits}%"]
+    return "SELECT rowid AS rid FROM persons_fts WHERE persons_fts MATCH ?", [query]
+
+
+def match_sql(text: str, alias: str = "p") -> tuple[str, list[Any]]:
+    """A WHERE fragment (and its parameters) selecting the persons matching `text`."""
+    found = matching_rids(text)
+    if found is None:
+        return "1", []
+    sql, params = found
+    return f"{alias}.rid IN ({sql})", params
+
+
+def matches_at_least(reg: Register, text: str, count: int) -> bool:
+    """Whether `text` matches `count` rows or more (deleted people included), read from the
+    word or number index alone and stopping at `count`. An empty text matches nobody here."""
+    found = matching_rids(text)
+    if found is None:
+        return False
+    sql, params = found
+    limited = f"SELECT count(*) FROM ({sql} LIMIT ?)"
+    return int(reg.db.execute(limited, [*params, count]).fetchone()[0]) >= count
 
 
 # Open categories of a person today, as "user,addict"; used by lists to show the status. From
@@ -68,7 +85,11 @@ def find(reg: Register, text: str, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def split_categories(value: str | None) -> list[str]:
-    """The categories of a group_concat, in the order the status shows them."""
-    from db.persons.episodes import status_order
+    """The categories of a group_concat, in the order the status shows them (as
+    db.persons.episodes.status_order; kept here: a list asks this for every row it shows)."""
+    if not value:
+        return []
+    return sorted(set(value.split(",")), key=_STATUS_RANK.__getitem__)
 
-    return status_order(value.split(",") if value else [])
+
+_STATUS_RANK = {c.value: i for i, c in enumerate(STATUS_ORDER)}

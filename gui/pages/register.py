@@ -117,6 +117,9 @@ class RegisterPage(Page):
         """Show the people matching the search box and filters."""
         self._timer.stop()
         self.model.set_filter(self.current_filter())
+        # Lay the new rows out now: otherwise the next paint draws the old layout and the
+        # view's queued relayout paints the whole table a second time.
+        self.view.doItemsLayout()
         self._update_count()
 
     def refresh(self) -> None:
