@@ -5,7 +5,8 @@ two years of drug tests and contacts, hotspots, prevention models, incidents and
 settings, all dated relative to one day and never after it. The same seed and day give the same
 rows (names, dates and ids); metadata timestamps are those of the moment of writing.
 
-Bulk rows go through `records.insert_bulk` (one transaction and one change-log entry per table).
+Bulk rows go through `db.demo.bulk` as tuples (one transaction and one change-log entry per
+table; secondary indexes built after the rows).
 Names and words are in `db.demo.names`, the histories in `db.demo.story`, routine tests and
 contacts in `db.demo.routine`, villages, places and settings in `db.demo.places`; this module
 makes the people and puts it all together.
@@ -21,21 +22,28 @@ import itertools
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from db.commune.holidays import work_calendar
 from db.core.dates import PartialDate, add_months
 from db.core.textfold import fold, sort_key
-from db.demo import names, paths, story
+from db.demo import bulk, names, paths, story
 from db.demo import places as demo_places
 from db.demo.places import Village, lower_first, random_name
-from db.demo.routine import contact_rows, handover_rows, test_rows
+from db.demo.routine import (
+    CONTACT_COLUMNS,
+    TEST_COLUMNS,
+    contact_rows,
+    handover_rows,
+    test_rows,
+)
 from db.demo.story import Story, Who, World
 from db.law.categories import Category
 from db.store.records import insert_bulk
 from db.store.register import Register
 
 Progress = Callable[[str, int, int], None]
+R = TypeVar("R")
 # Names repeat a lot: fold and sort each one once.
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
 _sort_key = functools.lru_cache(maxsize=1 << 16)(sort_key)
@@ -56,7 +64,7 @@ def fill_demo(
     report: Progress = progress or (lambda stage, done, total: None)
     existing = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
     # Salted by what is already there, so a second fill never repeats the first one's ids.
-    rng = random.Random(f"sotheodoi-demo:{seed}:{existing}")
+    rng = story.Draws(f"sotheodoi-demo:{seed}:{existing}")
     world = World(rng, day, work_calendar(reg))
     note = f"Dữ liệu mẫu (seed {seed}, ngày {day.isoformat()})"
     counts: dict[str, int] = {}
@@ -70,34 +78,42 @@ def fill_demo(
         people, stories = _people(world, villages, persons, report)
         _check_unique_ids(reg, people)
         # Written in id order, so each index on a person's id grows at its end.
-        people.sort(key=lambda p: str(p["id"]))
+        people.sort(key=lambda p: str(p[0]))
         stories = sorted(stories, key=lambda s: s.who.id)
-        counts["persons"] = insert_bulk(
-            reg, "persons", _stamped(people, reg.commune_id, "Ghi người vào sổ", report), note
-        )
+        person_rows = _person_rows(people, reg.commune_id)
+        del people  # the rows go as they are written
+        counts["persons"] = bulk.write(
+            reg, "persons", PERSON_COLUMNS,
+            _counted(person_rows, "Ghi người vào sổ", persons, report), note, "id",
+        )  # fmt: skip
         episodes = [e for s in stories for e in s.episodes]
         story.number_decisions(episodes)
         rows = (story.episode_row(e, s.who.id) for s in stories for e in s.episodes)
-        counts["episodes"] = insert_bulk(
-            reg, "episodes", _counted(rows, "Ghi diện quản lý", len(episodes), report), note
-        )
-        since = day - timedelta(days=_TEST_DAYS)
-        tests = test_rows(random.Random(f"{seed}:tests:{existing}"), stories, since, day)
-        expected = 10 * persons
-        counts["drug_tests"] = insert_bulk(
-            reg, "drug_tests", _counted(tests, "Ghi kết quả xét nghiệm", expected, report), note
-        )
-        contacts = contact_rows(random.Random(f"{seed}:contacts:{existing}"), stories, since, day)
-        counts["contacts"] = insert_bulk(
-            reg, "contacts", _counted(contacts, "Ghi kiểm tra, tiếp xúc", 4 * persons, report),
-            note,
+        counts["episodes"] = bulk.write(
+            reg, "episodes", story.EPISODE_COLUMNS,
+            _counted(rows, "Ghi diện quản lý", len(episodes), report), note, "person_id",
         )  # fmt: skip
-        handed = handover_rows(reg, random.Random(f"{seed}:handover:{existing}"), day)
-        counts["contacts"] += insert_bulk(reg, "contacts", handed, note)
+        del episodes
+        for s in stories:  # written: the teams (a kilobyte each) are no longer needed
+            s.release_team()
+        since = day - timedelta(days=_TEST_DAYS)
+        tests = test_rows(story.Draws(f"{seed}:tests:{existing}"), stories, since, day)
+        expected = 10 * persons
+        counts["drug_tests"] = bulk.write(
+            reg, "drug_tests", TEST_COLUMNS,
+            _counted(tests, "Ghi kết quả xét nghiệm", expected, report), note, "person_id",
+        )  # fmt: skip
+        contacts = contact_rows(story.Draws(f"{seed}:contacts:{existing}"), stories, since, day)
+        counts["contacts"] = bulk.write(
+            reg, "contacts", CONTACT_COLUMNS,
+            _counted(contacts, "Ghi kiểm tra, tiếp xúc", 4 * persons, report), note, "person_id",
+        )  # fmt: skip
+        handed = handover_rows(reg, story.Draws(f"{seed}:handover:{existing}"), day)
+        counts["contacts"] += bulk.write(reg, "contacts", CONTACT_COLUMNS, handed, note)
         report("Ghi địa bàn, mô hình, vụ việc", 0, 1)
         counts.update(demo_places.places(reg, world, villages, stories, note))
         counts["settings"] = demo_places.settings(reg, day, villages, stories)
-        del people, stories, episodes  # freed now, before the collector walks them
+        del stories  # freed now, before the collector walks them
     report("Xong", 1, 1)
     return counts
 
@@ -128,8 +144,7 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _counted(rows: Iterable[dict[str, Any]], stage: str, total: int,
-             report: Progress) -> Iterator[dict[str, Any]]:  # fmt: skip
+def _counted(rows: Iterable[R], stage: str, total: int, report: Progress) -> Iterator[R]:
     """Pass rows through, telling the progress every 20,000 (total is an estimate)."""
     done = 0
     report(stage, 0, total)
@@ -143,6 +158,19 @@ def _counted(rows: Iterable[dict[str, Any]], stage: str, total: int,
 
 
 # --- people ----------------------------------------------------------------------------------
+
+PERSON_COLUMNS = (
+    "id", "full_name", "other_names", "birth_date", "sex", "ethnicity", "id_number", "id_kind",
+    "village_id", "permanent_address", "current_address", "occupation", "phone",
+    "family_contact", "notes", "name_folded", "search_text", "sort_key", "commune_id",
+)  # fmt: skip
+
+
+PersonRow = tuple[Any, ...]  # in the order of PERSON_COLUMNS, without the commune
+_ID_NUMBER, _ID_KIND, _SEARCH_TEXT = (
+    PERSON_COLUMNS.index(c) for c in ("id_number", "id_kind", "search_text")
+)
+
 
 _ETHNIC_WEIGHTS = {
     mix: ([e for e, _ in table], [w for _, w in table]) for mix, table in names.MIXES.items()
@@ -255,14 +283,14 @@ def _story_start(rng: random.Random, on: date) -> date:
 
 
 def _people(world: World, villages: list[Village], persons: int,
-            report: Progress) -> tuple[list[dict[str, Any]], list[Story]]:  # fmt: skip
+            report: Progress) -> tuple[list[PersonRow], list[Story]]:  # fmt: skip
     """Every person and their story: the showcases and due work first, then random ones."""
     rng, on = world.rng, world.on
     # More people on the register in the Mông villages (opium, then heroin, in the past).
     cum = list(itertools.accumulate(v.population * (2 if v.mix == "mong" else 1) for v in villages))
     plans = _plans(world, persons)
     taken: set[str] = set()
-    people: list[dict[str, Any]] = []
+    people: list[PersonRow] = []
     stories: list[Story] = []
     for i in range(persons):
         if i < len(plans):
@@ -279,7 +307,7 @@ def _people(world: World, villages: list[Village], persons: int,
         _tell(s, kind, start)
         if s.moved_to:
             row["current_address"] = s.moved_to
-        people.append(row)
+        people.append(tuple(row[c] for c in PERSON_COLUMNS[:-1]))  # a third of a dict's size
         stories.append(s)
         if i % 5000 == 0:
             report("Tạo người và lịch sử quản lý", i, persons)
@@ -351,16 +379,16 @@ def _plans(world: World, persons: int) -> list[Plan]:
     return (showcase + due)[:persons]
 
 
-def _stamped(rows: list[dict[str, Any]], commune_id: str, stage: str,
-             report: Progress) -> Iterator[dict[str, Any]]:  # fmt: skip
-    for row in _counted(rows, stage, len(rows), report):
-        row["commune_id"] = commune_id
-        yield row
+def _person_rows(people: list[PersonRow], commune_id: str) -> Iterator[PersonRow]:
+    """The people's rows with the commune, emptying the list as they go."""
+    people.reverse()
+    while people:
+        yield (*people.pop(), commune_id)
 
 
-def _check_unique_ids(reg: Register, people: list[dict[str, Any]]) -> None:
+def _check_unique_ids(reg: Register, people: list[PersonRow]) -> None:
     """Drop an ID number a person already on the register has (a fill into a real register)."""
-    mine = {p["id_number"] for p in people if p["id_number"]}
+    mine = {p[_ID_NUMBER] for p in people if p[_ID_NUMBER]}
     if not mine:
         return
     clash = {
@@ -368,7 +396,9 @@ def _check_unique_ids(reg: Register, people: list[dict[str, Any]]) -> None:
         for r in reg.db.execute("SELECT DISTINCT id_number FROM persons WHERE id_number <> ''")
         if r[0] in mine
     }
-    for p in people:
-        if p["id_number"] in clash:
-            p["search_text"] = p["search_text"].replace(f" {p['id_number']}", "")
-            p["id_number"], p["id_kind"] = "", ""
+    for i, p in enumerate(people):
+        if p[_ID_NUMBER] in clash:
+            row = list(p)
+            row[_SEARCH_TEXT] = row[_SEARCH_TEXT].replace(f" {row[_ID_NUMBER]}", "")
+            row[_ID_NUMBER], row[_ID_KIND] = "", ""
+            people[i] = tuple(row)

@@ -26,6 +26,13 @@ C = Category
 MANAGED = frozenset(RESIDENCE_CHECKED)  # user, addict, home rehab, methadone, post-rehab
 _DAY = timedelta(days=1)
 RECENT_CHECK_DAYS = 120  # residence checks entered monthly for the last ~4 months
+# Rows are tuples in these column orders (db.demo.bulk writes them).
+Row = tuple[Any, ...]
+TEST_COLUMNS = (
+    "id", "person_id", "test_date", "kind", "method", "substances", "positives", "result",
+    "officer", "place", "notes",
+)  # fmt: skip
+CONTACT_COLUMNS = ("id", "person_id", "contact_date", "kind", "at_address", "officer", "notes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +104,7 @@ def _test_days(rng: random.Random, seg: Segment) -> Iterator[tuple[date, str, st
 
 
 def _test_row(rng: random.Random, s: Story, day: date, kind: str, hit: str,
-              panel: str | None) -> dict[str, Any]:  # fmt: skip
+              panel: str | None) -> Row:  # fmt: skip
     substances = panel or rng.choice(names.PANELS)
     for code in hit.split(",") if hit else ():
         if code not in substances.split(","):
@@ -106,17 +113,15 @@ def _test_row(rng: random.Random, s: Story, day: date, kind: str, hit: str,
     method = "urine_strip" if r < 0.92 else "urine_lab" if r < 0.97 else "blood"
     # A same-sex officer observes the urine sample.
     officer = rng.choice(names.OFFICERS_F) if s.who.sex == "F" else s.who.officer
-    return {
-        "id": new_uuid(rng), "person_id": s.who.id, "test_date": day.isoformat(), "kind": kind,
-        "method": method, "substances": substances, "positives": hit,
-        "result": "positive" if hit else "negative", "officer": officer,
-        "place": rng.choice(names.TEST_PLACES),
-        "notes": "Đã báo cáo Chủ tịch UBND xã" if hit else "",
-    }  # fmt: skip
+    return (
+        new_uuid(rng), s.who.id, day.isoformat(), kind, method, substances, hit,
+        "positive" if hit else "negative", officer, rng.choice(names.TEST_PLACES),
+        "Đã báo cáo Chủ tịch UBND xã" if hit else "",
+    )  # fmt: skip
 
 
 def test_rows(rng: random.Random, stories: Iterable[Story], since: date,
-              on: date) -> Iterator[dict[str, Any]]:  # fmt: skip
+              on: date) -> Iterator[Row]:  # fmt: skip
     """Every test: the stories' own, then the routine ones from `since` to `on`."""
     stop = on + _DAY
     for s in stories:
@@ -162,20 +167,19 @@ _NOTES = {
 
 
 def _contact_row(rng: random.Random, s: Story, day: date, kind: str,
-                 notes: str = "") -> dict[str, Any]:  # fmt: skip
+                 notes: str = "") -> Row:  # fmt: skip
     at_address: int | None = None
     if kind == "residence_check":
         at_address = 0 if rng.random() < 0.05 else 1
         notes = rng.choice(names.CHECK_ABSENT) if at_address == 0 else "Có mặt tại nơi cư trú"
-    return {
-        "id": new_uuid(rng), "person_id": s.who.id, "contact_date": day.isoformat(),
-        "kind": kind, "at_address": at_address, "officer": s.who.officer,
-        "notes": notes or _NOTES.get(kind, ""),
-    }  # fmt: skip
+    return (
+        new_uuid(rng), s.who.id, day.isoformat(), kind, at_address, s.who.officer,
+        notes or _NOTES.get(kind, ""),
+    )  # fmt: skip
 
 
 def contact_rows(rng: random.Random, stories: Iterable[Story], since: date,
-                 on: date) -> Iterator[dict[str, Any]]:  # fmt: skip
+                 on: date) -> Iterator[Row]:  # fmt: skip
     """Every contact: the stories' own, then monthly checks and visits from `since` to `on`."""
     stop = on + _DAY
     recent = on - timedelta(days=RECENT_CHECK_DAYS)
@@ -193,7 +197,7 @@ def contact_rows(rng: random.Random, stories: Iterable[Story], since: date,
 _HANDOVER_PENDING_DAYS = 14
 
 
-def handover_rows(reg: Register, rng: random.Random, on: date) -> list[dict[str, Any]]:
+def handover_rows(reg: Register, rng: random.Random, on: date) -> list[Row]:
     """The hand-over to the investigating police of each sign of a crime (Art. 256a) found
     before the last two weeks, a few days after the test, as the commune would have recorded
     it; the recent ones stay on the due list."""
@@ -209,10 +213,9 @@ def handover_rows(reg: Register, rng: random.Random, on: date) -> list[dict[str,
     for person_id, tests in sorted(found.items()):
         for tested, codes in tests:
             if crime.read(history[person_id], tested, codes).crime:
-                rows.append({
-                    "id": new_uuid(rng), "person_id": person_id,
-                    "contact_date": (tested + timedelta(days=rng.randint(1, 5))).isoformat(),
-                    "kind": crime.HANDOVER_KIND, "at_address": None,
-                    "officer": rng.choice(names.OFFICERS_M), "notes": crime.HANDOVER_NOTE,
-                })  # fmt: skip
+                rows.append((
+                    new_uuid(rng), person_id,
+                    (tested + timedelta(days=rng.randint(1, 5))).isoformat(),
+                    crime.HANDOVER_KIND, None, rng.choice(names.OFFICERS_M), crime.HANDOVER_NOTE,
+                ))  # fmt: skip
     return rows

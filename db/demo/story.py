@@ -17,13 +17,16 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from db.core.dates import PartialDate, iso
 from db.demo import names
 from db.law.categories import Category
 from db.law.rules import rule
 from db.law.workdays import WorkCalendar
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsLenAndGetItem
 
 C = Category
 T = TypeVar("T")
@@ -33,6 +36,32 @@ _SPLIT: dict[Any, tuple[list[Any], list[int]]] = {}  # pick tables: values, cumu
 def rule_int(key: str, on: date) -> int:
     """A rule's value as a whole number (months of a period, an age)."""
     return int(rule(key, on).value)
+
+
+class Draws(random.Random):
+    """`random.Random` with `choice` and `randint` drawing the very same numbers in one call
+    instead of three (choice → _randbelow, randint → randrange → _randbelow): the demo makes
+    millions of draws. Same seed, same sequence as `random.Random`."""
+
+    def choice(self, seq: SupportsLenAndGetItem[T]) -> T:
+        n = len(seq)
+        if not n:
+            raise IndexError("Cannot choose from an empty sequence")
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return seq[r]
+
+    def randint(self, a: int, b: int) -> int:
+        n = b - a + 1
+        if n <= 0:
+            raise ValueError(f"empty range in randint({a}, {b})")
+        k = n.bit_length()
+        r = self.getrandbits(k)
+        while r >= n:
+            r = self.getrandbits(k)
+        return a + r
 
 
 def new_uuid(rng: random.Random) -> str:
@@ -79,7 +108,7 @@ class World:
         return self.cal.add_working_days(day, n) if n else self.cal.next_working_day(day)
 
 
-@dataclass
+@dataclass(slots=True)
 class Who:
     """What a story needs to know of its person."""
 
@@ -127,7 +156,7 @@ class Event:
     notes: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Story:
     """One person's episodes, story tests and contacts; `force` fixes choices (showcases)."""
 
@@ -141,6 +170,12 @@ class Story:
     moved_to: str = ""
     quiet_tests: int = 0  # days before `on` without routine tests (overdue work)
     quiet_checks: int = 0
+
+    def release_team(self) -> None:
+        """Let the team's text go once the person and episodes are written."""
+        self.who.team = ""
+        for ep in self.episodes:
+            ep.team = ""
 
     def choose(self, name: str, table: tuple[tuple[T, int], ...]) -> T:
         """A forced choice if the story has one, else a weighted pick."""
@@ -234,21 +269,25 @@ def _decision_order(ep: Ep) -> tuple[date, str]:
     return ep.decision_date, ep.id
 
 
-def episode_row(ep: Ep, person_id: str) -> dict[str, Any]:
-    """An episode as stored."""
-    return {
-        "id": ep.id, "person_id": person_id, "category": ep.category.value,
-        "decision_no": ep.decision_no, "decision_date": iso(ep.decision_date),
-        "signer": ep.signer, "start_date": ep.start.isoformat(), "planned_end": iso(ep.planned),
-        "absence_days": ep.absence, "end_date": iso(ep.end), "end_kind": ep.end_kind,
-        "end_reason": ep.end_reason, "moved_to": ep.moved_to, "moved_from": ep.moved_from,
-        "notice_date": iso(ep.notice), "team": ep.team, "notes": ep.notes,
-    }  # fmt: skip
+EPISODE_COLUMNS = (
+    "id", "person_id", "category", "decision_no", "decision_date", "signer", "start_date",
+    "planned_end", "absence_days", "end_date", "end_kind", "end_reason", "moved_to",
+    "moved_from", "notice_date", "team", "notes",
+)  # fmt: skip
+
+
+def episode_row(ep: Ep, person_id: str) -> tuple[Any, ...]:
+    """An episode as stored, in the order of EPISODE_COLUMNS."""
+    return (
+        ep.id, person_id, ep.category.value, ep.decision_no, iso(ep.decision_date), ep.signer,
+        ep.start.isoformat(), iso(ep.planned), ep.absence, iso(ep.end), ep.end_kind,
+        ep.end_reason, ep.moved_to, ep.moved_from, iso(ep.notice), ep.team, ep.notes,
+    )  # fmt: skip
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps makes one per call with options
 
 
 def team_json(members: list[tuple[str, str, str, str]]) -> str:
     """A management team as stored: role, name, unit, phone."""
-    return json.dumps(
-        [{"role": r, "name": n, "unit": u, "phone": p} for r, n, u, p in members],
-        ensure_ascii=False,
-    )
+    return _JSON.encode([{"role": r, "name": n, "unit": u, "phone": p} for r, n, u, p in members])
