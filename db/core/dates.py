@@ -151,6 +151,8 @@ def add_months(d: date, months: int) -> date:
     """Same day `months` later, clamped to the month's end (31/01 + 1 month = 28 or 29/02)."""
     index = d.month - 1 + months
     year, month = d.year + index // 12, index % 12 + 1
+    if d.day <= 28:  # every month has the day: no calendar look-up (the due list adds a month
+        return date(year, month, d.day)  # to every managed person's last check)
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 

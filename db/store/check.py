@@ -109,6 +109,11 @@ def _check(reg: Register, kept_before: tuple[int, str] | str | None) -> list[Pro
         if orphans:
             problems.append(Problem(f"Bản ghi {table} không có người tương ứng", str(orphans)))
     problems += _orphans(reg)
+    if stale := _person_last_stale(reg):
+        problems.append(Problem(
+            "Lần xét nghiệm / kiểm tra cư trú gần nhất lưu sẵn không khớp dữ liệu (sửa tệp ngoài "
+            "chương trình?)", f"{stale} người: danh sách đến hạn của họ có thể sai",
+        ))  # fmt: skip
     overlapping = reg.db.execute(
         "SELECT count(*) FROM episodes a JOIN episodes b ON a.person_id = b.person_id "
         "AND a.category = b.category AND a.id < b.id WHERE a.deleted = 0 AND b.deleted = 0 "
@@ -132,6 +137,23 @@ def _check(reg: Register, kept_before: tuple[int, str] | str | None) -> list[Pro
             "vắng)", f"{absences} cặp: giữ một, bỏ lần kia và kiểm tra lại ngày kết thúc",
         ))  # fmt: skip
     return problems + verify_chain(reg)
+
+
+def _person_last_stale(reg: Register) -> int:
+    """People whose kept latest test or residence check (`person_last`, m016, read by the due
+    list) differs from their tests and contacts: its triggers keep it equal, so only a file
+    changed outside the program can make it differ."""
+    return int(reg.db.execute(
+        "WITH t AS (SELECT person_id, max(test_date) AS m FROM drug_tests WHERE deleted = 0 "
+        "GROUP BY person_id), c AS (SELECT person_id, max(contact_date) AS m FROM contacts "
+        "WHERE deleted = 0 AND kind = 'residence_check' GROUP BY person_id), "
+        "k AS (SELECT person_id FROM t UNION SELECT person_id FROM c "
+        "UNION SELECT person_id FROM person_last) "
+        "SELECT count(*) FROM k LEFT JOIN t ON t.person_id = k.person_id "
+        "LEFT JOIN c ON c.person_id = k.person_id "
+        "LEFT JOIN person_last l ON l.person_id = k.person_id "
+        "WHERE l.last_test IS NOT t.m OR l.last_check IS NOT c.m"
+    ).fetchone()[0])  # fmt: skip
 
 
 # A person's rows of Law 120/2025 and post-rehab management, and what each points to.

@@ -734,4 +734,79 @@ def m015_province_plan(db: Database) -> None:
     )
 
 
+def _latest_triggers(table: str, column: str, date_col: str, when: str) -> str:
+    """Triggers keeping `person_last.<column>` = the latest live `<table>.<date_col>` of each
+    person (among rows where `when`): a new row can only move it later; any change or removal
+    of a row recomputes it for the person(s) concerned from the table's person index."""
+    latest = (
+        f"(SELECT max({date_col}) FROM {table} WHERE person_id = {{who}}.person_id "
+        f"AND deleted = 0 AND {when})"
+    )
+    recompute = (
+        f"INSERT INTO person_last (person_id, {column}) VALUES ({{who}}.person_id, {latest}) "
+        f"ON CONFLICT (person_id) DO UPDATE SET {column} = excluded.{column};"
+    )
+    new_when = when.replace("kind", "NEW.kind")
+    return f"""
+        CREATE TRIGGER {table}_last_insert AFTER INSERT ON {table}
+        WHEN NEW.deleted = 0 AND {new_when} BEGIN
+            INSERT INTO person_last (person_id, {column}) VALUES (NEW.person_id, NEW.{date_col})
+            ON CONFLICT (person_id) DO UPDATE SET {column} = excluded.{column}
+            WHERE {column} IS NULL OR excluded.{column} > {column};
+        END;
+        CREATE TRIGGER {table}_last_update AFTER UPDATE OF person_id, {date_col}, deleted, kind
+        ON {table} BEGIN
+            {recompute.format(who="OLD")}
+            {recompute.format(who="NEW")}
+        END;
+        CREATE TRIGGER {table}_last_delete AFTER DELETE ON {table} BEGIN
+            {recompute.format(who="OLD")}
+        END;
+    """
+
+
+@migrations()
+def m016_person_last(db: Database) -> None:
+    """Issue 12: each person's latest live test and latest residence check, kept by triggers.
+
+    The due list and the figures ask both for every managed person (~35,000 at 100,000
+    people). Asked of the tests' and contacts' person indexes (60 and 25 MB), that decrypts
+    most of their pages on an encrypted register, every time; this table is ~8 MB. Derived,
+    local and never synced: the triggers keep it equal to the tables under every write path
+    (a form, an import, a bundle, a merge of two people, a correction), and `check` compares
+    it with them. A question about a day before the latest still asks the tables
+    (db.duties.due)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE person_last (
+            person_id TEXT PRIMARY KEY,
+            last_test TEXT,
+            last_check TEXT
+        ) WITHOUT ROWID;
+        INSERT INTO person_last (person_id, last_test)
+            SELECT person_id, max(test_date) FROM drug_tests WHERE deleted = 0
+            GROUP BY person_id;
+        INSERT INTO person_last (person_id, last_check)
+            SELECT person_id, max(contact_date) FROM contacts
+            WHERE deleted = 0 AND kind = 'residence_check' GROUP BY person_id
+            ON CONFLICT (person_id) DO UPDATE SET last_check = excluded.last_check;
+        """
+        + """
+        -- The due list's other questions of every managed person, each from a small index
+        -- instead of one over all 200,000 episodes: the open episodes, the last release from a
+        -- facility and the last day out of reach (db.duties.due).
+        -- (The columns of each WHERE are in the index too: SQLite reads the row otherwise.)
+        CREATE INDEX episodes_open ON episodes (person_id, category, start_date, end_date)
+            WHERE deleted = 0 AND end_date IS NULL;
+        CREATE INDEX episodes_released ON episodes (person_id, end_date, category)
+            WHERE deleted = 0 AND category IN ('rehab_facility', 'rehab_compulsory');
+        CREATE INDEX episodes_gone ON episodes (person_id, end_date, end_kind)
+            WHERE deleted = 0 AND end_kind IN ('moved_away', 'absconded', 'died', 'prison');
+        """
+        + _latest_triggers("drug_tests", "last_test", "test_date", "1")
+        + _latest_triggers("contacts", "last_check", "contact_date", "kind = 'residence_check'"),
+    )
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
