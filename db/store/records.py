@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from db.core.chain import GENESIS, entry_hash
 from db.core.errors import NotFound, RegisterFileError
 from db.core.stamps import new_id, now_utc
-from db.store import permissions, seal
+from db.store import permissions, person_last, seal
 from db.store.sqlerrors import file_errors
 
 if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
@@ -222,19 +222,24 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
             if trigger:
                 reg.db.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
         batch: list[Row] = []
-        for values in rows:
-            row = {**values, **meta}
-            if "id" not in row:
-                row["id"] = new_id()
-            if batch and row.keys() != batch[0].keys():
-                _insert_rows(reg, table, batch)  # a row with other columns: its own INSERT
-                batch = []
-            batch.append(row)
-            count += 1
-            if len(batch) >= 5000:
-                _insert_rows(reg, table, batch)
-                batch = []
-        _insert_rows(reg, table, batch)
+        # Each person's latest test and check (db.store.person_last) once at the end, not by a
+        # trigger per row.
+        with person_last.suspended(reg, table) as people:
+            for values in rows:
+                row = {**values, **meta}
+                if "id" not in row:
+                    row["id"] = new_id()
+                if batch and row.keys() != batch[0].keys():
+                    _insert_rows(reg, table, batch)  # a row with other columns: its own INSERT
+                    batch = []
+                batch.append(row)
+                count += 1
+                if "person_id" in row:
+                    people.add(row["person_id"])
+                if len(batch) >= 5000:
+                    _insert_rows(reg, table, batch)
+                    batch = []
+            _insert_rows(reg, table, batch)
         if trigger:
             reg.db.execute(
                 "INSERT INTO persons_fts (rowid, search_text) "

@@ -120,3 +120,27 @@ def test_check_names_a_kept_latest_changed_outside_the_program(
     reg.conn.execute("UPDATE person_last SET last_test = '2026-11-01' WHERE person_id = ?", [who])
     found = [p for p in check_register(reg) if "gần nhất" in p.what]
     assert len(found) == 1 and found[0].detail.startswith("1 người")
+
+
+def test_a_bulk_write_keeps_it_too(reg: Register, add: Callable[..., str]) -> None:
+    """The demo and the imports write through insert_bulk, which lifts the triggers while the
+    rows go in and recomputes the people written once: the triggers are back afterwards."""
+    who, other = add("Lò Văn Một", birth_date="1990"), add("Lò Văn Hai", birth_date="1991")
+    record_test(reg, other, date(2026, 11, 1), result="negative")
+    records.insert_bulk(
+        reg,
+        "drug_tests",
+        [{"person_id": who, "test_date": f"2026-0{m}-10", "kind": "periodic",
+          "result": "negative", "positives": ""} for m in (3, 7, 5)]
+        + [{"person_id": other, "test_date": "2026-10-01", "kind": "periodic",
+            "result": "negative", "positives": ""}],
+        "thử",
+    )  # fmt: skip
+    assert _kept(reg) == _recomputed(reg) == {(who, "2026-07-10", None),
+                                              (other, "2026-11-01", None)}  # fmt: skip
+    names = {
+        r[0] for r in reg.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    assert {"drug_tests_last_insert", "drug_tests_last_update", "drug_tests_last_delete"} <= names
+    record_test(reg, who, date(2026, 11, 15), result="negative")
+    assert (who, "2026-11-15", None) in _kept(reg)
