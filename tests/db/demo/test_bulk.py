@@ -10,6 +10,7 @@ import pytest
 
 from db.demo import bulk
 from db.demo.fill import PERSON_COLUMNS
+from db.demo.routine import CONTACT_COLUMNS, TEST_COLUMNS
 from db.persons.search import find
 from db.store.records import insert_bulk
 from db.store.register import Register, open_register
@@ -93,3 +94,29 @@ def test_a_failed_write_leaves_nothing(reg: Register) -> None:
 def test_sealed_tables_are_refused(reg: Register) -> None:
     with pytest.raises(ValueError, match="sealed"):
         bulk.write(reg, "settings", ("key", "value"), [("a", "b")], "x")
+
+
+def test_each_persons_latest_test_and_check_are_kept(reg: Register) -> None:
+    people = [_person(i, reg.commune_id) for i in (1, 2)]
+    bulk.write(reg, "persons", PERSON_COLUMNS, people, "người")
+    one, two = str(people[0][0]), str(people[1][0])
+    tests = [
+        (f"t{i}", who, day, "periodic", "urine_strip", "MOP", "", "negative", "", "", "")
+        for i, (who, day) in enumerate(
+            [(one, "2026-03-02"), (one, "2026-09-15"), (one, "2026-05-01"), (two, "2026-01-20")]
+        )
+    ]
+    bulk.write(reg, "drug_tests", TEST_COLUMNS, tests, "xét nghiệm", "person_id")
+    checks = [
+        ("c1", two, "2026-02-03", "residence_check", 1, "", ""),
+        ("c2", two, "2026-04-05", "home_visit", None, "", ""),  # not a residence check
+    ]
+    bulk.write(reg, "contacts", CONTACT_COLUMNS, checks, "kiểm tra", "person_id")
+    kept = {
+        tuple(r) for r in reg.db.execute("SELECT person_id, last_test, last_check FROM person_last")
+    }
+    assert kept == {(one, "2026-09-15", None), (two, "2026-01-20", "2026-02-03")}
+    # The triggers are back: a later test moves the latest on.
+    bulk.write(reg, "drug_tests", TEST_COLUMNS, [("t9", two, "2026-10-01", *tests[0][3:])], "1")
+    last = reg.db.execute("SELECT last_test FROM person_last WHERE person_id = ?", [two])
+    assert last.fetchone()[0] == "2026-10-01"
