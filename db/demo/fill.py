@@ -94,7 +94,7 @@ def fill_demo(
             _counted(rows, "Ghi diện quản lý", len(episodes), report), note, "person_id",
         )  # fmt: skip
         del episodes
-        for s in stories:  # written: the teams (a kilobyte each) are no longer needed
+        for s in stories:  # written: the teams are no longer needed
             s.release_team()
         since = day - timedelta(days=_TEST_DAYS)
         tests = test_rows(story.Draws(f"{seed}:tests:{existing}"), stories, since, day)
@@ -249,10 +249,10 @@ def _person(world: World, village: Village, kind: str, start: date,
     family = f"{relation}: {relative}"
     if rng.random() < 0.5:
         family += f", {_phone(rng)}"
-    address = f"{village.name}, xã {names.COMMUNE}, tỉnh {names.PROVINCE}"
+    address = _address(village.name)
     young = world.on.year - year < 20
     helper = random_name(rng, names.THAI if rng.random() < 0.6 else names.KINH, "M")[0]
-    team = story.team_json([
+    team = story.team_bytes([
         ("Tổ trưởng", village.officer, f"Công an xã {names.COMMUNE}", ""),
         ("Tổ phó", village.head, f"{village.title} {lower_first(village.name)}", ""),
         ("Thành viên", relative, f"Gia đình ({relation.lower()})", ""),
@@ -273,6 +273,12 @@ def _person(world: World, village: Village, kind: str, start: date,
         "sort_key": _sort_key(full_name),
     }  # fmt: skip
     return row, Who(row["id"], sex, birth, village.officer, team)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address(village: str) -> str:
+    """A village's address (one string for all its people)."""
+    return f"{village}, xã {names.COMMUNE}, tỉnh {names.PROVINCE}"
 
 
 def _story_start(rng: random.Random, on: date) -> date:

@@ -116,7 +116,7 @@ class Who:
     sex: str
     birth: PartialDate
     officer: str
-    team: str  # the management team as stored (JSON)
+    team: bytes  # the management team as stored (JSON), in UTF-8: half the memory of a str
 
 
 @dataclass(slots=True)
@@ -138,7 +138,7 @@ class Ep:
     moved_from: str = ""
     notice: date | None = None
     absence: int = 0
-    team: str = "[]"
+    team: bytes = b"[]"
     notes: str = ""
 
     def open_on(self, day: date) -> bool:
@@ -173,9 +173,9 @@ class Story:
 
     def release_team(self) -> None:
         """Let the team's text go once the person and episodes are written."""
-        self.who.team = ""
+        self.who.team = b""
         for ep in self.episodes:
-            ep.team = ""
+            ep.team = b""
 
     def choose(self, name: str, table: tuple[tuple[T, int], ...]) -> T:
         """A forced choice if the story has one, else a weighted pick."""
@@ -281,13 +281,14 @@ def episode_row(ep: Ep, person_id: str) -> tuple[Any, ...]:
     return (
         ep.id, person_id, ep.category.value, ep.decision_no, iso(ep.decision_date), ep.signer,
         ep.start.isoformat(), iso(ep.planned), ep.absence, iso(ep.end), ep.end_kind,
-        ep.end_reason, ep.moved_to, ep.moved_from, iso(ep.notice), ep.team, ep.notes,
+        ep.end_reason, ep.moved_to, ep.moved_from, iso(ep.notice), ep.team.decode(), ep.notes,
     )  # fmt: skip
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps makes one per call with options
 
 
-def team_json(members: list[tuple[str, str, str, str]]) -> str:
-    """A management team as stored: role, name, unit, phone."""
-    return _JSON.encode([{"role": r, "name": n, "unit": u, "phone": p} for r, n, u, p in members])
+def team_bytes(members: list[tuple[str, str, str, str]]) -> bytes:
+    """A management team as stored (role, name, unit, phone), encoded in UTF-8."""
+    members_json = [{"role": r, "name": n, "unit": u, "phone": p} for r, n, u, p in members]
+    return _JSON.encode(members_json).encode()
