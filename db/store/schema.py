@@ -809,4 +809,12 @@ def m016_person_last(db: Database) -> None:
     )
 
 
+@migrations()
+def m017_deleted_people(db: Database) -> None:
+    """Issue 12: the few people deleted from the register, by id. Counts over many tests (the
+    12-month series) count every live test and take away those of deleted people, instead of
+    asking for each of ~500,000 tests whether its person is live (0.6 s of 1 s encrypted)."""
+    run_script(db, "CREATE INDEX persons_deleted ON persons (id, deleted) WHERE deleted <> 0;")
+
+
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(m.name for m in migrations._migrations)
