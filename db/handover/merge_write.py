@@ -5,8 +5,9 @@ into `handover_conflicts`, the base each peer holds into `handover_base`.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import itemgetter
@@ -32,6 +33,7 @@ from db.handover.villages import alias_villages as _alias_villages
 from db.handover.villages import load_aliases as _load_aliases
 from db.handover.villages import remap_villages as _remap_villages
 from db.persons.people import _derived
+from db.store import person_last
 from db.store.records import log_change
 from db.store.register import Register
 from db.store.sqlerrors import INTEGRITY_ERRORS
@@ -83,10 +85,15 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
     # rather than kept up row by row, as records.insert_bulk does: inside the transaction, so
     # a failed import leaves them as they were.
     empty = not ctx.reg.conn.execute(f"SELECT 1 FROM [{spec.name}] LIMIT 1").fetchone()
-    rebuild = _drop_indexes(ctx, spec.name) if ctx.write and empty else []
+    fresh = bool(ctx.write and empty)
+    rebuild = _drop_indexes(ctx, spec.name) if fresh else []
     written = _Written()
     try:
-        _merge_batches(ctx, spec, columns, batches, counts, written)
+        # Into an empty table every row is new: person_last's triggers (db.store.person_last)
+        # are lifted and each person's latest computed once, as records.insert_bulk does.
+        with person_last.suspended(ctx.reg, spec.name) if fresh else _no_people() as people:
+            written.people = people if fresh else None
+            _merge_batches(ctx, spec, columns, batches, counts, written)
         for sql in rebuild:
             ctx.reg.conn.execute(sql)
     except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
@@ -104,6 +111,12 @@ class _Written:
 
     inserted: int = 0
     batch: list[list[Any]] = field(default_factory=list)
+    people: set[str] | None = None  # whose person_last to compute after (triggers lifted)
+
+
+@contextlib.contextmanager
+def _no_people() -> Iterator[set[str]]:
+    yield set()
 
 
 def _merge_batches(ctx: Context, spec: TableSpec, columns: Sequence[str], batches: Iterable[Batch],
@@ -137,6 +150,8 @@ def _merge_batches(ctx: Context, spec: TableSpec, columns: Sequence[str], batche
         ids = [r[id_at] for r in batch]
         if person_at is not None and ctx.write:
             ctx.episode_people.update(r[person_at] for r in batch)
+        if written.people is not None and "person_id" in at:  # an empty table: all inserted
+            written.people.update(r[at["person_id"]] for r in batch)
         if not has_rows and not has_base and hashes is not None:
             # Every row new and hashed already (on the reading thread): no row-by-row work.
             counts.new += len(batch)
