@@ -7,9 +7,9 @@
 Every row ends up imported, a possible duplicate (of the register or of an earlier row; not
 imported), or rejected with its reason. People are checked by
 `db.persons.people.check_person`, dates by `db.core.dates`, ID numbers by `db.persons.cccd`; the
-writes go through `add_person`, `open_episode` / `start_treatment`, `declare_substances` (the
-substances of a person under management, db.excel.declared) and `record_test`, so an import is
-recorded like typing the rows in.
+rows are written as `add_person`, `open_episode` / `start_treatment`, `declare_substances` (the
+substances of a person under management, db.excel.declared) and `record_test` write them, so an
+import is recorded like typing the rows in — batched (db.excel.write), as 100,000 rows need.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 from db.commune.places import save_village, village_by_name
 from db.core.errors import UserError
-from db.duties.actions import declare_substances, start_treatment
 from db.excel.book import Sheet, open_book
 from db.excel.common import (
     DUPLICATE,
@@ -37,11 +36,10 @@ from db.excel.plan import FATE_LABELS, KIND_LABELS, PROGRESS_EVERY, ImportPlan, 
 from db.excel.read import PLACE_WORDS, SheetLayout, SheetProblem, data_rows, read_layouts
 from db.excel.rows import plan_person, plan_test
 from db.excel.values import is_blank, parse_category_text
+from db.excel.write import WRITING, BatchWriter, write_people, write_tests
 from db.law.categories import TREATMENT, Category
-from db.persons.drugtests import record_test
-from db.persons.episodes import open_episode
-from db.persons.people import FIELDS, add_person
 from db.store import records
+from db.store.bulk_write import room_for
 from db.store.register import Register
 
 
@@ -167,55 +165,39 @@ def _village_ids(reg: Register, plan: ImportPlan) -> dict[str, str]:
     return ids
 
 
-def _open(reg: Register, person_id: str, data: dict[str, Any]) -> int:
-    category: Category | None = data["category"]
-    if category is None:
-        return 0
-    decision = {"decision_no": data["decision_no"], "decision_date": data["decision_date"]}
-    if category in TREATMENT:
-        # A new person: the addict episode opens with the treatment, as the law has it.
-        start_treatment(reg, person_id, category, data["start"], **decision)
-        return 2
-    open_episode(reg, person_id, category, data["start"], **decision,
-                 planned=data.get("planned"), prior_rehab=data.get("prior_rehab"))  # fmt: skip
-    return 1
-
-
 def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = None) -> ImportResult:
-    """Write the rows the preview marked to import, in one transaction: all of them or none."""
+    """Write the rows the preview marked to import, in one transaction: all of them or none.
+
+    Written as typing them in would write them (db.excel.write), a few hundred rows at a time.
+    """
     people = [r for r in plan.rows if r.kind == "people" and r.fate == IMPORT]
     tests = [r for r in plan.rows if r.kind == "tests" and r.fate == IMPORT]
     # In date order: a test ends a "suspected" episode on its day, the first test first.
     tests.sort(key=lambda r: r.data["test_date"] if r.data else date.min)
     total = len(people) + len(tests)
-    created: dict[tuple[str, int], str] = {}
-    episodes = declared = done = 0
-    current: PlanRow | None = None
+    episodes = sum(_episodes_of(r) for r in people)
+    declared = sum(1 for r in people if (r.data or {}).get("declaration") is not None)
+    adding = {"persons": len(people), "episodes": episodes, "drug_tests": len(tests),
+              "substance_declarations": declared,
+              "change_log": total + episodes + declared}  # fmt: skip
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(WRITING, done, total)
+
+    writer: BatchWriter | None = None
     try:
         with records.transaction(reg):
             villages = _village_ids(reg, plan)
-            for current in people:
-                data = current.data or {}
-                village_id = data["village_id"] or villages.get(data["village"])
-                person = {k: data["person"].get(k) for k in FIELDS} | {"village_id": village_id}
-                person_id = add_person(reg, person)
-                created[(current.sheet, current.row)] = person_id
-                episodes += _open(reg, person_id, data)
-                if (declaration := data.get("declaration")) is not None:
-                    declare_substances(reg, person_id, declaration.on, declaration.substances)
-                    declared += 1
-                done += 1
-                if progress and done % PROGRESS_EVERY == 0:
-                    progress("Đang ghi vào sổ…", done, total)
-            for current in tests:
-                data = dict(current.data or {})
-                target = data.pop("person")
-                person_id = target if isinstance(target, str) else created[target]
-                record_test(reg, person_id, data.pop("test_date"), **data)
-                done += 1
-                if progress and done % PROGRESS_EVERY == 0:
-                    progress("Đang ghi vào sổ…", done, total)
+            writer = BatchWriter(reg)
+            with room_for(reg, adding):
+                created = write_people(writer, people, villages, step)
+                write_tests(writer, tests, created, step)
     except UserError as exc:
+        current = writer.current if writer else None
         where = f"Sheet “{current.sheet}”, dòng {current.row}: " if current else ""
         raise UserError(
             f"{where}{exc.message} Không có dòng nào được nhập (sổ có thể đã thay đổi sau khi "
@@ -224,6 +206,14 @@ def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = No
     if progress:
         progress("Đã nhập xong.", total, total)
     return ImportResult(len(people), episodes, len(tests), len(plan.villages), declared)
+
+
+def _episodes_of(row: PlanRow) -> int:
+    """How many episodes a person's row opens: the addict episode comes with a treatment."""
+    category: Category | None = (row.data or {}).get("category")
+    if category is None:
+        return 0
+    return 2 if category in TREATMENT else 1
 
 
 def rejected_path(source: str | Path) -> Path:

@@ -80,7 +80,8 @@ class PeopleIndex:
                 if known.importable:
                     return known, "Trùng số CCCD/CMND với"
         year = (values["birth_date"] or "")[:4]
-        for known in self.by_name.get(fold(values["full_name"]), ()):
+        folded = values.get("name_folded") or fold(values["full_name"])
+        for known in self.by_name.get(folded, ()):
             if not known.importable or (number and known.id_number):
                 continue  # two different ID numbers are two people
             known_year = (known.birth or "")[:4]
@@ -145,6 +146,7 @@ class Villages:
         for vid, name in reg.db.execute("SELECT id, name FROM villages WHERE deleted = 0"):
             self._add(vid, name)
         self.new: dict[str, str] = {}  # folded name → name as first written
+        self._resolved: dict[str, tuple[str | None, str]] = {}
 
     def _add(self, vid: str, name: str) -> None:
         folded = fold(name)
@@ -152,6 +154,13 @@ class Villages:
 
     def resolve(self, text: str) -> tuple[str | None, str]:
         """(id of an existing village or None for a new one, the village's name)."""
+        found = self._resolved.get(text)
+        if found is None:
+            # Kept until a new village is added (the answers only change then).
+            found = self._resolved[text] = self._resolve(text)
+        return found
+
+    def _resolve(self, text: str) -> tuple[str | None, str]:
         name = clean(text)
         folded = fold(name)
         kind, bare = _split_kind(folded)
@@ -163,6 +172,7 @@ class Villages:
                 vid, known_name = found[0][0], found[0][1]
                 return (vid or None), known_name
         self._add("", name)
+        self._resolved.clear()  # a new name may make an older answer ambiguous
         self.new.setdefault(folded, name)
         return None, name
 

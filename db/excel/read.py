@@ -59,13 +59,17 @@ class SheetLayout:
     combine_name: bool = False  # full name = "Họ" column + "Tên" column
     footer: tuple[int, str] | None = None  # (row, text) where the list's signatures begin
     stopped: str | None = None  # why reading stopped before the sheet's end (a cap)
+    _last: tuple[object, dict[str, Any]] = field(default=(None, {}), repr=False, compare=False)
 
     def values(self, row: Sequence[Any]) -> dict[str, Any]:
-        """The cells of one data row by field."""
+        """The cells of one data row by field (a fresh dict: the caller may change it)."""
+        if row is self._last[0]:  # asked four times a row: empty? footer? heading? the row
+            return dict(self._last[1])
         found = {f: row[i] if i < len(row) else None for f, i in self.columns.items()}
         if self.combine_name:
             parts = (cell_text(found.pop("name_family")), cell_text(found.pop("name_given")))
             found["full_name"] = " ".join(p for p in parts if p)
+        self._last = (row, dict(found))
         return found
 
     def footer_text(self, row: Sequence[Any]) -> str | None:

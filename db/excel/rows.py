@@ -199,7 +199,9 @@ def plan_person(planner: Planner, row: PlanRow, values: dict[str, Any]) -> None:
         row.fate, row.reason = REJECTED, _joined(errors)
     else:
         person = {k: checked[k] for k in FIELDS if k != "village_id"}
-        row.data = {"person": person, "village_id": village_id, "village": village,
+        row.data = {"person": person, "id_kind": checked["id_kind"],
+                    "name_folded": checked["name_folded"], "village_id": village_id,
+                    "village": village,
                     "category": category, "start": start, "decision_no": decision_no,
                     "decision_date": decided, "planned": planned,
                     "prior_rehab": prior, "declaration": said.declaration}  # fmt: skip

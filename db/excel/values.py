@@ -173,10 +173,18 @@ for _cat, _aliases in _CATEGORY_ALIASES.items():
         _CATEGORY_KEYS.setdefault(header_key(_text), _cat)
 
 
+_CATEGORY_SEEN: dict[str, Category] = {}  # texts already recognised
+
+
 def parse_category_text(value: object) -> Category:
     """A category from what the officer wrote; UserError listing the accepted names."""
     text = cell_text(value)
+    found = _CATEGORY_SEEN.get(text)  # a list repeats a few texts 100,000 times
+    if found is not None:
+        return found
     found = _CATEGORY_KEYS.get(header_key(text))
+    if found is not None and len(_CATEGORY_SEEN) < 1000:
+        _CATEGORY_SEEN[text] = found
     if found is not None:
         return found
     try:
