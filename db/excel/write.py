@@ -181,12 +181,23 @@ class _People:
                 "SELECT id_number FROM persons WHERE deleted = 0 AND id_number <> ''"
             )
         }  # fmt: skip
+        self.word_keys: dict[str, str] = {}
         self.live = set()
         self.folded: dict[str, str] = {}  # village id → folded name, as search_text has it
         for vid, name, deleted in reg.conn.execute("SELECT id, name, deleted FROM villages"):
             self.folded[vid] = fold(name)
             if not deleted:
                 self.live.add(vid)
+
+    def sort_key(self, full_name: str) -> str:
+        """`textfold.sort_key` of a (clean) name, word by word: the key of a name is its words'
+        keys, given name first, and a list repeats the same family and middle names."""
+        words = full_name.split(" ")
+        keys = self.word_keys
+        for word in words:
+            if word not in keys:
+                keys[word] = sort_key(word)
+        return " ".join(keys[w] for w in (words[-1], *words[:-1]))
 
     def values(self, w: BatchWriter, data: dict[str, Any]) -> dict[str, Any]:
         """The persons row `add_person` writes for a planned row, refused as it would be."""
@@ -217,7 +228,7 @@ class _People:
         values |= {
             "name_folded": name_folded,
             "search_text": " ".join(p for p in search if p),
-            "sort_key": sort_key(values["full_name"]),
+            "sort_key": self.sort_key(values["full_name"]),
             "commune_id": self.reg.commune_id,
         }
         return values

@@ -266,3 +266,14 @@ def test_the_progress_advances_while_writing(tmp_path: Path) -> None:
         assert check_register(reg) == []
     finally:
         reg.close()
+
+
+def test_a_name_sorts_as_the_register_sorts_it() -> None:
+    from db.core.textfold import clean, sort_key
+    from db.excel.write import _People
+
+    keys = _People.__new__(_People)
+    keys.word_keys = {}
+    names = ["Nguyễn Văn An", "Lò Thị Bình", "An", "Người Thứ 12", "Hoà Văn Hòa", "Đặng  Đức",
+             "NGUYỄN văn ân", "Nguyễn Văn An"]  # fmt: skip
+    assert [keys.sort_key(clean(n)) for n in names] == [sort_key(n) for n in names]
