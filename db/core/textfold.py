@@ -48,6 +48,7 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
+@functools.lru_cache(maxsize=1 << 15)  # words repeat (Nguyễn, Văn, Bản, Thôn): fold each once
 def _letters(word: str) -> tuple[str, int]:
     """Letter codes of one word, and its tone (a Vietnamese syllable carries at most one)."""
     primary: list[str] = []

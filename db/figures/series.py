@@ -149,16 +149,10 @@ def due_tests(reg: Register, until: date) -> list[DueItem]:
     shows for that day; grouped by village in the commune's order, then by name."""
     order = {v["id"]: i for i, v in enumerate(villages(reg))}
     items = scheduled_tests(reg, until, until=until)
-    village_of = dict(
-        reg.db.execute(
-            "SELECT id, village_id FROM persons WHERE id IN (SELECT value FROM json_each(?))",
-            [json.dumps([i.person_id for i in items])],
-        )
-    )
     return sorted(
         items,
         key=lambda i: (
-            order.get(village_of.get(i.person_id), len(order)),
+            order.get(i.person.get("village_id"), len(order)),
             str(i.person.get("sort_key") or ""),
         ),
     )

@@ -17,7 +17,7 @@ from typing import Any
 from db.commune.settings import baseline_date, get_settings
 from db.core.dates import add_months
 from db.core.textfold import place_key
-from db.duties.due import scheduled_tests
+from db.duties.due import overdue_tests as overdue_people
 from db.law.categories import LABELS, SHORT_LABELS, TREATMENT, Category
 from db.law.rules import Rule, in_force, rule
 from db.persons import monitoring
@@ -60,11 +60,18 @@ _FILED = ", ".join(f"'{c}'" for c in ("user", "addict", *(t.value for t in TREAT
 # A live person's village from its covering index (m013): SQLite would pick the id's unique
 # index and read (encrypted: decrypt) a table page per person or test joined.
 _LIVE_PERSONS = "persons p INDEXED BY persons_live_village"
+_USERS_ADDICTS = frozenset({"user", "addict"})
 
 
-def _open_people(reg: Register, on: str) -> list[dict[str, Any]]:
-    return list(
-        reg.db.query(
+# (person, village id, categories open, 1 if a user or addict with a file) of each live person
+# open on a day: plain tuples, as there is one per managed person.
+OpenPerson = tuple[str, str, frozenset[str], int]
+
+
+def _open_people(reg: Register, on: str) -> list[OpenPerson]:
+    return [
+        (person, village or "", frozenset(cats.split(",")), has_file)
+        for person, village, cats, has_file in reg.db.execute(
             "SELECT e.person_id, p.village_id, group_concat(e.category) AS cats, "
             f"max(CASE WHEN e.category IN ({_FILED}) AND e.decision_no <> '' "
             "THEN 1 ELSE 0 END) AS has_file "
@@ -72,7 +79,7 @@ def _open_people(reg: Register, on: str) -> list[dict[str, Any]]:
             "AND p.deleted = 0 GROUP BY e.person_id",
             {"on": on},
         )
-    )
+    ]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -155,15 +162,17 @@ def _count(reg: Register, sql: str, params: dict[str, Any]) -> int:
     return int(reg.db.execute(sql, params).fetchone()[0] or 0)
 
 
-def _per_village(people: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+def _per_village(people: list[OpenPerson]) -> dict[str, Counter[str]]:
     """Open categories, people and users+addicts counted per village id ("" = no village)."""
     per_village: dict[str, Counter[str]] = {}
-    for row in people:
-        cats = set(row["cats"].split(","))
-        village = per_village.setdefault(row["village_id"] or "", Counter())
-        village.update(cats)
+    for _, village_id, cats, _ in people:
+        village = per_village.get(village_id)
+        if village is None:
+            village = per_village[village_id] = Counter()
+        for cat in cats:
+            village[cat] += 1
         village["people"] += 1
-        if cats & {"user", "addict"}:
+        if not _USERS_ADDICTS.isdisjoint(cats):
             village["users_addicts"] += 1
     return per_village
 
@@ -259,20 +268,21 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     addicts: Counter[str] = Counter()
     per_village = _per_village(people)
     users_addicts_with_file = 0
-    for row in people:
-        cats = set(row["cats"].split(","))
-        categories.update(cats)
-        if cats & {"user", "addict"}:
-            users_addicts_with_file += row["has_file"]
+    treatments = [c.value for c in TREATMENT]
+    for _, _, cats, has_file in people:
+        for cat in cats:
+            categories[cat] += 1
+        if not _USERS_ADDICTS.isdisjoint(cats):
+            users_addicts_with_file += has_file
         if "addict" in cats:
-            treatment = [c.value for c in TREATMENT if c.value in cats]
+            treatment = [c for c in treatments if c in cats]
             addicts["total"] += 1
             addicts[treatment[0] if treatment else "untreated"] += 1
-            if row["has_file"]:
+            if has_file:
                 addicts["with_file"] += 1
 
     tests, tests_by_village = _tests(reg, start_s, on_s)
-    overdue_tests = {i.person_id for i in scheduled_tests(reg, day, until=day) if i.overdue}
+    overdue_tests = overdue_people(reg, day)
     tests["overdue"] = len(overdue_tests)
 
     villages = _village_rows(reg, per_village, tests_by_village)
@@ -288,7 +298,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
         "AND e.start_date <= :on",
         {"on": on_s, "year_ago": year_ago},
     ).fetchone()
-    post_rehab = {r["person_id"] for r in people if "post_rehab" in r["cats"].split(",")}
+    post_rehab = {person for person, _, cats, _ in people if "post_rehab" in cats}
     post_late = len(post_rehab & overdue_tests)
     hotspots_active = _count(
         reg,
@@ -316,7 +326,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
             [year_ago, on_s],
         )
     }
-    users_addicts = sum(1 for r in people if {"user", "addict"} & set(r["cats"].split(",")))
+    users_addicts = sum(1 for _, _, cats, _ in people if not _USERS_ADDICTS.isdisjoint(cats))
     base_day = baseline_date(settings)
     base_total = int(settings["baseline_users"]) + int(settings["baseline_addicts"])
     fell = (users_addicts < base_total) if base_day else None

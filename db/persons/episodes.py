@@ -218,10 +218,12 @@ def open_episodes(reg: Register, person_id: str, on: date | None = None) -> list
     return sorted(rows, key=lambda r: order[r["category"]])
 
 
+_STATUS_RANK = {c.value: i for i, c in enumerate(STATUS_ORDER)}
+
+
 def status_order(categories: Iterable[str]) -> list[str]:
     """Distinct categories, most telling first (the first one is the status shown)."""
-    order = {c.value: i for i, c in enumerate(STATUS_ORDER)}
-    return sorted(set(categories), key=lambda c: order[c])
+    return sorted(set(categories), key=_STATUS_RANK.__getitem__)
 
 
 def status_label(categories: Sequence[str]) -> str:
