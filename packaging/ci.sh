@@ -42,6 +42,9 @@ python packaging/check_workflow.py
 step "frozen build (PyInstaller)"
 python packaging/build.py
 
+step "ReportLab's C accelerator is in the bundle (imported inside exec(): a hidden import)"
+find dist/SoTheoDoi -name '_rl_accel*' | grep -q . || { echo "_rl_accel missing from dist/SoTheoDoi" >&2; exit 1; }
+
 step "portable zip (quick compression: this one is only checked, not handed out)"
 python packaging/portable.py dist/SoTheoDoi --level 1
 portable=$(ls -t dist/SoTheoDoi-*-portable-*.zip | head -n 1)
