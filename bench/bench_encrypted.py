@@ -371,12 +371,23 @@ def machine() -> str:
     )
 
 
-def write(out: Path, lines: list[str]) -> None:
-    """Put the figures between the bench markers of `out` (the text around them stays)."""
-    block = "\n".join([START, *lines, END])
+def markers(persons: int) -> tuple[str, str]:
+    """The markers of a register size's figures in the --out file (100,000: the plain ones)."""
+    if persons == 100_000:
+        return START, END
+    return f"<!-- bench-encrypted-{persons}:start -->", f"<!-- bench-encrypted-{persons}:end -->"
+
+
+def write(out: Path, lines: list[str], persons: int = 100_000) -> None:
+    """Put the figures between the bench markers of `out` (the text around them stays); at the
+    end of the file when it has no such markers yet."""
+    start, end = markers(persons)
+    block = "\n".join([start, *lines, end])
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    if START in old and END in old:
-        text = old[: old.index(START)] + block + old[old.index(END) + len(END) :]
+    if start in old and end in old:
+        text = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
+    elif old:
+        text = f"{old.rstrip()}\n\n{block}\n"
     else:
         text = f"# Benchmarks\n\n{block}\n"
     out.write_text(text, encoding="utf-8")
@@ -484,7 +495,7 @@ def main() -> int:
     ]
     print("\n".join(lines))
     if args.out:
-        write(args.out, lines)
+        write(args.out, lines, args.persons)
     return 0
 
 
