@@ -409,7 +409,7 @@ def _people(reg: Register, ids: set[str]) -> dict[str, dict[str, Any]]:
         return {}
     rows = reg.db.execute(
         "SELECT p.id, p.full_name, p.birth_date, p.sort_key, v.name, p.village_id "
-        "FROM persons p LEFT JOIN villages v ON v.id = p.village_id "
+        "FROM persons p INDEXED BY persons_listed LEFT JOIN villages v ON v.id = p.village_id "
         "WHERE p.id IN (SELECT value FROM json_each(?)) AND p.deleted = 0",
         [json.dumps(sorted(ids))],
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 from db.duties.due import due_items
 from db.figures.stats import figures
+from db.persons.episodes import open_episode
 from db.persons.people import add_person
 from db.persons.search import find
 from db.store.register import Register, open_register
@@ -61,6 +63,8 @@ def full_reads(sql: str, lines: list[str]) -> list[str]:
 
 
 def test_the_due_list_reads_indexes_only(secure: Register) -> None:
+    (person,) = secure.conn.execute("SELECT id FROM persons").fetchone()
+    open_episode(secure, person, "user", TODAY - timedelta(days=90), decision_no="7/QĐ")
     found = statements(secure, lambda: due_items(secure, TODAY))
     main = [s for s in found if "AS last_test" in s[0]]
     assert len(main) == 1, "the due list's query of everyone under management"
@@ -81,6 +85,11 @@ def test_the_due_list_reads_indexes_only(secure: Register) -> None:
     assert "COVERING INDEX episodes_released" in searches[1]
     for sql, params in found:
         assert full_reads(sql, plan(secure, sql, params)) == [], sql
+    # The people listed: name, birth, order and village from their index, not the table.
+    named = [s for s in found if "p.full_name" in s[0]]
+    assert named and all(
+        any("COVERING INDEX persons_listed" in line for line in plan(secure, *s)) for s in named
+    )
     positives = [s for s in found if "result = 'positive'" in s[0]]
     assert positives and all(
         any("drug_tests_positive" in line for line in plan(secure, *s)) for s in positives
