@@ -91,11 +91,13 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
     try:
         # Into an empty table every row is new: person_last's triggers (db.store.person_last)
         # are lifted and each person's latest computed once, as records.insert_bulk does.
+        # The indexes are made again first: the latest is asked per person through them (with
+        # none, each person's would read the whole table: hours for a million tests).
         with person_last.suspended(ctx.reg, spec.name) if fresh else _no_people() as people:
             written.people = people if fresh else None
             _merge_batches(ctx, spec, columns, batches, counts, written)
-        for sql in rebuild:
-            ctx.reg.conn.execute(sql)
+            for sql in rebuild:
+                ctx.reg.conn.execute(sql)
     except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
         raise faults.explain(ctx.reg, ctx.path, spec.name, columns, written.batch, exc) from exc
     if ctx.write and written.inserted:
