@@ -13,8 +13,9 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, cast
 
-from db.core.textfold import fold
 from db.handover import faults
+from db.handover.derived import VillageNames as _VillageNames
+from db.handover.derived import with_derived as _with_derived
 from db.handover.merge import (
     DERIVED,
     META,
@@ -270,38 +271,6 @@ def _count(counts: Counts, decision: Decision) -> None:
         counts.changed += 1
     else:
         counts.unchanged += 1
-
-
-class _VillageNames:
-    """Stands in for the register in people._derived while many people are inserted: its one
-    query (a village's name by id) answered from a dict read once, not once per person.
-    (people._derived could take the names itself; until then this keeps 100,000 queries out.)"""
-
-    def __init__(self, reg: Register) -> None:
-        self.db = self
-        self._names = {r[0]: r[1] for r in reg.conn.execute("SELECT id, name FROM villages")}
-
-    def execute(self, sql: str, params: Sequence[Any]) -> _Found:
-        if "FROM villages WHERE id" not in sql:
-            raise AssertionError(f"people._derived asks something new: {sql}")
-        name = self._names.get(params[0])
-        return _Found(None if name is None else (name,))
-
-
-@dataclass(frozen=True)
-class _Found:
-    row: tuple[str] | None
-
-    def fetchone(self) -> tuple[str] | None:
-        return self.row
-
-
-def _with_derived(ctx: Context, spec: TableSpec, row: Row) -> Row:
-    if spec.name == "persons":
-        return {**row, **_derived(ctx.reg, row)}
-    if spec.name == "villages":
-        return {**row, "name_folded": fold(row.get("name"))}
-    return row
 
 
 def _insert(ctx: Context, spec: TableSpec, names: list[str], at: Mapping[str, int],
