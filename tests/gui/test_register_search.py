@@ -4,8 +4,12 @@ deleted shows at once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
 
 from db.commune import places
 from db.duties import actions
@@ -13,12 +17,13 @@ from db.persons import people
 from db.store.register import open_register
 from gui.kit.models import PeopleModel
 from gui.main_window import MainWindow
+from gui.pages.register import RegisterPage
 from tests.support.registers import TODAY
 from tests.support.typing_helpers import type_text
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, no_message_boxes):
+def window(qtbot: QtBot, tmp_path: Path, no_message_boxes: list[str]) -> Iterator[MainWindow]:
     reg = open_register(tmp_path / "so.db", create=True, today=lambda: TODAY)
     village = places.save_village(reg, {"name": "Bản Pá Khôm", "population": 500})
     for name, cccd in (
@@ -37,7 +42,7 @@ def window(qtbot, tmp_path, no_message_boxes):
     reg.close()
 
 
-def shown(page) -> list[tuple[str, str]]:
+def shown(page: RegisterPage) -> list[tuple[str, str]]:
     """Name and status of every row of the list."""
     model = page.model
     return [
@@ -46,13 +51,13 @@ def shown(page) -> list[tuple[str, str]]:
     ]
 
 
-def type_and_wait(qtbot, page, text: str, names: list[str]) -> None:
+def type_and_wait(qtbot: QtBot, page: RegisterPage, text: str, names: list[str]) -> None:
     type_text(qtbot, page.search, text)
     qtbot.waitUntil(lambda: [name for name, _ in shown(page)] == names, timeout=3000)
 
 
-def test_each_letter_narrows_the_list_in_vietnamese_order(qtbot, window) -> None:
-    page = window.page("register")
+def test_each_letter_narrows_the_list_in_vietnamese_order(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.register_page()
     assert page.search.hasFocus()
     # Words starting with d or đ, given name first: Dũng < Dương < Đức.
     type_and_wait(qtbot, page, "d", ["Lò Văn Dũng", "Nguyễn Văn Dương", "Đặng Văn Đức"])
@@ -74,8 +79,10 @@ def test_each_letter_narrows_the_list_in_vietnamese_order(qtbot, window) -> None
     assert page.count.text() == "7 người"
 
 
-def test_capitals_diacritics_and_the_cccd_find_the_same_people(qtbot, window) -> None:
-    page = window.page("register")
+def test_capitals_diacritics_and_the_cccd_find_the_same_people(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = window.register_page()
     type_and_wait(qtbot, page, "ĐỨC", ["Đặng Văn Đức"])
     page.search.clear()
     type_and_wait(qtbot, page, "4321", ["Lò Văn Dũng"])  # the end of a CCCD
@@ -83,11 +90,11 @@ def test_capitals_diacritics_and_the_cccd_find_the_same_people(qtbot, window) ->
     type_and_wait(qtbot, page, "nguyen a", ["Nguyễn Thị Ánh"])
 
 
-def test_the_status_of_each_row_shows_in_a_search(qtbot, window) -> None:
+def test_the_status_of_each_row_shows_in_a_search(qtbot: QtBot, window: MainWindow) -> None:
     reg = window.reg
     duc = reg.db.execute("SELECT id FROM persons WHERE full_name = 'Đặng Văn Đức'").fetchone()[0]
     actions.management_decision(reg, duc, "01/10/2026")
-    page = window.page("register")
+    page = window.register_page()
     page.refresh()
     type_and_wait(qtbot, page, "van", ["Lò Văn An", "Lò Văn Dũng", "Nguyễn Văn Dương",
                                        "Đặng Văn Đức"])  # fmt: skip
@@ -95,8 +102,10 @@ def test_the_status_of_each_row_shows_in_a_search(qtbot, window) -> None:
     assert status["Đặng Văn Đức"] != status["Lò Văn An"] == "Không còn quản lý"
 
 
-def test_a_person_added_or_deleted_shows_in_the_search_at_once(qtbot, window) -> None:
-    page = window.page("register")
+def test_a_person_added_or_deleted_shows_in_the_search_at_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = window.register_page()
     type_and_wait(qtbot, page, "lo van", ["Lò Văn An", "Lò Văn Dũng"])
     new = people.add_person(window.reg, {"full_name": "Lò Văn Bình"})
     page.refresh()

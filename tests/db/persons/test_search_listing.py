@@ -139,7 +139,11 @@ def test_a_search_reads_no_table_row(secure_path: Path) -> None:
             add_person(reg, {"full_name": name, "id_number": f"0140{90 + i % 10}{i:06d}"})
         for text in ("", "a", "nguyen van", "0140"):
             seen: list[tuple[str, Any]] = []
-            with reg.db.tracer(lambda sql, params, seen=seen: seen.append((sql, params))):
+
+            def note(sql: str, params: Any, seen: list[tuple[str, Any]] = seen) -> None:
+                seen.append((sql, params))
+
+            with reg.db.tracer(note):
                 assert person_ids(reg, PersonFilter(text=text))
             selects = [(sql, p) for sql, p in seen if sql.lstrip().upper().startswith("SELECT")]
             assert selects
