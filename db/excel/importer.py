@@ -188,12 +188,16 @@ def apply_import(reg: Register, plan: ImportPlan, progress: Progress | None = No
         if progress and done % PROGRESS_EVERY == 0:
             progress(WRITING, done, total)
 
+    def building(n: int, count: int) -> None:
+        if progress:
+            progress(f"Đang hoàn tất: lập chỉ mục tìm kiếm ({n}/{count})…", total, total)
+
     writer: BatchWriter | None = None
     try:
         with records.transaction(reg):
             villages = _village_ids(reg, plan)
             writer = BatchWriter(reg)
-            with room_for(reg, adding):
+            with room_for(reg, adding, building):
                 created = write_people(writer, people, villages, step)
                 write_tests(writer, tests, created, step)
     except UserError as exc:

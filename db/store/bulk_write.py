@@ -12,7 +12,7 @@ rolls both back, and other programs never see the register without them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from db.store.register import Register
 
@@ -21,8 +21,11 @@ BULK_CACHE_KIB = 256 * 1024
 
 
 @contextlib.contextmanager
-def room_for(reg: Register, adding: Mapping[str, int]) -> Iterator[None]:
-    """Inside a transaction: write about `adding[table]` rows into each table quickly."""
+def room_for(reg: Register, adding: Mapping[str, int],
+             building: Callable[[int, int], None] | None = None) -> Iterator[None]:  # fmt: skip
+    """Inside a transaction: write about `adding[table]` rows into each table quickly.
+    `building(n, count)` is told before the n-th of the indexes is built again (a progress bar
+    keeps moving through the seconds that takes)."""
     conn = reg.conn
     if not conn.in_transaction:
         raise RuntimeError("room_for() runs inside the caller's transaction")
@@ -44,7 +47,9 @@ def room_for(reg: Register, adding: Mapping[str, int]) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         yield
-        for sql in rebuild:
+        for n, sql in enumerate(rebuild, start=1):
+            if building:
+                building(n, len(rebuild))
             conn.execute(sql)
     finally:
         conn.execute(f"PRAGMA cache_size = {before}")
