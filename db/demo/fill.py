@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from db.commune.holidays import work_calendar
 from db.core.dates import PartialDate, add_months
 from db.core.textfold import fold, sort_key
-from db.demo import bulk, names, paths, story
+from db.demo import bulk, names, paths, person_rows, story
 from db.demo import places as demo_places
 from db.demo.places import Village, lower_first, random_name
 from db.demo.routine import (
@@ -76,15 +76,15 @@ def fill_demo(
         )
         report("Tạo người và lịch sử quản lý", 0, persons)
         people, stories = _people(world, villages, persons, report)
-        _check_unique_ids(reg, people)
+        person_rows.drop_taken_ids(reg, people)
         # Written in id order, so each index on a person's id grows at its end.
-        people.sort(key=_packed_id)
+        people.sort(key=person_rows.packed_id)
         stories = sorted(stories, key=lambda s: s.who.id)
-        person_rows = _person_rows(people, reg.commune_id)
+        rows_in_order = person_rows.in_order(people, reg.commune_id)
         del people  # the rows go as they are written
         counts["persons"] = bulk.write(
-            reg, "persons", PERSON_COLUMNS,
-            _counted(person_rows, "Ghi người vào sổ", persons, report), note, "id",
+            reg, "persons", person_rows.PERSON_COLUMNS,
+            _counted(rows_in_order, "Ghi người vào sổ", persons, report), note, "id",
         )  # fmt: skip
         episodes = [e for s in stories for e in s.episodes]
         story.number_decisions(episodes)
@@ -158,38 +158,6 @@ def _counted(rows: Iterable[R], stage: str, total: int, report: Progress) -> Ite
 
 
 # --- people ----------------------------------------------------------------------------------
-
-PERSON_COLUMNS = (
-    "id", "full_name", "other_names", "birth_date", "sex", "ethnicity", "id_number", "id_kind",
-    "village_id", "permanent_address", "current_address", "occupation", "phone",
-    "family_contact", "notes", "name_folded", "search_text", "sort_key", "commune_id",
-)  # fmt: skip
-
-
-# A person's row while the others are made: its texts in the order of PERSON_COLUMNS (without
-# the commune) joined by a unit separator, in UTF-8. A tuple of 18 strings took three times the
-# memory (a quarter of a gigabyte at 250,000 people).
-PersonRow = bytes
-_SEP = "\x1f"
-_ID_NUMBER, _ID_KIND, _SEARCH_TEXT = (
-    PERSON_COLUMNS.index(c) for c in ("id_number", "id_kind", "search_text")
-)
-
-
-def _pack(row: dict[str, Any]) -> PersonRow:
-    return _SEP.join(row[c] for c in PERSON_COLUMNS[:-1]).encode()
-
-
-def _unpack(packed: PersonRow) -> list[str]:
-    values = packed.decode().split(_SEP)
-    if len(values) != len(PERSON_COLUMNS) - 1:
-        raise ValueError(f"a person's text holds the separator: {values}")
-    return values
-
-
-def _packed_id(packed: PersonRow) -> bytes:
-    return packed.split(_SEP.encode(), 1)[0]
-
 
 _ETHNIC_WEIGHTS = {
     mix: ([e for e, _ in table], [w for _, w in table]) for mix, table in names.MIXES.items()
@@ -308,14 +276,14 @@ def _story_start(rng: random.Random, on: date) -> date:
 
 
 def _people(world: World, villages: list[Village], persons: int,
-            report: Progress) -> tuple[list[PersonRow], list[Story]]:  # fmt: skip
+            report: Progress) -> tuple[list[person_rows.PersonRow], list[Story]]:  # fmt: skip
     """Every person and their story: the showcases and due work first, then random ones."""
     rng, on = world.rng, world.on
     # More people on the register in the Mông villages (opium, then heroin, in the past).
     cum = list(itertools.accumulate(v.population * (2 if v.mix == "mong" else 1) for v in villages))
     plans = _plans(world, persons)
     taken: set[str] = set()
-    people: list[PersonRow] = []
+    people: list[person_rows.PersonRow] = []
     stories: list[Story] = []
     for i in range(persons):
         if i < len(plans):
@@ -332,7 +300,7 @@ def _people(world: World, villages: list[Village], persons: int,
         _tell(s, kind, start)
         if s.moved_to:
             row["current_address"] = s.moved_to
-        people.append(_pack(row))
+        people.append(person_rows.pack(row))
         stories.append(s)
         if i % 5000 == 0:
             report("Tạo người và lịch sử quản lý", i, persons)
@@ -402,28 +370,3 @@ def _plans(world: World, persons: int) -> list[Plan]:
         due.append(("addict", add_months(after(on, -10, -1), -6),
                     {**home, "post_file": "missing"}))  # fmt: skip
     return (showcase + due)[:persons]
-
-
-def _person_rows(people: list[PersonRow], commune_id: str) -> Iterator[tuple[str, ...]]:
-    """The people's rows with the commune, emptying the list as they go."""
-    people.reverse()
-    while people:
-        yield (*_unpack(people.pop()), commune_id)
-
-
-def _check_unique_ids(reg: Register, people: list[PersonRow]) -> None:
-    """Drop an ID number a person already on the register has (a fill into a real register)."""
-    mine = {n for n in (_unpack(p)[_ID_NUMBER] for p in people) if n}
-    if not mine:
-        return
-    clash = {
-        r[0]
-        for r in reg.db.execute("SELECT DISTINCT id_number FROM persons WHERE id_number <> ''")
-        if r[0] in mine
-    }
-    for i, p in enumerate(people):
-        row = _unpack(p)
-        if row[_ID_NUMBER] in clash:
-            row[_SEARCH_TEXT] = row[_SEARCH_TEXT].replace(f" {row[_ID_NUMBER]}", "")
-            row[_ID_NUMBER], row[_ID_KIND] = "", ""
-            people[i] = _SEP.join(row).encode()

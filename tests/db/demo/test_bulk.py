@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from db.demo import bulk
-from db.demo.fill import PERSON_COLUMNS
+from db.demo import bulk, person_rows
+from db.demo.person_rows import PERSON_COLUMNS
 from db.demo.routine import CONTACT_COLUMNS, TEST_COLUMNS
 from db.persons.search import find
 from db.store.records import insert_bulk
@@ -120,3 +120,14 @@ def test_each_persons_latest_test_and_check_are_kept(reg: Register) -> None:
     bulk.write(reg, "drug_tests", TEST_COLUMNS, [("t9", two, "2026-10-01", *tests[0][3:])], "1")
     last = reg.db.execute("SELECT last_test FROM person_last WHERE person_id = ?", [two])
     assert last.fetchone()[0] == "2026-10-01"
+
+
+def test_a_packed_person_comes_back_whole_and_a_separator_is_refused() -> None:
+    values = {**dict(zip(PERSON_COLUMNS, _person(5, "x"), strict=True)), "village_id": "v1"}
+    packed = person_rows.pack(values)
+    assert person_rows.unpack(packed) == [values[c] for c in PERSON_COLUMNS[:-1]]
+    assert person_rows.packed_id(packed) == str(values["id"]).encode()
+    (row,) = person_rows.in_order([packed], "xã")
+    assert row == (*person_rows.unpack(packed), "xã")
+    with pytest.raises(ValueError, match="separator"):
+        person_rows.unpack(person_rows.pack({**values, "notes": "a\x1fb"}))
