@@ -95,7 +95,9 @@ def main() -> None:
     window.nav.setCurrentRow(1)
     app.processEvents()
     times, bases = [], []
-    for text in ("d", "du", "duc", "nguyen", "nguyen v", "lo van", "0140", "ban pa", "thi", "a"):
+    # Clearing the box ("") is a keystroke too: the whole register again.
+    texts = ("d", "du", "duc", "nguyen", "nguyen v", "lo van", "0140", "ban pa", "thi", "a", "")
+    for text in texts:
         t = time.perf_counter()
         page.search.setText(text)
         page.apply_filter()
@@ -108,7 +110,7 @@ def main() -> None:
             [f"%{text}%"],
         ).fetchall()
         bases.append(time.perf_counter() - t)
-    rows.append(("search keystroke (worst of 10)", max(times), max(bases), "≤ 100 ms"))
+    rows.append(("search keystroke (worst of 11)", max(times), max(bases), "≤ 100 ms"))
     rows.append(
         ("search keystroke (median)", statistics.median(times), statistics.median(bases), "")
     )
