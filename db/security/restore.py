@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -160,17 +161,23 @@ def _settle(path: Path, key: bytes | None) -> tuple[int, str] | None:
 
 
 def _keep_old(path: Path) -> Path:
-    """A whole copy of the old register (and any WAL not merged into it), fsynced."""
+    """A whole copy of the old register (and any WAL not merged into it), fsynced.
+
+    Each file is copied under a temporary name and renamed when whole: killed while copying,
+    the restore leaves a `.tmp` the next opening clears, never a half copy under the kept name
+    (its WAL is renamed first, so the kept copy never opens without the commits it holds)."""
     kept = path.with_name(f"{path.name}.hong-{datetime.now().strftime(_STAMP)}.bak")
-    shutil.copyfile(path, kept)
-    make_private(kept)
-    files.fsync_file(kept)
+    pairs = []
     wal = sidecars(path)[0]
     if wal.exists() and wal.stat().st_size > 0:
-        kept_wal = kept.with_name(kept.name + "-wal")
-        shutil.copyfile(wal, kept_wal)
-        make_private(kept_wal)
-        files.fsync_file(kept_wal)
+        pairs.append((wal, kept.with_name(kept.name + "-wal")))
+    pairs.append((path, kept))
+    for source, target in pairs:
+        part = path.with_name(f"{path.name}.hong.tmp")
+        shutil.copyfile(source, part)
+        make_private(part)
+        files.fsync_file(part)
+        os.replace(part, target)
     files.sync_folder(path.parent)
     return kept
 
