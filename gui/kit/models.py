@@ -76,6 +76,10 @@ class PeopleModel(TableModel):
         return self._cache.get(rid)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Qt asks each cell for a dozen roles as it paints: answer the unshown ones at once,
+        # before finding the row (a search keystroke repaints ~1,800 of them).
+        if role != Qt.ItemDataRole.DisplayRole and role != ID_ROLE:
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._rids):
             return None
         person = self._row(index.row())
@@ -83,8 +87,6 @@ class PeopleModel(TableModel):
             return None
         if role == ID_ROLE:
             return person["id"]
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         column = index.column()
         if column == self.NAME:
             return person["full_name"]
