@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from db.store.register import Register
 
 # The page cache (KiB) while a large write runs; the register's own setting comes back after.
-BULK_CACHE_KIB = 256 * 1024
+BULK_CACHE_KIB = 64 * 1024
 
 
 @contextlib.contextmanager
