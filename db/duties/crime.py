@@ -293,7 +293,9 @@ def handovers(reg: Register, person_ids: Collection[str]) -> dict[str, date]:
         if is_handover(kind, notes):
             found[person_id] = max(found.get(person_id, date.min), date.fromisoformat(day))
     for person_id, day in reg.db.execute(
-        "SELECT person_id, max(end_date) FROM episodes WHERE deleted = 0 AND end_kind IN "
+        # (The first IN is the partial index episodes_gone's own condition: m016.)
+        "SELECT person_id, max(end_date) FROM episodes INDEXED BY episodes_gone WHERE deleted = 0 "
+        "AND end_kind IN ('moved_away', 'absconded', 'died', 'prison') AND end_kind IN "
         "('died', 'prison') AND person_id IN (SELECT value FROM json_each(?)) GROUP BY person_id",
         [ids],
     ):
