@@ -13,8 +13,9 @@ also times `plan_import` from another checkout of the program (e.g. `git archive
 loop is timed in the same run: the machine is shared and noisy, the ratio is what carries over.
 The whole imports (`plan_import` then `apply_import`, with a progress callback) stand beside their
 target (≤ 30 s at 100,000 rows), with how often the progress was called and its longest silence,
-the write's share, and `check_register` of the register afterwards (the hash chain, the seals).
-`--import-only` leaves out the readers and the CSV.
+the write's share, and with `--check` `check_register` of the register afterwards (the hash
+chain, the seals; not timed). `--import-only` leaves out the readers and the CSV, `--only` keeps
+the steps named.
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ else:
     rows = reg.db.execute("SELECT count(*) FROM persons").fetchone()[0]
 seconds = time.perf_counter() - start
 gaps[1] = max(gaps[1], seconds - gaps[0])
-problems = []
-if what.startswith("import"):
+problems = None
+if what.startswith("import") and "--check" in sys.argv[4:]:
     from db.store.check import check_register
     problems = [str(p) for p in check_register(reg)]
 status = Path("/proc/self/status")
@@ -142,11 +143,11 @@ def write_files(folder: Path, count: int) -> tuple[Path, Path]:
     return xlsx, text
 
 
-def measure(tree: Path, what: str, source: Path, folder: Path) -> dict[str, Any]:
+def measure(tree: Path, what: str, source: Path, folder: Path, *extra: str) -> dict[str, Any]:
     """One step in a fresh process from `tree`: its seconds, peak memory (MB) and rows."""
     work = Path(tempfile.mkdtemp(dir=folder))
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, what, str(source), str(work)],
+        [sys.executable, "-c", _CHILD, what, str(source), str(work), *extra],
         cwd=tree, capture_output=True, text=True, check=True,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -160,6 +161,15 @@ def main() -> None:
     parser.add_argument(
         "--import-only", action="store_true",
         help="only the preview and the whole imports (not the readers, not the CSV)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", nargs="+", choices=["calamine", "openpyxl", "plan", "import", "import-encrypted"],
+        help="only these steps",
+    )  # fmt: skip
+    parser.add_argument(
+        "--check", action="store_true",
+        help="check each imported register (db.store.check; at 100,000 rows far longer than "
+        "the import itself)",
     )  # fmt: skip
     args = parser.parse_args()
     start = time.perf_counter()
@@ -185,6 +195,8 @@ def main() -> None:
             ("whole import .xlsx (preview + write), encrypted register", ROOT,
              "import-encrypted", xlsx),
         ]  # fmt: skip
+        if args.only:
+            steps = [step for step in steps if step[2] in args.only]
         if args.import_only:
             steps = [step for step in steps if step[2].startswith(("plan", "import"))]
             steps = [step for step in steps if step[3] == xlsx]
@@ -195,14 +207,11 @@ def main() -> None:
             "(longest gap) | of it: write | register check |\n|---|---|---|---|---|---|---|---|---|"
         )
         for label, tree, what, source in steps:
-            found = measure(tree, what, source, folder)
+            found = measure(tree, what, source, folder, *(["--check"] if args.check else []))
             target = "≤ 30 s" if what.startswith("import") else "—"
             write = f"{found['write']:.1f} s" if what.startswith("import") else "—"
-            check = (
-                ("sound" if not found["problems"] else "; ".join(found["problems"]))
-                if what.startswith("import")
-                else "—"
-            )
+            problems = found["problems"]
+            check = "—" if problems is None else "; ".join(problems) or "sound"
             print(
                 f"| {label} | {found['seconds']:.1f} | {target} | "
                 f"{found['seconds'] / baseline:.1f} | {found['peak_mb']:.0f} | "
