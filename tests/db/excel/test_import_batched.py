@@ -285,3 +285,18 @@ def test_a_name_sorts_as_the_register_sorts_it() -> None:
     names = ["Nguyễn Văn An", "Lò Thị Bình", "An", "Người Thứ 12", "Hoà Văn Hòa", "Đặng  Đức",
              "NGUYỄN văn ân", "Nguyễn Văn An"]  # fmt: skip
     assert [keys.sort_key(clean(n)) for n in names] == [sort_key(n) for n in names]
+
+
+def test_an_encrypted_register_stays_sound_after_an_import(secure_path: Path) -> None:
+    from tests.support.registers import PASSWORD
+
+    sheets = {"Đối tượng": [PEOPLE, *PEOPLE_ROWS], "Xét nghiệm": [TESTS, *TEST_ROWS[:2]]}
+    source = workbook(secure_path.parent / "ds.xlsx", sheets)
+    with open_register(secure_path, user="chihuy", password=PASSWORD, today=lambda: TODAY) as reg:
+        result = apply_import(reg, plan_import(reg, source))
+        assert (result.people, result.tests) == (9, 2)
+        assert check_register(reg) == []
+    # Opened again (its seals and key checked on the way in), the people are there.
+    with open_register(secure_path, user="chihuy", password=PASSWORD, today=lambda: TODAY) as reg:
+        assert reg.db.execute("SELECT count(*) FROM persons").fetchone()[0] == 9
+        assert check_register(reg) == []
