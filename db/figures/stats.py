@@ -18,12 +18,12 @@ from db.commune.settings import baseline_date, get_settings
 from db.core.dates import add_months
 from db.core.textfold import place_key
 from db.duties.due import overdue_tests as overdue_people
+from db.figures.open_people import LIVE_PERSONS, USERS_ADDICTS, count_per_village, open_people
 from db.law.categories import LABELS, SHORT_LABELS, TREATMENT, Category
 from db.law.rules import Rule, in_force, rule
 from db.persons import monitoring
 from db.store.register import Register
 
-_OPEN = "e.deleted = 0 AND e.start_date <= :on AND (e.end_date IS NULL OR e.end_date > :on)"
 MOVEMENTS = {
     "new": "Mới phát hiện, đưa vào quản lý",
     "ended_term": "Chấm dứt (hết thời hạn)",
@@ -51,35 +51,6 @@ def period_for_month(year: int, month: int, cutoff_day: int = 0) -> tuple[date, 
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     end = date(year, month, cutoff_day)
     return add_months(end, -1) + timedelta(days=1), end
-
-
-# A user or an addict "with a file" is under a decision: the management decision, or the
-# decision of the rehab or substitution treatment an addict went into (with no separate
-# management decision on the addict episode).
-_FILED = ", ".join(f"'{c}'" for c in ("user", "addict", *(t.value for t in TREATMENT)))
-# A live person's village from its covering index (m013): SQLite would pick the id's unique
-# index and read (encrypted: decrypt) a table page per person or test joined.
-_LIVE_PERSONS = "persons p INDEXED BY persons_live_village"
-_USERS_ADDICTS = frozenset({"user", "addict"})
-
-
-# (person, village id, categories open, 1 if a user or addict with a file) of each live person
-# open on a day: plain tuples, as there is one per managed person.
-OpenPerson = tuple[str, str, frozenset[str], int]
-
-
-def _open_people(reg: Register, on: str) -> list[OpenPerson]:
-    return [
-        (person, village or "", frozenset(cats.split(",")), has_file)
-        for person, village, cats, has_file in reg.db.execute(
-            "SELECT e.person_id, p.village_id, group_concat(e.category) AS cats, "
-            f"max(CASE WHEN e.category IN ({_FILED}) AND e.decision_no <> '' "
-            "THEN 1 ELSE 0 END) AS has_file "
-            f"FROM episodes e JOIN {_LIVE_PERSONS} ON p.id = e.person_id WHERE {_OPEN} "
-            "AND p.deleted = 0 GROUP BY e.person_id",
-            {"on": on},
-        )
-    ]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -138,7 +109,7 @@ def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[st
         "SELECT p.village_id, count(*), sum(t.kind = 'periodic'), sum(t.kind = 'surprise'), "
         "sum(t.result = 'positive'), count(DISTINCT t.person_id), "
         "group_concat(CASE WHEN t.result = 'positive' THEN t.positives END) "
-        f"FROM drug_tests t JOIN {_LIVE_PERSONS} ON p.id = t.person_id WHERE t.deleted = 0 "
+        f"FROM drug_tests t JOIN {LIVE_PERSONS} ON p.id = t.person_id WHERE t.deleted = 0 "
         "AND p.deleted = 0 AND t.test_date BETWEEN ? AND ? GROUP BY p.village_id",
         [start, end],
     ):
@@ -160,21 +131,6 @@ def _tests(reg: Register, start: str, end: str) -> tuple[dict[str, Any], dict[st
 
 def _count(reg: Register, sql: str, params: dict[str, Any]) -> int:
     return int(reg.db.execute(sql, params).fetchone()[0] or 0)
-
-
-def _per_village(people: list[OpenPerson]) -> dict[str, Counter[str]]:
-    """Open categories, people and users+addicts counted per village id ("" = no village)."""
-    per_village: dict[str, Counter[str]] = {}
-    for _, village_id, cats, _ in people:
-        village = per_village.get(village_id)
-        if village is None:
-            village = per_village[village_id] = Counter()
-        for cat in cats:
-            village[cat] += 1
-        village["people"] += 1
-        if not _USERS_ADDICTS.isdisjoint(cats):
-            village["users_addicts"] += 1
-    return per_village
 
 
 def _village_rows(
@@ -201,7 +157,7 @@ def villages_summary(
     """The village table of `figures()` alone (no due list): for screens that show villages."""
     day = on or reg.today()
     first = start or day.replace(day=1)
-    per_village = _per_village(_open_people(reg, day.isoformat()))
+    per_village = count_per_village(open_people(reg, day.isoformat()))
     _, tests = _tests(reg, first.isoformat(), day.isoformat())
     return _village_rows(reg, per_village, tests)
 
@@ -263,16 +219,16 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
     on_s, start_s = day.isoformat(), first.isoformat()
     year_ago = add_months(day, -12).isoformat()
 
-    people = _open_people(reg, on_s)
+    people = open_people(reg, on_s)
     categories: Counter[str] = Counter()
     addicts: Counter[str] = Counter()
-    per_village = _per_village(people)
+    per_village = count_per_village(people)
     users_addicts_with_file = 0
     treatments = [c.value for c in TREATMENT]
     for _, _, cats, has_file in people:
         for cat in cats:
             categories[cat] += 1
-        if not _USERS_ADDICTS.isdisjoint(cats):
+        if not USERS_ADDICTS.isdisjoint(cats):
             users_addicts_with_file += has_file
         if "addict" in cats:
             treatment = [c for c in treatments if c in cats]
@@ -326,7 +282,7 @@ def figures(reg: Register, on: date | None = None, start: date | None = None) ->
             [year_ago, on_s],
         )
     }
-    users_addicts = sum(1 for _, _, cats, _ in people if not _USERS_ADDICTS.isdisjoint(cats))
+    users_addicts = sum(1 for _, _, cats, _ in people if not USERS_ADDICTS.isdisjoint(cats))
     base_day = baseline_date(settings)
     base_total = int(settings["baseline_users"]) + int(settings["baseline_addicts"])
     fell = (users_addicts < base_total) if base_day else None

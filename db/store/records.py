@@ -240,6 +240,10 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
                     _insert_rows(reg, table, batch)
                     batch = []
             _insert_rows(reg, table, batch)
+            # The indexes before each person's latest is recomputed (as the block ends): without
+            # the person index, that reads the whole table once per person.
+            for sql in indexes:
+                reg.db.execute(sql)
         if trigger:
             reg.db.execute(
                 "INSERT INTO persons_fts (rowid, search_text) "
@@ -247,8 +251,6 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
                 [last_rid],
             )
             reg.db.execute(trigger)
-        for sql in indexes:
-            reg.db.execute(sql)
         log_change(reg, at, table, "*", "bulk", {"rows": count, "note": note})
         _reseal_if_protected(reg, table)
     return count

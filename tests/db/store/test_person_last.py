@@ -13,6 +13,8 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import pytest
+
 from db.duties.due import due_items
 from db.persons.contacts import add_contact
 from db.persons.drugtests import record_test
@@ -144,3 +146,29 @@ def test_a_bulk_write_keeps_it_too(reg: Register, add: Callable[..., str]) -> No
     assert {"drug_tests_last_insert", "drug_tests_last_update", "drug_tests_last_delete"} <= names
     record_test(reg, who, date(2026, 11, 15), result="negative")
     assert (who, "2026-11-15", None) in _kept(reg)
+
+
+def test_a_bulk_write_into_an_empty_table_recomputes_with_the_indexes_back(
+    reg: Register, add: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty table insert_bulk sets the indexes aside; each person's latest is asked of
+    the person index, so they must be back first (without it: the whole table per person)."""
+    from db.store import person_last
+
+    who = add("Lò Văn Ba", birth_date="1990")
+    seen: list[bool] = []
+    real = person_last.recompute
+
+    def recompute(reg_: Register, table: str, people: set[str]) -> None:
+        found = reg_.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'drug_tests_person'"
+        ).fetchone()
+        seen.append(found is not None)
+        real(reg_, table, people)
+
+    monkeypatch.setattr(person_last, "recompute", recompute)
+    row = {"person_id": who, "test_date": "2026-05-10", "kind": "periodic",
+           "result": "negative", "positives": ""}  # fmt: skip
+    records.insert_bulk(reg, "drug_tests", [row], "thử")
+    assert seen == [True]
+    assert _kept(reg) == {(who, "2026-05-10", None)}
