@@ -123,8 +123,8 @@ def show(value: date | str | None) -> str:
     """A date, or a stored (possibly partial) date, as the officer reads it."""
     if value is None or value == "":
         return ""
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):  # (not strftime: 3x slower, and lists show thousands)
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
     partial = partial_from_iso(value)
     return partial.display() if partial else ""
 
