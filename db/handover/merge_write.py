@@ -34,7 +34,7 @@ from db.handover.villages import alias_villages as _alias_villages
 from db.handover.villages import load_aliases as _load_aliases
 from db.handover.villages import remap_villages as _remap_villages
 from db.persons.people import _derived
-from db.store import person_last
+from db.store import aside
 from db.store.records import log_change
 from db.store.register import Register
 from db.store.sqlerrors import INTEGRITY_ERRORS
@@ -87,18 +87,14 @@ def merge_table(ctx: Context, spec: TableSpec, columns: Sequence[str],
     # a failed import leaves them as they were.
     empty = not ctx.reg.conn.execute(f"SELECT 1 FROM [{spec.name}] LIMIT 1").fetchone()
     fresh = bool(ctx.write and empty)
-    rebuild = _drop_indexes(ctx, spec.name) if fresh else []
     written = _Written()
     try:
-        # Into an empty table every row is new: person_last's triggers (db.store.person_last)
-        # are lifted and each person's latest computed once, as records.insert_bulk does.
-        # The indexes are made again first: the latest is asked per person through them (with
-        # none, each person's would read the whole table: hours for a million tests).
-        with person_last.suspended(ctx.reg, spec.name) if fresh else _no_people() as people:
+        # Into an empty table every row is new: its indexes, the persons' search trigger and
+        # person_last's triggers are set aside and put back once (db.store.aside), as
+        # records.insert_bulk does.
+        with aside.written_in_bulk(ctx.reg, spec.name) if fresh else _no_people() as people:
             written.people = people if fresh else None
             _merge_batches(ctx, spec, columns, batches, counts, written)
-            for sql in rebuild:
-                ctx.reg.conn.execute(sql)
     except INTEGRITY_ERRORS as exc:  # both drivers: an encrypted register uses sqlcipher3
         raise faults.explain(ctx.reg, ctx.path, spec.name, columns, written.batch, exc) from exc
     if ctx.write and written.inserted:
@@ -114,7 +110,7 @@ class _Written:
 
     inserted: int = 0
     batch: list[list[Any]] = field(default_factory=list)
-    people: set[str] | None = None  # whose person_last to compute after (triggers lifted)
+    people: set[str] | None = None  # whose latest test and check to compute after (aside)
 
 
 @contextlib.contextmanager
@@ -248,18 +244,6 @@ def _picker(where: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
 def theirs_dict(spec: TableSpec, values: Sequence[Any]) -> Row:
     """Data values in `spec.data` order as a mapping."""
     return dict(zip(spec.data, values, strict=True))
-
-
-def _drop_indexes(ctx: Context, table: str) -> list[str]:
-    """Drop a table's own indexes (not those of its keys); returns how to make them again."""
-    found = ctx.reg.conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL",
-        [table],
-    ).fetchall()
-    for name, _ in found:
-        ctx.reg.conn.execute(f"DROP INDEX [{name}]")
-    return [sql for _, sql in found]
 
 
 def _count(counts: Counts, decision: Decision) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 
+from db.store import aside
 from db.store.register import Register
 
 # The page cache (KiB) while a large write runs; the register's own setting comes back after.
@@ -36,13 +37,7 @@ def room_for(reg: Register, adding: Mapping[str, int],
         present = conn.execute(f"SELECT COALESCE(max(rowid), 0) FROM [{table}]").fetchone()[0]
         if count < max(int(present), 1000):
             continue
-        for name, sql in conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL",
-            [table],
-        ).fetchall():
-            conn.execute(f"DROP INDEX [{name}]")
-            rebuild.append(sql)
+        rebuild += aside.drop_indexes(reg, table)
     if before > -BULK_CACHE_KIB:  # a negative setting is KiB, a positive one pages (~4 KiB)
         conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:

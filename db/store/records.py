@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from db.core.chain import GENESIS, entry_hash
 from db.core.errors import NotFound, RegisterFileError
 from db.core.stamps import new_id, now_utc
-from db.store import permissions, person_last, seal
+from db.store import aside, permissions, seal
 from db.store.sqlerrors import file_errors
 
 if TYPE_CHECKING:  # db.store.register logs a login through db.store.audit, which imports this
@@ -181,15 +181,12 @@ def _insert_rows(reg: Register, table: str, rows: list[Row]) -> None:
     )
 
 
-_FTS_TRIGGER = "persons_fts_insert"
-
-
 def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], note: str) -> int:
     """Insert many rows in one transaction with one summary log entry (demo, import).
 
-    Rows are written in batches of plain INSERTs. For persons, the search index is filled in
-    one statement after the rows instead of by its trigger row by row (the trigger is dropped
-    and made again inside the same transaction, so nothing is left half-done).
+    Rows are written in batches of plain INSERTs; what the rows would keep up one by one
+    (indexes into an empty table, the persons' search index, each person's latest test and
+    check) is set aside and put back once, in the same transaction (db.store.aside).
     """
     permissions.require(reg, table, "bulk")
     at = now_utc()
@@ -199,32 +196,8 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
     }  # fmt: skip
     count = 0
     with transaction(reg):
-        # Into an empty table (a demo, a first import), secondary indexes are built once after
-        # the rows rather than kept up row by row: half the time for a million tests.
-        indexes: list[str] = []
-        if reg.db.execute(f"SELECT 1 FROM [{table}] LIMIT 1").fetchone() is None:
-            found_indexes = reg.db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL",
-                [table],
-            ).fetchall()
-            for name, sql in found_indexes:
-                reg.db.execute(f"DROP INDEX [{name}]")
-                indexes.append(sql)
-        trigger = None
-        if table == "persons":
-            found = reg.db.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                [_FTS_TRIGGER],
-            ).fetchone()
-            trigger = found[0] if found else None
-            last_rid = reg.db.execute("SELECT COALESCE(max(rid), 0) FROM persons").fetchone()[0]
-            if trigger:
-                reg.db.execute(f"DROP TRIGGER {_FTS_TRIGGER}")
-        batch: list[Row] = []
-        # Each person's latest test and check (db.store.person_last) once at the end, not by a
-        # trigger per row.
-        with person_last.suspended(reg, table) as people:
+        with aside.written_in_bulk(reg, table) as people:
+            batch: list[Row] = []
             for values in rows:
                 row = {**values, **meta}
                 if "id" not in row:
@@ -240,17 +213,6 @@ def insert_bulk(reg: Register, table: str, rows: Iterable[Mapping[str, Any]], no
                     _insert_rows(reg, table, batch)
                     batch = []
             _insert_rows(reg, table, batch)
-            # The indexes before each person's latest is recomputed (as the block ends): without
-            # the person index, that reads the whole table once per person.
-            for sql in indexes:
-                reg.db.execute(sql)
-        if trigger:
-            reg.db.execute(
-                "INSERT INTO persons_fts (rowid, search_text) "
-                "SELECT rid, search_text FROM persons WHERE rid > ?",
-                [last_rid],
-            )
-            reg.db.execute(trigger)
         log_change(reg, at, table, "*", "bulk", {"rows": count, "note": note})
         _reseal_if_protected(reg, table)
     return count
